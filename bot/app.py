@@ -1,0 +1,157 @@
+"""Assemble the Telegram Application: one function registers every handler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks as cb
+from bot.desk import Desk
+from bot.sender import Sender
+from bot.texts import texts_for
+from handlers import admin, dispatch, enterprise, fallback, my_tickets
+from handlers.common import on_error
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def build_application(desk: Desk) -> Application:  # type: ignore[type-arg]
+    telegram = desk.settings.telegram
+    application = (
+        Application.builder()
+        .token(telegram.token)
+        .base_url(telegram.base_url)
+        .base_file_url(telegram.base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data["desk"] = desk
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    add = application.add_handler
+    add(CommandHandler("start", enterprise.start, filters=PRIVATE))
+    add(CommandHandler("help", enterprise.help_command))
+    add(CommandHandler("cancel", enterprise.cancel, filters=PRIVATE))
+    add(CommandHandler("lang", enterprise.lang, filters=PRIVATE))
+    add(CommandHandler("my", my_tickets.my_command, filters=PRIVATE))
+    add(CommandHandler("bind", admin.bind))
+    add(CommandHandler("departments", admin.departments))
+    add(CommandHandler("assign", admin.assign_command))
+    for prefix in enterprise.FILING_PREFIXES:
+        add(CallbackQueryHandler(enterprise.filing_button, pattern=cb.pattern(prefix)))
+    for prefix in my_tickets.TICKET_PREFIXES:
+        add(CallbackQueryHandler(my_tickets.ticket_button, pattern=cb.pattern(prefix)))
+    add(CallbackQueryHandler(enterprise.lang_chosen, pattern=cb.pattern(cb.LANGUAGE)))
+    add(CallbackQueryHandler(dispatch.assign_button, pattern=cb.pattern(cb.ASSIGN)))
+    add(CallbackQueryHandler(fallback.unknown_button))
+    add(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
+    add(
+        MessageHandler(
+            PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND, enterprise.private_message
+        )
+    )
+    application.add_error_handler(on_error)
+
+
+def _commands(language: str, *, admin: bool) -> list[BotCommand]:
+    t = texts_for(language)
+    zh = language == "zh"
+    items = [
+        ("start", t.menu_complaint.split(" ", 1)[-1] + (" · 菜单" if zh else " · menu")),
+        ("my", t.menu_my.split(" ", 1)[-1]),
+        ("cancel", "退出当前填写" if zh else "Leave the current form"),
+        ("lang", "切换语言 / Language"),
+        ("help", t.menu_help.split(" ", 1)[-1]),
+    ]
+    if admin:
+        items += [
+            ("bind", "绑定本群到部门" if zh else "Bind this chat to a department"),
+            ("departments", "部门与绑定情况" if zh else "Departments and bindings"),
+            ("assign", "分派工单" if zh else "Dispatch a ticket"),
+        ]
+    return [BotCommand(name, description) for name, description in items]
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    desk: Desk = application.bot_data["desk"]
+    desk.sender = Sender(engine=desk.engine, bot=application.bot, settings=desk.settings.sender)
+    desk.sender.start()
+    bot = application.bot
+    try:
+        for language in ("zh", "en"):
+            code = "" if language == "zh" else "en"
+            await bot.set_my_commands(
+                _commands(language, admin=False),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=code,
+            )
+            await bot.set_my_commands(
+                [BotCommand("help", texts_for(language).menu_help[2:])],
+                scope=BotCommandScopeAllGroupChats(),
+                language_code=code,
+            )
+        for admin_id in desk.settings.desk.admins:
+            await bot.set_my_commands(
+                _commands(desk.settings.desk.default_language, admin=True),
+                scope=BotCommandScopeChat(admin_id),
+            )
+    except TelegramError as exc:  # menus are a convenience; the desk runs without them
+        application.bot_data["menu_error"] = str(exc)
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    desk: Desk = application.bot_data["desk"]
+    if desk.sender is not None:
+        await desk.sender.stop()
+
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
+
+@asynccontextmanager
+async def running(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    poll_timeout: int = 10,
+) -> AsyncIterator[None]:
+    """Run the desk inside another event loop (tests, the demo), as run_polling would."""
+    await application.initialize()
+    await _post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+    )
+    try:
+        yield
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await _post_shutdown(application)
+        await application.shutdown()
+
+
+__all__ = ["ContextTypes", "Update", "build_application", "register_handlers", "running"]

@@ -1,0 +1,61 @@
+"""callback_data formats, in one place. Every value is untrusted input when it comes back.
+
+Each button's data is ``prefix:arg[:arg]`` and stays far below Telegram's 64-byte limit
+(codes are at most 32 ASCII characters, ids are integers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KIND = "k"  # k:complaint | k:request
+CATEGORY = "c"  # c:<category code>
+DESCRIPTION_DONE = "dn"
+REUSE_PROFILE = "rp"
+SKIP_USCC = "su"
+VISIBILITY = "v"  # v:all | v:company | v:none
+CONFIRM = "cf"  # cf:submit | cf:desc | cf:company | cf:cat | cf:cancel
+DRAFT = "dr"  # dr:resume | dr:restart
+OFFER = "of"  # of:complaint | of:request | of:no
+OPEN_TICKET = "t"  # t:<ticket id>
+MY_LIST = "my"
+WITHDRAW = "w"  # w:<ticket id>
+WITHDRAW_CONFIRM = "wy"  # wy:<ticket id>
+ADD_INFO = "ai"  # ai:<ticket id>
+ADD_INFO_DONE = "ad"
+LANGUAGE = "lg"  # lg:zh | lg:en
+ASSIGN = "as"  # as:<ticket id>:<department code>
+
+MAX_BYTES = 64
+
+
+def make(prefix: str, *args: str | int) -> str:
+    data = ":".join([prefix, *(str(a) for a in args)])
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback_data too long: {data!r}")
+    return data
+
+
+@dataclass(frozen=True)
+class Parsed:
+    prefix: str
+    args: tuple[str, ...]
+
+    def int_arg(self, index: int = 0) -> int | None:
+        try:
+            return int(self.args[index])
+        except (IndexError, ValueError):
+            return None
+
+    def arg(self, index: int = 0) -> str | None:
+        return self.args[index] if index < len(self.args) else None
+
+
+def parse(data: str | None) -> Parsed:
+    parts = (data or "").split(":")
+    return Parsed(prefix=parts[0], args=tuple(parts[1:]))
+
+
+def pattern(prefix: str) -> str:
+    """A regex for CallbackQueryHandler matching one prefix."""
+    return rf"^{prefix}(:|$)"

@@ -1,0 +1,195 @@
+"""Typed settings: one TOML file, secrets and the database URL overridable from the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+ENV_PREFIX = "DIANXIAOER_"
+DEFAULT_CONFIG_NAME = "config.example.toml"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the key and the problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+
+
+class DeskSettings(_Strict):
+    name: str = "店小二 营商环境投诉受理台"
+    name_en: str = "Dianxiaoer business-environment desk"
+    ticket_prefix: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{0,7}$")] = "GX"
+    timezone: str = "Asia/Shanghai"
+    default_language: Literal["zh", "en"] = "zh"
+    admins: list[int] = Field(default_factory=list)
+
+
+class TelegramSettings(_Strict):
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    poll_timeout_seconds: int = Field(default=30, ge=0, le=60)
+
+
+class DatabaseSettings(_Strict):
+    url: str = "sqlite:///data/desk.db"
+    echo: bool = False
+
+
+class SlaSettings(_Strict):
+    """Default deadlines, counted in working time in ``desk.timezone``."""
+
+    accept_hours: float = Field(default=2, gt=0)
+    first_reply_hours: float = Field(default=7, gt=0)
+    resolve_days: float = Field(default=5, gt=0)
+    working_hours: list[Annotated[str, Field(pattern=r"^\d\d:\d\d-\d\d:\d\d$")]] = Field(
+        default_factory=lambda: ["09:00-12:00", "13:30-17:30"], min_length=1
+    )
+
+
+class SenderSettings(_Strict):
+    interval_seconds: float = Field(default=1.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+    batch_size: int = Field(default=50, ge=1)
+
+
+class DepartmentConfig(_Strict):
+    code: Code
+    name: str
+    name_en: str
+    role: Literal["department", "dispatcher", "discipline"] = "department"
+
+
+class CategoryConfig(_Strict):
+    code: Code
+    name: str
+    name_en: str
+    department: Code | None = None
+    conduct: bool = False
+    hint_keywords: list[str] = Field(default_factory=list)
+
+
+class RoutingRuleConfig(_Strict):
+    keywords: list[str] = Field(min_length=1)
+    department: Code
+    priority: int = 100
+    categories: list[Code] = Field(default_factory=list)
+
+
+class RoutingSettings(_Strict):
+    conduct_keywords: list[str] = Field(default_factory=list)
+
+
+class Settings(_Strict):
+    desk: DeskSettings = DeskSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    sla: SlaSettings = SlaSettings()
+    sender: SenderSettings = SenderSettings()
+    routing: RoutingSettings = RoutingSettings()
+    departments: list[DepartmentConfig] = Field(default_factory=list)
+    categories: list[CategoryConfig] = Field(default_factory=list)
+    routing_rules: list[RoutingRuleConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Settings:
+        codes = [d.code for d in self.departments]
+        _no_duplicates("departments", codes)
+        _no_duplicates("categories", [c.code for c in self.categories])
+        known, categories = set(codes), {c.code for c in self.categories}
+        for i, cat in enumerate(self.categories):
+            if cat.department is not None and cat.department not in known:
+                raise ValueError(
+                    f"categories.{i}.department: unknown department code {cat.department!r}"
+                )
+        for i, rule in enumerate(self.routing_rules):
+            if rule.department not in known:
+                raise ValueError(
+                    f"routing_rules.{i}.department: unknown department code {rule.department!r}"
+                )
+            for code in rule.categories:
+                if code not in categories:
+                    raise ValueError(
+                        f"routing_rules.{i}.categories: unknown category code {code!r}"
+                    )
+        roles = [d.role for d in self.departments]
+        for role in ("dispatcher", "discipline"):
+            if self.departments and roles.count(role) != 1:
+                raise ValueError(
+                    f"departments: exactly one department needs role = {role!r} "
+                    f"(found {roles.count(role)})"
+                )
+        return self
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.telegram.token.strip())
+
+
+def _no_duplicates(key: str, codes: list[str]) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise ValueError(f"{key}: code {code!r} appears twice")
+        seen.add(code)
+
+
+def default_config_text() -> str:
+    """The embedded zone, used when no config file is given."""
+    return resources.files("bot").joinpath(DEFAULT_CONFIG_NAME).read_text(encoding="utf-8")
+
+
+def load_settings(path: Path | None = None, *, environ: dict[str, str] | None = None) -> Settings:
+    """Read the TOML file (or the embedded defaults) and apply environment overrides."""
+    env = os.environ if environ is None else environ
+    source = str(path) if path else "embedded config.example.toml"
+    try:
+        text = path.read_text(encoding="utf-8") if path else default_config_text()
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read the file ({exc.strerror})") from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    _apply_environment(raw, env)
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(source, exc)) from exc
+
+
+def _apply_environment(raw: dict[str, object], env: os._Environ[str] | dict[str, str]) -> None:
+    overrides = {
+        ("telegram", "token"): env.get(f"{ENV_PREFIX}BOT_TOKEN"),
+        ("telegram", "base_url"): env.get(f"{ENV_PREFIX}BOT_API_URL"),
+        ("telegram", "base_file_url"): env.get(f"{ENV_PREFIX}BOT_FILE_URL"),
+        ("database", "url"): env.get(f"{ENV_PREFIX}DATABASE_URL"),
+    }
+    for (section, key), value in overrides.items():
+        if value:
+            table = raw.setdefault(section, {})
+            if isinstance(table, dict):
+                table[key] = value
+
+
+def _describe(source: str, exc: ValidationError) -> str:
+    lines = [f"{source}: {exc.error_count()} problem(s) in the configuration:"]
+    for err in exc.errors():
+        key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling against config.example.toml)"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        lines.append(f"  - {key}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,50 @@
+"""The running desk: settings, database and sender, shared by every handler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.sender import Sender
+from storage import queries
+from storage.db import make_engine, transaction, upgrade
+from storage.seed import seed_zone
+
+
+class DuplicateUpdate(Exception):
+    """This Telegram update was already handled; nothing must happen twice."""
+
+
+@dataclass
+class Desk:
+    settings: Settings
+    engine: Engine
+    sender: Sender | None = field(default=None)
+
+    @contextmanager
+    def work(self, update_id: int | None) -> Iterator[Session]:
+        """One transaction for one update; its id is claimed in that same transaction."""
+        with transaction(self.engine) as session:
+            if update_id is not None and not queries.claim_update(
+                session=session, update_id=update_id
+            ):
+                raise DuplicateUpdate(update_id)
+            yield session
+
+    def kick_sender(self) -> None:
+        if self.sender is not None:
+            self.sender.kick()
+
+
+def prepare_database(settings: Settings) -> Engine:
+    """Create the engine, migrate to head and upsert the zone from config."""
+    engine = make_engine(settings.database.url, echo=settings.database.echo)
+    upgrade(engine)
+    with transaction(engine) as session:
+        seed_zone(session=session, settings=settings)
+    return engine

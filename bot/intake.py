@@ -1,0 +1,445 @@
+"""Filing a ticket: the guided conversation as a state machine over a stored Draft.
+
+Every function takes the open session and returns the screens to show. The draft lives
+in the database, so a restart or /cancel loses nothing the enterprise typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel import Session
+
+from bot import callbacks as cb
+from bot.config import Settings
+from bot.routing import suggest_category
+from bot.screens import Label, Name, Screen
+from bot.tickets import add_info, adding_info_to, submit_ticket
+from bot.validation import UsccProblem, check_uscc, clean_text, normalize_phone
+from storage import queries
+from storage.models import Draft, Reporter
+
+MAX_EVIDENCE = 20
+
+
+class Step(StrEnum):
+    CATEGORY = "category"
+    DESCRIPTION = "description"
+    COMPANY = "company"
+    USCC = "uscc"
+    CONTACT_NAME = "contact_name"
+    PHONE = "phone"
+    CONSENT = "consent"
+    CONFIRM = "confirm"
+
+
+KINDS = ("complaint", "request")
+VISIBILITIES = ("all", "company", "none")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A photo or document the enterprise sent; copied (never forwarded) to departments."""
+
+    kind: str
+    file_id: str
+    chat_id: int
+    message_id: int
+    file_name: str | None = None
+    caption: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file_id": self.file_id,
+            "chat_id": self.chat_id,
+            "message_id": self.message_id,
+            "file_name": self.file_name,
+            "caption": self.caption,
+        }
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from the enterprise, reduced to what the desk uses."""
+
+    text: str | None = None
+    attachment: Attachment | None = None
+    contact_phone: str | None = None
+    contact_is_own: bool = True
+
+
+# --- entry points -----------------------------------------------------------------------
+
+
+def start_filing(*, session: Session, reporter: Reporter, kind: str) -> list[Screen]:
+    """The menu's 我要投诉 / 我要办事: resume offer if a draft waits, else a fresh draft."""
+    assert reporter.id is not None
+    if kind not in KINDS:
+        return [Screen(Name.STALE_BUTTON)]
+    reporter.awaiting = None
+    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    if draft is not None and _has_content(draft):
+        draft.active = False
+        draft.data = {**draft.data, "requested_kind": kind}
+        queries.save_draft(session=session, draft=draft)
+        return [Screen(Name.DRAFT_FOUND, _draft_labels(session, draft))]
+    return _new_draft(session, reporter, kind)
+
+
+def resume_or_restart(*, session: Session, reporter: Reporter, choice: str) -> list[Screen]:
+    assert reporter.id is not None
+    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    if draft is None:
+        return [Screen(Name.STALE_BUTTON)]
+    if choice == "restart":
+        kind = str(draft.data.get("requested_kind") or draft.data.get("kind") or "complaint")
+        return _new_draft(session, reporter, kind)
+    draft.active = True
+    queries.save_draft(session=session, draft=draft)
+    return _prompt(session, reporter, draft)
+
+
+def offer_from_text(*, session: Session, reporter: Reporter, text: str) -> list[Screen]:
+    """A plain message outside any conversation: offer to file it, suggesting a category."""
+    reporter.offer_text = clean_text(text)
+    session.add(reporter)
+    suggested = suggest_category(hints=queries.category_hints(session=session), text=text)
+    category = queries.get_category_by_code(session=session, code=suggested) if suggested else None
+    return [
+        Screen(
+            Name.OFFER,
+            {"category": Label(category.name, category.name_en) if category else None},
+        )
+    ]
+
+
+def accept_offer(*, session: Session, reporter: Reporter, choice: str) -> list[Screen]:
+    text = reporter.offer_text
+    reporter.offer_text = None
+    session.add(reporter)
+    if choice not in KINDS:
+        return [Screen(Name.OFFER_DECLINED)]
+    if not text:
+        return [Screen(Name.STALE_BUTTON)]
+    screens = _new_draft(session, reporter, choice)
+    assert reporter.id is not None
+    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    assert draft is not None
+    draft.data["description"] = text
+    suggested = suggest_category(hints=queries.category_hints(session=session), text=text)
+    if suggested:
+        draft.data["category"] = suggested
+        draft.step = Step.DESCRIPTION
+        screens = [_description_saved(draft)]
+    queries.save_draft(session=session, draft=draft)
+    return screens
+
+
+def cancel(*, session: Session, reporter: Reporter) -> list[Screen]:
+    """/cancel: leave whatever is in progress; the draft is kept for later."""
+    assert reporter.id is not None
+    if reporter.awaiting:
+        reporter.awaiting = None
+        session.add(reporter)
+        return [Screen(Name.CANCELLED_ADDING_INFO)]
+    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    if draft is None or not draft.active:
+        return [Screen(Name.NOTHING_TO_CANCEL)]
+    draft.active = False
+    queries.save_draft(session=session, draft=draft)
+    return [Screen(Name.CANCELLED)]
+
+
+def pause(*, session: Session, reporter: Reporter) -> None:
+    """/start while filing: keep the draft but leave the conversation."""
+    assert reporter.id is not None
+    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    if draft is not None and draft.active:
+        draft.active = False
+        queries.save_draft(session=session, draft=draft)
+
+
+def active_draft(*, session: Session, reporter: Reporter) -> Draft | None:
+    assert reporter.id is not None
+    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    return draft if draft is not None and draft.active else None
+
+
+# --- answers inside the conversation ---------------------------------------------------------
+
+
+def on_message(
+    *, session: Session, reporter: Reporter, draft: Draft, incoming: Incoming
+) -> list[Screen]:
+    """A message while a draft is active: what it means depends on the step."""
+    step = Step(draft.step)
+    if step is Step.DESCRIPTION:
+        return _on_description(session, draft, incoming)
+    if step is Step.PHONE and incoming.contact_phone is not None:
+        if not incoming.contact_is_own:
+            return [Screen(Name.CONTACT_NOT_OWN)]
+        return _set_phone(session, reporter, draft, incoming.contact_phone)
+    text = clean_text(incoming.text or "")
+    if not text:
+        return [Screen(Name.TEXT_EXPECTED), *_prompt(session, reporter, draft)]
+    if step is Step.COMPANY:
+        draft.data["company"] = text[:200]
+        return _advance(session, reporter, draft, Step.USCC)
+    if step is Step.USCC:
+        result = check_uscc(text)
+        if not result.ok:
+            return [Screen(Name.USCC_PROBLEM, _uscc_params(result))]
+        draft.data["uscc"] = result.normalized
+        return _advance(session, reporter, draft, Step.CONTACT_NAME)
+    if step is Step.CONTACT_NAME:
+        draft.data["contact_name"] = text[:100]
+        return _advance(session, reporter, draft, Step.PHONE)
+    if step is Step.PHONE:
+        phone = normalize_phone(text)
+        if phone is None:
+            return [Screen(Name.PHONE_INVALID)]
+        return _set_phone(session, reporter, draft, phone)
+    # Category, consent and confirm are answered with buttons; show them again.
+    return _prompt(session, reporter, draft)
+
+
+def on_button(
+    *,
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    data: cb.Parsed,
+    now: datetime,
+) -> list[Screen]:
+    """A button of the filing conversation; stale or forged data gets STALE_BUTTON."""
+    assert reporter.id is not None
+    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    if data.prefix == cb.CONFIRM and data.arg() == "submit":
+        return _submit(session, settings, reporter, draft, now)
+    if draft is None:
+        return [Screen(Name.STALE_BUTTON)]
+    draft.active = True
+    step = Step(draft.step)
+    if data.prefix == cb.CATEGORY and step is Step.CATEGORY:
+        category = queries.get_category_by_code(session=session, code=data.arg() or "")
+        if category is None or not category.active:
+            return [Screen(Name.STALE_BUTTON), *_prompt(session, reporter, draft)]
+        draft.data["category"] = category.code
+        nxt = Step.CONFIRM if draft.data.get("editing") else Step.DESCRIPTION
+        return _advance(session, reporter, draft, nxt)
+    if data.prefix == cb.DESCRIPTION_DONE and step is Step.DESCRIPTION:
+        if not draft.data.get("description"):
+            return [Screen(Name.NEED_DESCRIPTION)]
+        nxt = Step.CONFIRM if draft.data.get("editing") else Step.COMPANY
+        return _advance(session, reporter, draft, nxt)
+    if data.prefix == cb.REUSE_PROFILE and step is Step.COMPANY and reporter.company_name:
+        draft.data.update(
+            company=reporter.company_name,
+            uscc=reporter.uscc,
+            contact_name=reporter.contact_name,
+            phone=reporter.phone,
+        )
+        return _advance(session, reporter, draft, Step.CONSENT)
+    if data.prefix == cb.SKIP_USCC and step is Step.USCC:
+        draft.data["uscc"] = None
+        return _advance(session, reporter, draft, Step.CONTACT_NAME)
+    if data.prefix == cb.VISIBILITY and step is Step.CONSENT and data.arg() in VISIBILITIES:
+        draft.data["visibility"] = data.arg()
+        return _advance(session, reporter, draft, Step.CONFIRM)
+    if data.prefix == cb.CONFIRM and step is Step.CONFIRM:
+        return _on_confirm_edit(session, reporter, draft, data.arg())
+    return [Screen(Name.STALE_BUTTON), *_prompt(session, reporter, draft)]
+
+
+# --- internals ---------------------------------------------------------------------------
+
+
+def _new_draft(session: Session, reporter: Reporter, kind: str) -> list[Screen]:
+    assert reporter.id is not None
+    queries.delete_draft(session=session, reporter_id=reporter.id)
+    session.flush()
+    draft = Draft(reporter_id=reporter.id, step=Step.CATEGORY, data={"kind": kind})
+    session.add(draft)
+    return _prompt(session, reporter, draft)
+
+
+def _has_content(draft: Draft) -> bool:
+    return bool(draft.data.get("description") or draft.data.get("evidence"))
+
+
+def _draft_labels(session: Session, draft: Draft) -> dict[str, Any]:
+    code = draft.data.get("category")
+    category = queries.get_category_by_code(session=session, code=code) if code else None
+    return {
+        "kind": draft.data.get("kind", "complaint"),
+        "category": Label(category.name, category.name_en) if category else None,
+    }
+
+
+def _advance(session: Session, reporter: Reporter, draft: Draft, step: Step) -> list[Screen]:
+    draft.step = step
+    if step is Step.CONFIRM:
+        draft.data.pop("editing", None)
+    queries.save_draft(session=session, draft=draft)
+    return _prompt(session, reporter, draft)
+
+
+def _prompt(session: Session, reporter: Reporter, draft: Draft) -> list[Screen]:
+    """The question of the draft's current step."""
+    step = Step(draft.step)
+    kind = draft.data.get("kind", "complaint")
+    if step is Step.CATEGORY:
+        categories = [
+            (c.code, Label(c.name, c.name_en)) for c in queries.list_categories(session=session)
+        ]
+        return [Screen(Name.ASK_CATEGORY, {"kind": kind, "categories": categories})]
+    if step is Step.DESCRIPTION:
+        if draft.data.get("description") or draft.data.get("evidence"):
+            return [_description_saved(draft)]
+        return [Screen(Name.ASK_DESCRIPTION)]
+    if step is Step.COMPANY:
+        return [Screen(Name.ASK_COMPANY, {"previous_company": reporter.company_name})]
+    if step is Step.USCC:
+        return [Screen(Name.ASK_USCC)]
+    if step is Step.CONTACT_NAME:
+        return [Screen(Name.ASK_CONTACT_NAME)]
+    if step is Step.PHONE:
+        return [Screen(Name.ASK_PHONE)]
+    if step is Step.CONSENT:
+        return [Screen(Name.ASK_CONSENT)]
+    return [Screen(Name.SUMMARY, _summary(session, draft))]
+
+
+def _description_saved(draft: Draft) -> Screen:
+    return Screen(
+        Name.DESCRIPTION_SAVED,
+        {
+            "chars": len(draft.data.get("description") or ""),
+            "files": len(draft.data.get("evidence") or []),
+        },
+    )
+
+
+def _on_description(session: Session, draft: Draft, incoming: Incoming) -> list[Screen]:
+    evidence: list[dict[str, Any]] = list(draft.data.get("evidence") or [])
+    text = clean_text(incoming.text or "")
+    if incoming.attachment is not None:
+        if len(evidence) < MAX_EVIDENCE:
+            evidence.append(incoming.attachment.as_dict())
+        draft.data["evidence"] = evidence
+        caption = clean_text(incoming.attachment.caption or "")
+        if caption and not draft.data.get("description"):
+            draft.data["description"] = caption
+        queries.save_draft(session=session, draft=draft)
+        return [Screen(Name.EVIDENCE_SAVED, {"files": len(evidence)})]
+    if not text:
+        return (
+            [Screen(Name.UNSUPPORTED)] if incoming.text is None else [Screen(Name.NEED_DESCRIPTION)]
+        )
+    previous = draft.data.get("description") or ""
+    draft.data["description"] = f"{previous}\n{text}" if previous else text
+    queries.save_draft(session=session, draft=draft)
+    return [_description_saved(draft)]
+
+
+def _set_phone(session: Session, reporter: Reporter, draft: Draft, phone: str) -> list[Screen]:
+    draft.data["phone"] = phone
+    return [
+        Screen(Name.PHONE_SAVED, {"phone": phone}),
+        *_advance(session, reporter, draft, Step.CONSENT),
+    ]
+
+
+def _on_confirm_edit(
+    session: Session, reporter: Reporter, draft: Draft, choice: str | None
+) -> list[Screen]:
+    if choice == "cancel":
+        draft.active = False
+        queries.save_draft(session=session, draft=draft)
+        return [Screen(Name.CANCELLED)]
+    targets = {"desc": Step.DESCRIPTION, "company": Step.COMPANY, "cat": Step.CATEGORY}
+    step = targets.get(choice or "")
+    if step is None:
+        return [Screen(Name.STALE_BUTTON), *_prompt(session, reporter, draft)]
+    if step is Step.DESCRIPTION:
+        draft.data["description"] = ""
+    draft.data["editing"] = True
+    return _advance(session, reporter, draft, step)
+
+
+def _uscc_params(result: Any) -> dict[str, Any]:
+    params: dict[str, Any] = {"problem": result.problem, "length": len(result.normalized)}
+    if result.problem is UsccProblem.BAD_CHARACTER:
+        params.update(position=result.position, char=result.character)
+    elif result.problem is UsccProblem.BAD_CHECK_CHARACTER:
+        params.update(expected=result.expected, given=result.normalized[-1:])
+    return params
+
+
+def _summary(session: Session, draft: Draft) -> dict[str, Any]:
+    data = draft.data
+    category = queries.get_category_by_code(session=session, code=data.get("category") or "")
+    return {
+        "kind": data.get("kind", "complaint"),
+        "category": Label(category.name, category.name_en) if category else None,
+        "description": data.get("description") or "",
+        "files": len(data.get("evidence") or []),
+        "company": data.get("company") or "",
+        "uscc": data.get("uscc"),
+        "contact": data.get("contact_name") or "",
+        "phone": data.get("phone") or "",
+        "visibility": data.get("visibility", "none"),
+    }
+
+
+def _submit(
+    session: Session, settings: Settings, reporter: Reporter, draft: Draft | None, now: datetime
+) -> list[Screen]:
+    if draft is None or Step(draft.step) is not Step.CONFIRM:
+        latest = queries.tickets_of_reporter(session=session, reporter_id=reporter.id or 0, limit=1)
+        if latest and draft is None:
+            return [Screen(Name.ALREADY_SUBMITTED, {"number": latest[0].number})]
+        return [Screen(Name.STALE_BUTTON)]
+    submit_ticket(session=session, settings=settings, reporter=reporter, draft=draft, now=now)
+    return [Screen(Name.SUBMITTED)]
+
+
+def on_private_message(
+    *,
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    incoming: Incoming,
+    now: datetime,
+) -> list[Screen]:
+    """Any private message that is not a menu entry or command.
+
+    Adding information to a ticket comes first, then the filing conversation; a plain
+    text outside both is never ignored: the desk offers to file it.
+    """
+    if adding_info_to(reporter) is not None:
+        attachment = incoming.attachment.as_dict() if incoming.attachment else None
+        text = clean_text(incoming.text or "") or None
+        return [
+            add_info(
+                session=session,
+                settings=settings,
+                reporter=reporter,
+                text=text,
+                attachment=attachment,
+                now=now,
+            )
+        ]
+    draft = active_draft(session=session, reporter=reporter)
+    if draft is not None:
+        return on_message(session=session, reporter=reporter, draft=draft, incoming=incoming)
+    text = clean_text(
+        incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
+    )
+    if text:
+        return offer_from_text(session=session, reporter=reporter, text=text)
+    return [Screen(Name.UNSUPPORTED)]

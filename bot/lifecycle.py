@@ -1,0 +1,107 @@
+"""The ticket lifecycle as one table of states and allowed transitions.
+
+Every state change in the core goes through :func:`check_transition`; a move that is
+not in :data:`TRANSITIONS` raises :class:`IllegalTransition`, which handlers turn into
+a polite message. Later issues add the actions marked for them; the table is the
+single source of truth for all of them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    UNROUTED = "unrouted"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    WAITING_INFO = "waiting_info"
+    TRANSFER_REQUESTED = "transfer_requested"
+    EXTENSION_REQUESTED = "extension_requested"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class Action(StrEnum):
+    ROUTE = "route"
+    LEAVE_UNROUTED = "leave_unrouted"
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    ASK_INFO = "ask_info"
+    INFO_RECEIVED = "info_received"
+    REQUEST_TRANSFER = "request_transfer"
+    APPROVE_TRANSFER = "approve_transfer"
+    REJECT_TRANSFER = "reject_transfer"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
+    RESOLVE = "resolve"
+    RATE_SATISFIED = "rate_satisfied"
+    REOPEN = "reopen"
+    AUTO_CLOSE = "auto_close"
+    WITHDRAW = "withdraw"
+
+
+S, A = Status, Action
+
+#: (from state, action) -> to state.  Read it as the lifecycle diagram in docs/architecture.md.
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (S.SUBMITTED, A.ROUTE): S.ASSIGNED,
+    (S.SUBMITTED, A.LEAVE_UNROUTED): S.UNROUTED,
+    (S.UNROUTED, A.ASSIGN): S.ASSIGNED,
+    (S.ASSIGNED, A.ASSIGN): S.ASSIGNED,
+    (S.ASSIGNED, A.ACCEPT): S.ACCEPTED,
+    (S.ASSIGNED, A.REQUEST_TRANSFER): S.TRANSFER_REQUESTED,
+    (S.ACCEPTED, A.ASK_INFO): S.WAITING_INFO,
+    (S.WAITING_INFO, A.INFO_RECEIVED): S.ACCEPTED,
+    (S.ACCEPTED, A.REQUEST_TRANSFER): S.TRANSFER_REQUESTED,
+    (S.TRANSFER_REQUESTED, A.APPROVE_TRANSFER): S.ASSIGNED,
+    (S.TRANSFER_REQUESTED, A.REJECT_TRANSFER): S.ACCEPTED,
+    (S.ACCEPTED, A.REQUEST_EXTENSION): S.EXTENSION_REQUESTED,
+    (S.EXTENSION_REQUESTED, A.DECIDE_EXTENSION): S.ACCEPTED,
+    (S.ACCEPTED, A.RESOLVE): S.RESOLVED,
+    (S.RESOLVED, A.RATE_SATISFIED): S.CLOSED,
+    (S.RESOLVED, A.REOPEN): S.ACCEPTED,
+    (S.RESOLVED, A.AUTO_CLOSE): S.CLOSED,
+    **{
+        (state, A.WITHDRAW): S.WITHDRAWN
+        for state in (
+            S.SUBMITTED,
+            S.UNROUTED,
+            S.ASSIGNED,
+            S.ACCEPTED,
+            S.WAITING_INFO,
+            S.TRANSFER_REQUESTED,
+            S.EXTENSION_REQUESTED,
+        )
+    },
+}
+
+#: States in which the enterprise's ticket is still being handled.
+OPEN_STATES: frozenset[Status] = frozenset(
+    s for s in Status if s not in (S.RESOLVED, S.CLOSED, S.WITHDRAWN)
+)
+#: States in which the enterprise may still add information.
+ACCEPTS_INFO: frozenset[Status] = OPEN_STATES | {S.RESOLVED}
+
+
+class IllegalTransition(Exception):
+    """An action that the ticket's current state does not allow."""
+
+    def __init__(self, status: Status, action: Action) -> None:
+        super().__init__(f"{action.value} is not allowed in state {status.value}")
+        self.status = status
+        self.action = action
+
+
+def check_transition(status: Status, action: Action) -> Status:
+    """The state after ``action``, or :class:`IllegalTransition`."""
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        raise IllegalTransition(status, action) from None
+
+
+def allowed_actions(status: Status) -> list[Action]:
+    return [action for (state, action) in TRANSITIONS if state == status]

@@ -1,0 +1,198 @@
+"""Outbox rows for the messages a state change causes, rendered in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+from telegram.constants import ParseMode
+
+from bot.config import Settings
+from bot.screens import Label
+from bot.sla import Schedule
+from bot.texts import texts_for
+from bot.views import CardView, card_overflow, card_text, dispatch_keyboard, fmt_time, main_menu
+from storage import queries
+from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage
+
+
+def _html(text: str, **extra: Any) -> dict[str, Any]:
+    return {"text": text, "parse_mode": ParseMode.HTML, **extra}
+
+
+def to_reporter(
+    *,
+    session: Session,
+    reporter: Reporter,
+    ticket: Ticket | None,
+    purpose: str,
+    text: str,
+    menu: bool = False,
+) -> Outbox:
+    """A message to the enterprise's private chat (its chat id is its user id)."""
+    payload = _html(text)
+    if menu:
+        payload["reply_markup"] = main_menu(texts_for(reporter.language)).to_dict()
+    return queries.add_outbox(
+        session=session,
+        row=Outbox(
+            method="sendMessage",
+            payload=payload,
+            chat_id=reporter.telegram_user_id,
+            ticket_id=ticket.id if ticket else None,
+            purpose=purpose,
+        ),
+    )
+
+
+def to_department(
+    *,
+    session: Session,
+    department: Department,
+    ticket: Ticket | None,
+    purpose: str,
+    method: str,
+    payload: dict[str, Any],
+    refers_to: Outbox | None = None,
+) -> Outbox:
+    """A message to a department's bound chat, held until it is bound if it is not yet."""
+    return queries.add_outbox(
+        session=session,
+        row=Outbox(
+            method=method,
+            payload=payload,
+            chat_id=department.chat_id,
+            thread_id=department.thread_id,
+            held_for_department_id=department.id,
+            refers_to_outbox_id=refers_to.id if refers_to else None,
+            ticket_id=ticket.id if ticket else None,
+            purpose=purpose,
+        ),
+    )
+
+
+def card_view(*, session: Session, ticket: Ticket, for_desk: bool) -> CardView:
+    """The ticket as a department sees it; the desk (dispatcher) sees everything."""
+    category = queries.get_category(session=session, category_id=ticket.category_id)
+    assert category is not None
+    evidence = [
+        m for m in queries.ticket_messages(session=session, ticket_id=ticket.id or 0) if m.file_id
+    ]
+    share_company = for_desk or ticket.share_company
+    share_contact = for_desk or ticket.share_contact
+    return CardView(
+        number=ticket.number,
+        kind=ticket.kind,
+        category=Label(category.name, category.name_en),
+        status=ticket.status,
+        accept_due=ticket.accept_due,
+        first_reply_due=ticket.first_reply_due,
+        resolve_due=ticket.resolve_due,
+        description=ticket.description,
+        company=ticket.company_name if share_company else None,
+        contact=ticket.contact_name if share_contact else None,
+        phone=ticket.phone if share_contact else None,
+        uscc=ticket.uscc if share_company else None,
+        evidence=len(evidence),
+    )
+
+
+def post_card(
+    *, session: Session, settings: Settings, ticket: Ticket, department: Department
+) -> Outbox:
+    """The ticket card in the department's chat, its overflow and evidence copied below it."""
+    language = settings.desk.default_language
+    zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
+    view = card_view(session=session, ticket=ticket, for_desk=department.role != "department")
+    text = card_text(view, language, zone)
+    payload = _html(text)
+    purpose = "card"
+    if ticket.status == "unrouted":
+        purpose = "dispatch"
+        payload = _html(texts_for(language).dispatch_card.format(card=text))
+        choices = [
+            (d.code, Label(d.name, d.name_en))
+            for d in queries.list_departments(session=session)
+            if d.role != "dispatcher"
+        ]
+        assert ticket.id is not None
+        payload["reply_markup"] = dispatch_keyboard(ticket.id, choices, language).to_dict()
+    card = to_department(
+        session=session,
+        department=department,
+        ticket=ticket,
+        purpose=purpose,
+        method="sendMessage",
+        payload=payload,
+    )
+    for part in card_overflow(view):
+        to_department(
+            session=session,
+            department=department,
+            ticket=ticket,
+            purpose="overflow",
+            method="sendMessage",
+            payload={"text": part},
+            refers_to=card,
+        )
+    for message in queries.ticket_messages(session=session, ticket_id=ticket.id or 0):
+        if message.file_id:
+            copy_evidence(
+                session=session, department=department, ticket=ticket, message=message, card=card
+            )
+    return card
+
+
+def copy_evidence(
+    *,
+    session: Session,
+    department: Department,
+    ticket: Ticket,
+    message: TicketMessage,
+    card: Outbox | None,
+) -> Outbox:
+    """copyMessage, never forwardMessage: a forward would show who sent it."""
+    return to_department(
+        session=session,
+        department=department,
+        ticket=ticket,
+        purpose="evidence",
+        method="copyMessage",
+        payload={"from_chat_id": message.source_chat_id, "message_id": message.source_message_id},
+        refers_to=card,
+    )
+
+
+def submitted_ack(
+    *,
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    ticket: Ticket,
+    department: Department | None,
+) -> Outbox:
+    t = texts_for(reporter.language)
+    zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
+    sla = settings.sla
+    promise = {
+        "accept": t.promise_hours.format(n=_n(sla.accept_hours)),
+        "first_reply": t.promise_hours.format(n=_n(sla.first_reply_hours)),
+        "resolve": t.promise_days.format(n=_n(sla.resolve_days)),
+    }
+    if department is None or department.role == "dispatcher":
+        text = t.submitted_unrouted.format(number=ticket.number, **promise)
+    else:
+        name = department.name_en if reporter.language == "en" else department.name
+        text = t.submitted.format(
+            number=ticket.number,
+            department=name,
+            accept_due=fmt_time(ticket.accept_due, zone),
+            **promise,
+        )
+    return to_reporter(
+        session=session, reporter=reporter, ticket=ticket, purpose="ack", text=text, menu=True
+    )
+
+
+def _n(value: float) -> str:
+    return f"{value:g}"

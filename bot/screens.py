@@ -1,0 +1,70 @@
+"""What the core asks the adapters to show: a screen name and its data, no wording.
+
+bot.views turns a Screen into text and buttons in the user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Name(StrEnum):
+    GREETING = "greeting"
+    HELP = "help"
+    ASK_CATEGORY = "ask_category"
+    ASK_DESCRIPTION = "ask_description"
+    DESCRIPTION_SAVED = "description_saved"
+    EVIDENCE_SAVED = "evidence_saved"
+    NEED_DESCRIPTION = "need_description_first"
+    ASK_COMPANY = "ask_company"
+    ASK_USCC = "ask_uscc"
+    USCC_PROBLEM = "uscc_problem"
+    ASK_CONTACT_NAME = "ask_contact_name"
+    ASK_PHONE = "ask_phone"
+    PHONE_SAVED = "phone_saved"
+    PHONE_INVALID = "phone_invalid"
+    CONTACT_NOT_OWN = "contact_not_own"
+    TEXT_EXPECTED = "text_expected"
+    ASK_CONSENT = "ask_consent"
+    SUMMARY = "summary"
+    SUBMITTED = "submitted"
+    ALREADY_SUBMITTED = "already_submitted"
+    CANCELLED = "cancelled"
+    CANCELLED_ADDING_INFO = "cancelled_adding_info"
+    NOTHING_TO_CANCEL = "nothing_to_cancel"
+    DRAFT_FOUND = "draft_found"
+    OFFER = "offer"
+    OFFER_DECLINED = "offer_declined"
+    MY_LIST = "my_list"
+    TICKET_DETAIL = "ticket_detail"
+    CONFIRM_WITHDRAW = "confirm_withdraw"
+    WITHDRAWN = "withdrawn"
+    CANNOT_WITHDRAW = "cannot_withdraw"
+    ASK_ADD_INFO = "ask_add_info"
+    INFO_ADDED = "info_added"
+    INFO_NOTHING = "info_added_nothing"
+    CANNOT_ADD_INFO = "cannot_add_info"
+    UNKNOWN_TICKET = "unknown_ticket"
+    STALE_BUTTON = "stale_button"
+    UNSUPPORTED = "unsupported_message"
+    LANG_PROMPT = "lang_prompt"
+    LANG_SET = "lang_set"
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: Name
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A name the desk holds in both languages (a category, a department)."""
+
+    zh: str
+    en: str
+
+    def __call__(self, language: str) -> str:
+        return self.en if language == "en" else self.zh

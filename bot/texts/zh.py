@@ -1,0 +1,220 @@
+"""中文文案（默认语言）。店小二语气：热情、简短、不打官腔。"""
+
+from __future__ import annotations
+
+from bot.texts.catalog import Texts
+
+ZH = Texts(
+    menu_complaint="📝 我要投诉",
+    menu_request="🙋 我要办事/提诉求",
+    menu_my="📂 我的工单",
+    menu_help="ℹ️ 帮助与隐私说明",
+    greeting=(
+        "您好{name}！这里是{desk}，企业的事就是我们的事 🤝\n"
+        "遇到办事难、收费乱、政策不兑现、有人吃拿卡要……都可以在这里说。\n"
+        "我们有呼必应：马上登记、派给负责的部门、按时回复您。\n"
+        "请从下面的菜单选一项开始。"
+    ),
+    help=(
+        "<b>怎么用</b>\n"
+        "• 「我要投诉」「我要办事/提诉求」：按提示填写，约 2 分钟。\n"
+        "• 「我的工单」或 /my：查看进度、补充材料、撤回。\n"
+        "• /cancel：随时退出填写，内容存为草稿。\n"
+        "• /lang：切换中文 / English。\n\n"
+        "<b>隐私说明</b>\n"
+        "• 您的 Telegram 账号信息只有营商环境办能看到，永远不会出现在部门群里。\n"
+        "• 企业名称和联系方式由您决定是否给承办部门看。\n"
+        "• 反映工作人员作风问题的，直接交纪工委监察工委办理，不会转给被反映的部门。\n"
+        "• 您发送的照片和文件以复制方式交给承办部门，不显示发送人。"
+    ),
+    kind_names={"complaint": "投诉", "request": "诉求"},
+    status_names={
+        "submitted": "已提交",
+        "unrouted": "待分派",
+        "assigned": "已派单",
+        "accepted": "已签收",
+        "waiting_info": "待补充材料",
+        "transfer_requested": "转办审核中",
+        "extension_requested": "延期审核中",
+        "resolved": "已办结",
+        "closed": "已关闭",
+        "withdrawn": "已撤回",
+    },
+    event_names={
+        "submitted": "提交{kind}",
+        "routed": "派给{department}",
+        "unrouted": "转营商环境办分派",
+        "assigned": "营商环境办派给{department}",
+        "withdrawn": "企业撤回",
+        "info_added": "企业补充信息",
+    },
+    ask_category="请选择{kind}的类别：",
+    ask_description=(
+        "请说说情况：发生了什么、涉及哪个部门或事项、希望怎么解决。\n"
+        "可以同时发照片或文件作为证据（可多张）。"
+    ),
+    description_saved=(
+        "已记下 ✅（{chars} 字，{files} 个附件）。\n"
+        "还可以继续补充文字、照片或文件，说完了请点「下一步」。"
+    ),
+    evidence_saved="已收到附件 📎（共 {files} 个）。说完了请点「下一步」。",
+    need_description_first="请先用文字说明一下情况，再点「下一步」。",
+    ask_company="贵企业的名称是？",
+    ask_uscc="统一社会信用代码（18 位，选填）。不方便提供可点「跳过」。",
+    uscc_wrong_length=(
+        "这个代码是 {length} 位，统一社会信用代码应为 18 位。"
+        "请核对后重新输入，或点「跳过」——不影响提交工单。"
+    ),
+    uscc_bad_character=(
+        "第 {position} 位「{char}」不会出现在统一社会信用代码里"
+        "（代码只用数字和除 I、O、Z、S、V 以外的大写字母）。"
+        "请核对后重新输入，或点「跳过」——不影响提交工单。"
+    ),
+    uscc_bad_check=(
+        "校验没通过：按前 17 位计算，最后一位应为「{expected}」，您输入的是「{given}」，"
+        "可能有一位抄错了。请核对后重新输入，或点「跳过」——不影响提交工单。"
+    ),
+    uscc_ok="信用代码已核验 ✅",
+    ask_contact_name="联系人怎么称呼？",
+    ask_phone="联系电话？可以点下方按钮一键分享手机号，也可以直接输入（手机或座机）。",
+    phone_saved="已记下电话：{phone} ✅",
+    phone_invalid="这个号码好像不完整。请输入手机号（如 13800138000）或座机（如 0592-5551234）。",
+    contact_not_own="这是别人的联系人名片。请点按钮分享您自己的号码，或直接输入电话。",
+    text_expected="这一步需要文字回答哦。",
+    ask_consent=(
+        "承办部门可以看到哪些信息？\n"
+        "营商环境办始终能看到您的企业和联系方式；承办部门只看到您同意的部分。"
+    ),
+    visibility={
+        "all": "企业名称和联系人都可以给部门看",
+        "company": "只给企业名称",
+        "none": "都不给（由营商环境办转达）",
+    },
+    summary=(
+        "请确认您的{kind}：\n"
+        "<b>类别</b>：{category}\n"
+        "<b>情况</b>：{description}\n"
+        "<b>附件</b>：{files} 个\n"
+        "<b>企业</b>：{company}\n"
+        "<b>信用代码</b>：{uscc}\n"
+        "<b>联系人</b>：{contact}，{phone}\n"
+        "<b>承办部门可见</b>：{visibility}"
+    ),
+    summary_no_uscc="未填",
+    submitted=(
+        "✅ 已受理，谢谢您的信任！\n"
+        "工单号：<b>{number}</b>\n"
+        "承办部门：{department}\n"
+        "我们承诺：{accept}内签收，{first_reply}内首次答复，{resolve}内办结"
+        "（签收时限 {accept_due} 前）。\n"
+        "随时发送 /my 查看进度、补充材料。"
+    ),
+    submitted_unrouted=(
+        "✅ 已受理，谢谢您的信任！\n"
+        "工单号：<b>{number}</b>\n"
+        "这件事由营商环境办亲自分派给最合适的部门，分派后马上告诉您。\n"
+        "我们承诺：{accept}内签收，{first_reply}内首次答复，{resolve}内办结。\n"
+        "随时发送 /my 查看进度、补充材料。"
+    ),
+    already_submitted="这张工单已经提交过了（{number}），不会重复登记。",
+    promise_hours="{n} 个工作小时",
+    promise_days="{n} 个工作日",
+    cancelled=(
+        "好的，已退出填写。已提交的工单不受影响；"
+        "这次填写的内容存为草稿，下次点「我要投诉」可以接着写。"
+    ),
+    cancelled_adding_info="好的，已停止补充。已发送的补充内容都保存了。",
+    nothing_to_cancel="当前没有正在填写的内容。需要时点菜单开始即可。",
+    draft_found="您有一份没提交的草稿（{kind}·{category}）。接着写，还是重新开始？",
+    offer_ticket=(
+        "收到您的消息 🙏 要把它作为一张工单提交吗？\n看内容像是「{category}」，下一步可以改。"
+    ),
+    offer_ticket_no_category="收到您的消息 🙏 要把它作为一张工单提交吗？",
+    offer_declined="好的，不提交。需要时点菜单「我要投诉」即可。",
+    btn_next="下一步 ➡️",
+    btn_skip="跳过",
+    btn_reuse_profile="沿用上次：{company}",
+    btn_share_phone="📱 分享我的手机号",
+    btn_submit="✅ 提交",
+    btn_edit_description="✏️ 改情况描述",
+    btn_edit_company="✏️ 改企业信息",
+    btn_edit_category="✏️ 改类别",
+    btn_cancel="✖️ 先不提交",
+    btn_resume="接着写",
+    btn_restart="重新开始",
+    btn_offer_complaint="作为投诉提交",
+    btn_offer_request="作为诉求提交",
+    btn_offer_no="不用了",
+    btn_add_info="➕ 补充信息",
+    btn_withdraw="↩️ 撤回工单",
+    btn_confirm_withdraw="确定撤回",
+    btn_keep="不撤回",
+    btn_done="✅ 补充完了",
+    btn_back="⬅️ 返回列表",
+    my_empty="您还没有提交过工单。点菜单「我要投诉」或「我要办事/提诉求」开始。",
+    my_header="您的工单（最近 {count} 张），点编号查看详情：",
+    my_row="{number} · {category} · {department} · {status} · {updated}",
+    ticket_detail=(
+        "<b>{number}</b>（{kind}）\n"
+        "<b>类别</b>：{category}\n"
+        "<b>承办部门</b>：{department}\n"
+        "<b>状态</b>：{status}\n"
+        "<b>签收时限</b>：{accept_due}\n"
+        "<b>办结时限</b>：{resolve_due}\n"
+        "<b>情况</b>：{description}"
+    ),
+    detail_history="<b>办理记录</b>",
+    history_row="{at} {what}",
+    confirm_withdraw="确定撤回工单 {number} 吗？撤回后部门将停止办理。",
+    withdrawn="工单 {number} 已撤回。需要的话，随时可以重新提交。",
+    cannot_withdraw="工单 {number} 现在是「{status}」，已经不能撤回了。",
+    ask_add_info=("请发送要补充到 {number} 的文字、照片或文件（可多条），发完点「补充完了」。"),
+    info_added="已补充到工单 {number}（{count} 条），承办部门会收到。",
+    info_added_nothing="没有收到补充内容，已退出补充。",
+    cannot_add_info="工单 {number} 现在是「{status}」，不能再补充了。如有新情况请提交新工单。",
+    unknown_ticket="没有找到这张工单。",
+    lang_prompt="请选择语言 / Choose your language",
+    lang_set="好的，已切换为中文。",
+    card=(
+        "📋 <b>{kind}</b> {number}\n"
+        "<b>类别</b>：{category}\n"
+        "<b>状态</b>：{status}\n"
+        "<b>签收时限</b>：{accept_due}\n"
+        "<b>首次答复时限</b>：{first_reply_due}\n"
+        "<b>办结时限</b>：{resolve_due}\n"
+        "{company}\n"
+        "{contact}\n"
+        "{uscc}"
+        "<b>情况</b>：\n{description}"
+        "{evidence}"
+    ),
+    card_company="<b>企业</b>：{company}",
+    card_company_hidden="<b>企业</b>：（企业未授权公开，需联系请找营商环境办）",
+    card_contact="<b>联系人</b>：{contact}，{phone}",
+    card_contact_hidden="<b>联系人</b>：（未授权公开）",
+    card_uscc="<b>信用代码</b>：{uscc}\n",
+    card_evidence="\n\n📎 附件 {count} 个，见下方回复。",
+    dispatch_card="🔀 <b>待分派</b>：没有规则能确定承办部门，请选择。\n\n{card}",
+    dispatch_assigned="✅ 已由 {who} 分派给 {department}。\n\n{card}",
+    unrouted_department="营商环境办（分派中）",
+    dept_withdrawn="↩️ 工单 {number} 已由企业撤回，无需继续办理。",
+    dept_info_added="➕ 工单 {number} 企业补充了信息：\n{text}",
+    dept_info_file="➕ 工单 {number} 企业补充了附件（见下方）。",
+    enterprise_assigned="📮 您的工单 {number} 已分派给 {department}，请留意办理进度。",
+    admin_only="抱歉，这个命令只有受理台管理员可以用。",
+    bind_ok="✅ 已绑定：本{place}今后接收「{department}」的工单。",
+    bind_usage="用法：/bind 部门代码，例如 /bind {example}\n可用代码：\n{codes}",
+    bind_unknown="没有代码为「{code}」的部门。可用代码：\n{codes}",
+    bind_in_group_only="请在部门的群组（或话题）里发送 /bind。",
+    departments_header="<b>部门</b>（代码 · 名称 · 绑定的群 · 在办工单）",
+    departments_row="{code} · {name} · {chat} · {open}",
+    departments_unbound="未绑定",
+    assign_refused="抱歉，只有营商环境办的成员或管理员可以分派。",
+    assign_done="已分派 {number} → {department}",
+    assign_usage="用法：/assign 工单号 部门代码",
+    generic_error="抱歉，刚才出了点小问题，您发的内容没有丢失。请稍后再试一次。",
+    stale_button="这个按钮已经过期了，请重新操作。",
+    unsupported_message="暂时只能接收文字、照片和文件哦。",
+    unknown_command="没有这个命令。可以用 /start 打开菜单，/my 查看工单，/help 看说明。",
+    private_only="请私聊我提交或查看工单，保护您的隐私。",
+)

@@ -1,0 +1,514 @@
+"""Ticket state changes: each one checks the actor, moves the state, writes an event and
+the outbox rows it causes, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot import notify
+from bot.config import Settings
+from bot.lifecycle import ACCEPTS_INFO, Action, IllegalTransition, Status, check_transition
+from bot.routing import RouteReason, route
+from bot.screens import Label, Name, Screen
+from bot.sla import Schedule, deadlines
+from bot.texts import texts_for
+from bot.views import fmt_time
+from storage import queries
+from storage.models import Department, Draft, Reporter, Ticket, TicketMessage
+
+
+class NotAllowed(Exception):
+    """The actor may not do this; the handler answers with a refusal."""
+
+
+def ticket_number(*, session: Session, settings: Settings, now: datetime) -> str:
+    day = now.astimezone(ZoneInfo(settings.desk.timezone)).strftime("%Y%m%d")
+    sequence = queries.next_ticket_sequence(session=session, day=day)
+    return f"{settings.desk.ticket_prefix}-{day}-{sequence:04d}"
+
+
+def submit_ticket(
+    *, session: Session, settings: Settings, reporter: Reporter, draft: Draft, now: datetime
+) -> Ticket:
+    """Turn a confirmed draft into a routed ticket, its events and its notifications."""
+    assert reporter.id is not None
+    data = draft.data
+    category = queries.get_category_by_code(session=session, code=data["category"])
+    assert category is not None and category.id is not None
+    description: str = data["description"]
+    decision = route(
+        table=queries.load_routing_table(session=session),
+        category=category.code,
+        text=description,
+    )
+    department = (
+        queries.get_department_by_code(session=session, code=decision.department)
+        if decision.department
+        else None
+    )
+    due = deadlines(now, settings.sla, Schedule.from_settings(settings.sla, settings.desk.timezone))
+    visibility = data.get("visibility", "none")
+    ticket = Ticket(
+        number=ticket_number(session=session, settings=settings, now=now),
+        kind=data.get("kind", "complaint"),
+        status=Status.SUBMITTED,
+        category_id=category.id,
+        department_id=None,
+        reporter_id=reporter.id,
+        description=description,
+        company_name=data.get("company") or "",
+        uscc=data.get("uscc"),
+        contact_name=data.get("contact_name") or "",
+        phone=data.get("phone") or "",
+        share_company=visibility in ("all", "company"),
+        share_contact=visibility == "all",
+        route_reason=decision.reason.value,
+        route_keyword=decision.matched_keyword,
+        accept_due=due.accept_due,
+        first_reply_due=due.first_reply_due,
+        resolve_due=due.resolve_due,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    assert ticket.id is not None
+    queries.add_event(
+        session=session,
+        ticket=ticket,
+        actor="enterprise",
+        actor_id=reporter.telegram_user_id,
+        action="submitted",
+        from_status=None,
+        detail={"kind": ticket.kind},
+    )
+    queries.add_ticket_messages(
+        session=session,
+        messages=[
+            TicketMessage(
+                ticket_id=ticket.id,
+                author="enterprise",
+                text=item.get("caption"),
+                file_kind=item["kind"],
+                file_id=item["file_id"],
+                file_name=item.get("file_name"),
+                source_chat_id=item["chat_id"],
+                source_message_id=item["message_id"],
+                created_at=now,
+            )
+            for item in data.get("evidence") or []
+        ],
+    )
+    if department is not None and decision.reason is not RouteReason.UNROUTED:
+        _move(session, ticket, Action.ROUTE, now)
+        ticket.department_id = department.id
+        queries.add_event(
+            session=session,
+            ticket=ticket,
+            actor="system",
+            actor_id=None,
+            action="routed",
+            from_status=Status.SUBMITTED,
+            detail={
+                "department": department.code,
+                "reason": decision.reason.value,
+                "keyword": decision.matched_keyword,
+            },
+        )
+        target = department
+    else:
+        _move(session, ticket, Action.LEAVE_UNROUTED, now)
+        queries.add_event(
+            session=session,
+            ticket=ticket,
+            actor="system",
+            actor_id=None,
+            action="unrouted",
+            from_status=Status.SUBMITTED,
+        )
+        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        assert dispatcher is not None, "the zone has no dispatcher department"
+        target = dispatcher
+    session.add(ticket)
+    session.flush()
+    _remember_profile(reporter, data, now)
+    session.add(reporter)
+    session.delete(draft)
+    notify.submitted_ack(
+        session=session, settings=settings, reporter=reporter, ticket=ticket, department=department
+    )
+    notify.post_card(session=session, settings=settings, ticket=ticket, department=target)
+    return ticket
+
+
+def _remember_profile(reporter: Reporter, data: dict[str, Any], now: datetime) -> None:
+    """Keep the company details so the next ticket can reuse them in one tap."""
+    reporter.company_name = data.get("company") or reporter.company_name
+    reporter.uscc = data.get("uscc") or reporter.uscc
+    reporter.contact_name = data.get("contact_name") or reporter.contact_name
+    reporter.phone = data.get("phone") or reporter.phone
+    reporter.updated_at = now
+
+
+def _move(session: Session, ticket: Ticket, action: Action, now: datetime) -> Status:
+    previous = Status(ticket.status)
+    ticket.status = check_transition(previous, action)
+    ticket.updated_at = now
+    return previous
+
+
+# --- the enterprise's own tickets ---------------------------------------------------------
+
+
+def _own_ticket(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
+    """A ticket only if it belongs to this reporter; others' tickets look just like missing."""
+    ticket = queries.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
+    if ticket is None or ticket.reporter_id != reporter.id:
+        return None
+    return ticket
+
+
+def _department_label(session: Session, ticket: Ticket) -> Label:
+    department = (
+        queries.get_department(session=session, department_id=ticket.department_id)
+        if ticket.department_id
+        else None
+    )
+    if department is None:
+        zh, en = texts_for("zh"), texts_for("en")
+        return Label(zh.unrouted_department, en.unrouted_department)
+    return Label(department.name, department.name_en)
+
+
+def my_tickets(*, session: Session, settings: Settings, reporter: Reporter) -> Screen:
+    assert reporter.id is not None
+    zone = ZoneInfo(settings.desk.timezone)
+    rows = []
+    for ticket in queries.tickets_of_reporter(session=session, reporter_id=reporter.id):
+        category = queries.get_category(session=session, category_id=ticket.category_id)
+        assert category is not None
+        rows.append(
+            {
+                "id": ticket.id,
+                "number": ticket.number,
+                "category": Label(category.name, category.name_en),
+                "department": _department_label(session, ticket),
+                "status": ticket.status,
+                "updated": fmt_time(ticket.updated_at, zone),
+            }
+        )
+    return Screen(Name.MY_LIST, {"tickets": rows})
+
+
+def ticket_detail(
+    *, session: Session, settings: Settings, reporter: Reporter, ticket_id: int | None
+) -> Screen:
+    ticket = _own_ticket(session, reporter, ticket_id)
+    if ticket is None:
+        return Screen(Name.UNKNOWN_TICKET)
+    zone = ZoneInfo(settings.desk.timezone)
+    category = queries.get_category(session=session, category_id=ticket.category_id)
+    assert category is not None
+    departments = {
+        d.code: Label(d.name, d.name_en) for d in queries.list_departments(session=session)
+    }
+    history = []
+    for event in queries.ticket_events(session=session, ticket_id=ticket.id or 0):
+        detail: dict[str, Any] = dict(event.detail)
+        if "department" in detail:
+            detail["department"] = departments.get(detail["department"], detail["department"])
+        history.append((fmt_time(event.at, zone), event.action, detail))
+    status = Status(ticket.status)
+    return Screen(
+        Name.TICKET_DETAIL,
+        {
+            "id": ticket.id,
+            "number": ticket.number,
+            "kind": ticket.kind,
+            "category": Label(category.name, category.name_en),
+            "department": _department_label(session, ticket),
+            "status": ticket.status,
+            "accept_due": fmt_time(ticket.accept_due, zone),
+            "resolve_due": fmt_time(ticket.resolve_due, zone),
+            "description": ticket.description,
+            "history": history,
+            "can_withdraw": (status, Action.WITHDRAW) in _withdrawable(),
+            "can_add_info": status in ACCEPTS_INFO,
+        },
+    )
+
+
+def _withdrawable() -> set[tuple[Status, Action]]:
+    from bot.lifecycle import TRANSITIONS
+
+    return {key for key in TRANSITIONS if key[1] is Action.WITHDRAW}
+
+
+def ask_withdraw(*, session: Session, reporter: Reporter, ticket_id: int | None) -> Screen:
+    ticket = _own_ticket(session, reporter, ticket_id)
+    if ticket is None:
+        return Screen(Name.UNKNOWN_TICKET)
+    if (Status(ticket.status), Action.WITHDRAW) not in _withdrawable():
+        return Screen(Name.CANNOT_WITHDRAW, {"number": ticket.number, "status": ticket.status})
+    return Screen(Name.CONFIRM_WITHDRAW, {"number": ticket.number, "ticket_id": ticket.id})
+
+
+def withdraw(
+    *,
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    ticket_id: int | None,
+    now: datetime,
+) -> Screen:
+    """The enterprise withdraws its ticket; the department (or dispatcher) is told."""
+    ticket = _own_ticket(session, reporter, ticket_id)
+    if ticket is None:
+        return Screen(Name.UNKNOWN_TICKET)
+    try:
+        previous = _move(session, ticket, Action.WITHDRAW, now)
+    except IllegalTransition:
+        return Screen(Name.CANNOT_WITHDRAW, {"number": ticket.number, "status": ticket.status})
+    session.add(ticket)
+    queries.add_event(
+        session=session,
+        ticket=ticket,
+        actor="enterprise",
+        actor_id=reporter.telegram_user_id,
+        action="withdrawn",
+        from_status=previous,
+    )
+    text = texts_for(settings.desk.default_language).dept_withdrawn.format(number=ticket.number)
+    _tell_handlers(session, ticket, text)
+    return Screen(Name.WITHDRAWN, {"number": ticket.number})
+
+
+def _handling_department(session: Session, ticket: Ticket) -> tuple[Department, str] | None:
+    """Where the ticket's card is: its department, or the dispatcher while unrouted."""
+    if ticket.department_id:
+        department = queries.get_department(session=session, department_id=ticket.department_id)
+        if department is not None:
+            return department, "card"
+    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    return (dispatcher, "dispatch") if dispatcher else None
+
+
+def _tell_handlers(session: Session, ticket: Ticket, text: str) -> None:
+    """A notice under the ticket's card, wherever the ticket is being handled."""
+    found = _handling_department(session, ticket)
+    if found is None:
+        return
+    department, purpose = found
+    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
+    notify.to_department(
+        session=session,
+        department=department,
+        ticket=ticket,
+        purpose="notice",
+        method="sendMessage",
+        payload={"text": text, "parse_mode": "HTML"},
+        refers_to=card,
+    )
+
+
+# --- adding information later ---------------------------------------------------------------
+
+INFO_PREFIX = "info"
+
+
+def start_adding_info(*, session: Session, reporter: Reporter, ticket_id: int | None) -> Screen:
+    ticket = _own_ticket(session, reporter, ticket_id)
+    if ticket is None:
+        return Screen(Name.UNKNOWN_TICKET)
+    if Status(ticket.status) not in ACCEPTS_INFO:
+        return Screen(Name.CANNOT_ADD_INFO, {"number": ticket.number, "status": ticket.status})
+    reporter.awaiting = f"{INFO_PREFIX}:{ticket.id}:0"
+    session.add(reporter)
+    return Screen(Name.ASK_ADD_INFO, {"number": ticket.number})
+
+
+def adding_info_to(reporter: Reporter) -> tuple[int, int] | None:
+    """(ticket id, items so far) while the reporter is adding information."""
+    if not reporter.awaiting or not reporter.awaiting.startswith(INFO_PREFIX + ":"):
+        return None
+    _, ticket_id, count = reporter.awaiting.split(":")
+    return int(ticket_id), int(count)
+
+
+def add_info(
+    *,
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    text: str | None,
+    attachment: dict[str, Any] | None,
+    now: datetime,
+) -> Screen:
+    """One message of additional information: stored, then relayed to whoever handles it."""
+    state = adding_info_to(reporter)
+    ticket = _own_ticket(session, reporter, state[0]) if state else None
+    if ticket is None or state is None:
+        reporter.awaiting = None
+        session.add(reporter)
+        return Screen(Name.UNKNOWN_TICKET)
+    if Status(ticket.status) not in ACCEPTS_INFO:
+        reporter.awaiting = None
+        session.add(reporter)
+        return Screen(Name.CANNOT_ADD_INFO, {"number": ticket.number, "status": ticket.status})
+    if not text and attachment is None:
+        return Screen(Name.UNSUPPORTED)
+    assert ticket.id is not None
+    message = TicketMessage(
+        ticket_id=ticket.id,
+        author="enterprise",
+        text=text or (attachment or {}).get("caption"),
+        file_kind=attachment["kind"] if attachment else None,
+        file_id=attachment["file_id"] if attachment else None,
+        file_name=attachment.get("file_name") if attachment else None,
+        source_chat_id=attachment["chat_id"] if attachment else None,
+        source_message_id=attachment["message_id"] if attachment else None,
+        created_at=now,
+    )
+    queries.add_ticket_messages(session=session, messages=[message])
+    queries.add_event(
+        session=session,
+        ticket=ticket,
+        actor="enterprise",
+        actor_id=reporter.telegram_user_id,
+        action="info_added",
+        from_status=ticket.status,
+        detail={"text": text} if text else {},
+    )
+    ticket.updated_at = now
+    session.add(ticket)
+    found = _handling_department(session, ticket)
+    if found is not None:
+        department, purpose = found
+        card = queries.ticket_card(session=session, ticket_id=ticket.id, purpose=purpose)
+        t = texts_for(settings.desk.default_language)
+        if text:
+            notify.to_department(
+                session=session,
+                department=department,
+                ticket=ticket,
+                purpose="info",
+                method="sendMessage",
+                refers_to=card,
+                payload={
+                    "text": t.dept_info_added.format(
+                        number=ticket.number, text=escape(text[:3500])
+                    ),
+                    "parse_mode": "HTML",
+                },
+            )
+        else:
+            notify.copy_evidence(
+                session=session, department=department, ticket=ticket, message=message, card=card
+            )
+    count = state[1] + 1
+    reporter.awaiting = f"{INFO_PREFIX}:{ticket.id}:{count}"
+    session.add(reporter)
+    return Screen(Name.INFO_ADDED, {"number": ticket.number, "count": count, "more": True})
+
+
+def finish_adding_info(*, session: Session, reporter: Reporter) -> Screen:
+    state = adding_info_to(reporter)
+    reporter.awaiting = None
+    session.add(reporter)
+    if state is None or state[1] == 0:
+        return Screen(Name.INFO_NOTHING)
+    ticket = queries.get_ticket(session=session, ticket_id=state[0])
+    number = ticket.number if ticket else ""
+    return Screen(Name.INFO_ADDED, {"number": number, "count": state[1], "more": False})
+
+
+# --- dispatching ------------------------------------------------------------------------------
+
+
+def may_dispatch(
+    *, session: Session, settings: Settings, user_id: int, chat_id: int, thread_id: int | None
+) -> bool:
+    """Admins anywhere; otherwise members of the dispatcher's bound chat (topic)."""
+    if user_id in settings.desk.admins:
+        return True
+    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    return (
+        dispatcher is not None
+        and dispatcher.chat_id == chat_id
+        and dispatcher.thread_id == thread_id
+    )
+
+
+def assign(
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    department_code: str,
+    actor_id: int,
+    actor_name: str,
+    now: datetime,
+) -> Department:
+    """The dispatcher sends an unrouted ticket to a department."""
+    department = queries.get_department_by_code(session=session, code=department_code)
+    if department is None or not department.active or department.role == "dispatcher":
+        raise LookupError(department_code)
+    previous = _move(session, ticket, Action.ASSIGN, now)
+    ticket.department_id = department.id
+    session.add(ticket)
+    queries.add_event(
+        session=session,
+        ticket=ticket,
+        actor="dispatcher",
+        actor_id=actor_id,
+        action="assigned",
+        from_status=previous,
+        detail={"department": department.code, "by": actor_name},
+    )
+    language = settings.desk.default_language
+    dispatch_card = queries.ticket_card(
+        session=session, ticket_id=ticket.id or 0, purpose="dispatch"
+    )
+    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    if dispatch_card is not None and dispatcher is not None:
+        zone = ZoneInfo(settings.desk.timezone)
+        from bot.views import card_text
+
+        view = notify.card_view(session=session, ticket=ticket, for_desk=True)
+        label = department.name_en if language == "en" else department.name
+        notify.to_department(
+            session=session,
+            department=dispatcher,
+            ticket=ticket,
+            purpose="dispatch_edit",
+            method="editMessageText",
+            refers_to=dispatch_card,
+            payload={
+                "text": texts_for(language).dispatch_assigned.format(
+                    who=escape(actor_name),
+                    department=escape(label),
+                    card=card_text(view, language, zone),
+                ),
+                "parse_mode": "HTML",
+            },
+        )
+    notify.post_card(session=session, settings=settings, ticket=ticket, department=department)
+    reporter = session.get(Reporter, ticket.reporter_id)
+    assert reporter is not None
+    t = texts_for(reporter.language)
+    notify.to_reporter(
+        session=session,
+        reporter=reporter,
+        ticket=ticket,
+        purpose="assigned",
+        text=t.enterprise_assigned.format(
+            number=ticket.number,
+            department=escape(department.name_en if reporter.language == "en" else department.name),
+        ),
+    )
+    return department

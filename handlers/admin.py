@@ -1,0 +1,125 @@
+"""Admin commands: /bind a department's chat, /departments, /assign."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot import admin, tickets
+from bot.lifecycle import IllegalTransition
+from bot.texts import texts_for
+from handlers.common import desk_of, guarded, say, thread_of
+from storage import queries
+from storage.types import utcnow
+
+
+def _group_texts(context: ContextTypes.DEFAULT_TYPE):  # type: ignore[no-untyped-def]
+    return texts_for(desk_of(context).settings.desk.default_language)
+
+
+@guarded
+async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/bind <department_code> in a group (or forum topic); admins only."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None or chat is None or message is None:
+        return
+    desk = desk_of(context)
+    t = _group_texts(context)
+    if not admin.is_admin(desk.settings, user.id):
+        await say(update, context, t.admin_only)
+        return
+    if chat.type == ChatType.PRIVATE:
+        await say(update, context, t.bind_in_group_only)
+        return
+    thread_id = thread_of(message)
+    with desk.work(update.update_id) as session:
+        codes = admin.department_codes(session=session, settings=desk.settings)
+        if not context.args:
+            await say(update, context, t.bind_usage.format(example="econ", codes=codes))
+            return
+        code = context.args[0]
+        try:
+            result = admin.bind(
+                session=session,
+                settings=desk.settings,
+                department_code=code,
+                chat_id=chat.id,
+                thread_id=thread_id,
+                actor_id=user.id,
+                now=utcnow(),
+            )
+        except LookupError:
+            reply = t.bind_unknown.format(code=escape(code[:40]), codes=codes)
+        else:
+            place = (
+                ("话题" if thread_id else "群")
+                if desk.settings.desk.default_language == "zh"
+                else ("topic" if thread_id else "group")
+            )
+            reply = t.bind_ok.format(place=place, department=escape(result.department_name))
+    await say(update, context, reply)
+
+
+@guarded
+async def departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    desk = desk_of(context)
+    if not admin.is_admin(desk.settings, user.id):
+        await say(update, context, _group_texts(context).admin_only)
+        return
+    with desk.work(update.update_id) as session:
+        text = admin.departments_overview(session=session, settings=desk.settings)
+    await say(update, context, text)
+
+
+@guarded
+async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/assign <ticket number> <department code>; admins only."""
+    user = update.effective_user
+    if user is None:
+        return
+    desk = desk_of(context)
+    t = _group_texts(context)
+    if not admin.is_admin(desk.settings, user.id):
+        await say(update, context, t.admin_only)
+        return
+    args = context.args or []
+    if len(args) != 2:
+        await say(update, context, t.assign_usage)
+        return
+    number, code = args[0].upper(), args[1].lower()
+    with desk.work(update.update_id) as session:
+        ticket = queries.get_ticket_by_number(session=session, number=number)
+        if ticket is None:
+            reply = t.unknown_ticket
+        else:
+            try:
+                department = tickets.assign(
+                    session=session,
+                    settings=desk.settings,
+                    ticket=ticket,
+                    department_code=code,
+                    actor_id=user.id,
+                    actor_name=user.full_name,
+                    now=utcnow(),
+                )
+            except LookupError:
+                reply = t.bind_unknown.format(
+                    code=escape(code[:40]),
+                    codes=admin.department_codes(session=session, settings=desk.settings),
+                )
+            except IllegalTransition:
+                reply = t.cannot_withdraw.format(
+                    number=ticket.number,
+                    status=t.status_names.get(ticket.status, ticket.status),
+                ).split("，")[0]
+            else:
+                reply = t.assign_done.format(
+                    number=ticket.number, department=escape(department.name)
+                )
+    await say(update, context, reply)

@@ -1,0 +1,171 @@
+"""What every handler shares: the desk, the reporter, sending screens, guarding errors."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, TypeAlias
+
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+from telegram import Message, Update, User
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.desk import Desk, DuplicateUpdate
+from bot.intake import Attachment, Incoming
+from bot.screens import Screen
+from bot.texts import language_from_telegram, texts_for
+from bot.views import Rendered, render
+from storage import queries
+from storage.models import Reporter
+
+log = logging.getLogger(__name__)
+
+Callback: TypeAlias = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
+    desk = context.bot_data["desk"]
+    assert isinstance(desk, Desk)
+    return desk
+
+
+def reporter_for(session: Session, user: User) -> Reporter:
+    """The reporter behind a Telegram user; new ones take their language from Telegram."""
+    reporter = queries.get_or_create_reporter(session=session, telegram_user_id=user.id)
+    if reporter.language is None:
+        reporter.language = language_from_telegram(user.language_code)
+        session.add(reporter)
+    return reporter
+
+
+def language_of(reporter: Reporter) -> str:
+    return reporter.language or "zh"
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def thread_of(message: Message | None) -> int | None:
+    """The forum topic a message is in (None outside forum topics)."""
+    if message is not None and message.is_topic_message:
+        return message.message_thread_id
+    return None
+
+
+async def show(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, screens: Sequence[Screen], language: str
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    desk = desk_of(context)
+    desk_name = desk.settings.desk.name_en if language == "en" else desk.settings.desk.name
+    for screen in screens:
+        for part in render(screen, language, desk_name=desk_name):
+            await send(context, chat.id, part, thread_id=thread_of(update.effective_message))
+
+
+async def send(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    part: Rendered,
+    *,
+    thread_id: int | None = None,
+) -> None:
+    await context.bot.send_message(
+        chat_id,
+        part.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=part.markup,
+        message_thread_id=thread_id,
+        disable_web_page_preview=True,
+    )
+
+
+async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, html: str) -> None:
+    """A short direct answer in the chat the update came from."""
+    await send(
+        context, _chat_id(update), Rendered(html), thread_id=thread_of(update.effective_message)
+    )
+
+
+def _chat_id(update: Update) -> int:
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
+
+
+def incoming_from(message: Message) -> Incoming:
+    """A Telegram message reduced to what the desk uses."""
+    attachment = None
+    if message.photo:
+        attachment = Attachment(
+            kind="photo",
+            file_id=message.photo[-1].file_id,
+            chat_id=message.chat_id,
+            message_id=message.message_id,
+            caption=message.caption,
+        )
+    elif message.document:
+        attachment = Attachment(
+            kind="document",
+            file_id=message.document.file_id,
+            chat_id=message.chat_id,
+            message_id=message.message_id,
+            file_name=message.document.file_name,
+            caption=message.caption,
+        )
+    contact = message.contact
+    return Incoming(
+        text=message.text,
+        attachment=attachment,
+        contact_phone=contact.phone_number if contact else None,
+        contact_is_own=bool(
+            contact and message.from_user and contact.user_id == message.from_user.id
+        ),
+    )
+
+
+def guarded(callback: Callback) -> Callback:
+    """Duplicates are dropped silently; a database hiccup gets a polite 'try again'."""
+
+    @functools.wraps(callback)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await callback(update, context)
+        except DuplicateUpdate:
+            log.info("update %s was already handled; ignored", update.update_id)
+        except OperationalError:
+            log.exception("database unavailable while handling update %s", update.update_id)
+            await _apologise(update, context)
+        finally:
+            desk_of(context).kick_sender()
+
+    return wrapper
+
+
+async def _apologise(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+    if update.effective_chat is None:
+        return
+    user = update.effective_user
+    language = language_from_telegram(user.language_code if user else None)
+    try:
+        await say(update, context, texts_for(language).generic_error)
+    except TelegramError:
+        log.exception("could not apologise in chat %s", update.effective_chat.id)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Last resort: log it, and never leave a private user in silence."""
+    log.error("unhandled error", exc_info=context.error)
+    if isinstance(update, Update) and is_private(update):
+        await _apologise(update, context)

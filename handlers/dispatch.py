@@ -1,0 +1,55 @@
+"""The dispatcher chat: assigning an unrouted ticket with a button."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot import callbacks as cb
+from bot import tickets
+from bot.lifecycle import IllegalTransition
+from bot.texts import texts_for
+from handlers.common import desk_of, guarded, thread_of
+from storage import queries
+from storage.types import utcnow
+
+
+@guarded
+async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """as:<ticket id>:<department code>; re-authorised here, whatever the button says."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    desk = desk_of(context)
+    t = texts_for(desk.settings.desk.default_language)
+    data = cb.parse(query.data)
+    ticket_id, code = data.int_arg(0), data.arg(1) or ""
+    thread_id = thread_of(query.message if isinstance(query.message, Message) else None)
+    with desk.work(update.update_id) as session:
+        if not tickets.may_dispatch(
+            session=session,
+            settings=desk.settings,
+            user_id=user.id,
+            chat_id=chat.id,
+            thread_id=thread_id,
+        ):
+            answer = t.assign_refused
+        else:
+            ticket = queries.get_ticket(session=session, ticket_id=ticket_id or 0)
+            try:
+                if ticket is None:
+                    raise LookupError(ticket_id)
+                department = tickets.assign(
+                    session=session,
+                    settings=desk.settings,
+                    ticket=ticket,
+                    department_code=code,
+                    actor_id=user.id,
+                    actor_name=user.full_name,
+                    now=utcnow(),
+                )
+            except (LookupError, IllegalTransition):
+                answer = t.stale_button
+            else:
+                answer = t.assign_done.format(number=ticket.number, department=department.name)
+    await query.answer(answer, show_alert=answer in (t.assign_refused, t.stale_button))

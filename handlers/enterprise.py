@@ -1,0 +1,170 @@
+"""The enterprise's private chat: menu, filing a ticket, /cancel, /lang, /help."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import callbacks as cb
+from bot import intake
+from bot.screens import Name, Screen
+from bot.views import menu_kind
+from handlers.common import (
+    desk_of,
+    guarded,
+    incoming_from,
+    is_private,
+    language_of,
+    reporter_for,
+    show,
+)
+from handlers.my_tickets import list_tickets
+from storage.types import utcnow
+
+
+@guarded
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: greet with the menu; a draft in progress is kept for later."""
+    user = update.effective_user
+    if user is None or not is_private(update):
+        return
+    with desk_of(context).work(update.update_id) as session:
+        reporter = reporter_for(session, user)
+        intake.pause(session=session, reporter=reporter)
+        reporter.awaiting = None
+        language = language_of(reporter)
+    await show(update, context, [Screen(Name.GREETING, {"name": user.first_name})], language)
+
+
+@guarded
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    with desk_of(context).work(update.update_id) as session:
+        language = language_of(reporter_for(session, user))
+    await show(update, context, [Screen(Name.HELP)], language)
+
+
+@guarded
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    if user is None or not is_private(update):
+        return
+    with desk_of(context).work(update.update_id) as session:
+        reporter = reporter_for(session, user)
+        screens = intake.cancel(session=session, reporter=reporter)
+        language = language_of(reporter)
+    await show(update, context, screens, language)
+
+
+@guarded
+async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    with desk_of(context).work(update.update_id) as session:
+        language = language_of(reporter_for(session, user))
+    await show(update, context, [Screen(Name.LANG_PROMPT)], language)
+
+
+@guarded
+async def lang_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    await query.answer()
+    choice = cb.parse(query.data).arg()
+    with desk_of(context).work(update.update_id) as session:
+        reporter = reporter_for(session, user)
+        if choice in ("zh", "en"):
+            reporter.language = choice
+            session.add(reporter)
+            screen = Screen(Name.LANG_SET)
+        else:
+            screen = Screen(Name.STALE_BUTTON)
+        language = language_of(reporter)
+    await show(update, context, [screen], language)
+
+
+@guarded
+async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any private message: a menu entry, a step of the conversation, or a new concern."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    entry = menu_kind(message.text or "")
+    if entry == "my":
+        await list_tickets(update, context)
+        return
+    desk = desk_of(context)
+    with desk.work(update.update_id) as session:
+        reporter = reporter_for(session, user)
+        if entry == "help":
+            screens = [Screen(Name.HELP)]
+        elif entry in intake.KINDS:
+            screens = intake.start_filing(session=session, reporter=reporter, kind=entry)
+        else:
+            screens = intake.on_private_message(
+                session=session,
+                settings=desk.settings,
+                reporter=reporter,
+                incoming=incoming_from(message),
+                now=utcnow(),
+            )
+        language = language_of(reporter)
+    await show(update, context, screens, language)
+
+
+@guarded
+async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Buttons of the filing conversation (category, next, skip, consent, confirm …)."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    await query.answer()
+    data = cb.parse(query.data)
+    desk = desk_of(context)
+    with desk.work(update.update_id) as session:
+        reporter = reporter_for(session, user)
+        if data.prefix == cb.DRAFT:
+            screens = intake.resume_or_restart(
+                session=session, reporter=reporter, choice=data.arg() or ""
+            )
+        elif data.prefix == cb.OFFER:
+            screens = intake.accept_offer(
+                session=session, reporter=reporter, choice=data.arg() or ""
+            )
+        else:
+            screens = intake.on_button(
+                session=session, settings=desk.settings, reporter=reporter, data=data, now=utcnow()
+            )
+        language = language_of(reporter)
+    if screens and screens[0].name is not Name.STALE_BUTTON:
+        await _retire_keyboard(update)
+    await show(update, context, screens, language)
+
+
+async def _retire_keyboard(update: Update) -> None:
+    """Take the buttons off a message once answered, so it cannot be pressed again."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    with contextlib.suppress(TelegramError):  # too old or already edited: harmless
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+FILING_PREFIXES = (
+    cb.KIND,
+    cb.CATEGORY,
+    cb.DESCRIPTION_DONE,
+    cb.REUSE_PROFILE,
+    cb.SKIP_USCC,
+    cb.VISIBILITY,
+    cb.CONFIRM,
+    cb.DRAFT,
+    cb.OFFER,
+)

@@ -1,0 +1,76 @@
+"""/my: the enterprise's tickets, their history, withdrawing and adding information."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import callbacks as cb
+from bot import tickets
+from bot.screens import Screen
+from handlers.common import desk_of, guarded, is_private, language_of, reporter_for, show
+from storage.types import utcnow
+
+
+async def list_tickets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    if user is None or not is_private(update):
+        return
+    desk = desk_of(context)
+    with desk.work(update.update_id) as session:
+        reporter = reporter_for(session, user)
+        screen = tickets.my_tickets(session=session, settings=desk.settings, reporter=reporter)
+        language = language_of(reporter)
+    await show(update, context, [screen], language)
+
+
+my_command = guarded(list_tickets)
+
+
+@guarded
+async def ticket_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Open, withdraw, add information: every press re-checks that the ticket is theirs."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    await query.answer()
+    data = cb.parse(query.data)
+    ticket_id = data.int_arg()
+    desk = desk_of(context)
+    with desk.work(update.update_id) as session:
+        reporter = reporter_for(session, user)
+        screen: Screen
+        if data.prefix == cb.MY_LIST:
+            screen = tickets.my_tickets(session=session, settings=desk.settings, reporter=reporter)
+        elif data.prefix == cb.OPEN_TICKET:
+            screen = tickets.ticket_detail(
+                session=session, settings=desk.settings, reporter=reporter, ticket_id=ticket_id
+            )
+        elif data.prefix == cb.WITHDRAW:
+            screen = tickets.ask_withdraw(session=session, reporter=reporter, ticket_id=ticket_id)
+        elif data.prefix == cb.WITHDRAW_CONFIRM:
+            screen = tickets.withdraw(
+                session=session,
+                settings=desk.settings,
+                reporter=reporter,
+                ticket_id=ticket_id,
+                now=utcnow(),
+            )
+        elif data.prefix == cb.ADD_INFO:
+            screen = tickets.start_adding_info(
+                session=session, reporter=reporter, ticket_id=ticket_id
+            )
+        else:
+            screen = tickets.finish_adding_info(session=session, reporter=reporter)
+        language = language_of(reporter)
+    await show(update, context, [screen], language)
+
+
+TICKET_PREFIXES = (
+    cb.MY_LIST,
+    cb.OPEN_TICKET,
+    cb.WITHDRAW,
+    cb.WITHDRAW_CONFIRM,
+    cb.ADD_INFO,
+    cb.ADD_INFO_DONE,
+)

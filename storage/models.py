@@ -1,0 +1,192 @@
+"""SQLModel tables. Times are aware UTC datetimes (see storage.types.UTCDateTime)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+
+def _time(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default_factory=utcnow if not nullable else None,
+        sa_type=UTCDateTime,
+        nullable=nullable,
+        index=index,
+    )
+
+
+def _chat_id(*, nullable: bool = True, index: bool = False) -> Any:
+    # Telegram ids exceed 32 bits (supergroups are -100…).
+    return Field(default=None, sa_type=BigInteger, nullable=nullable, index=index)
+
+
+class Department(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(max_length=100)
+    name_en: str = Field(max_length=100)
+    role: str = Field(default="department", max_length=16)
+    active: bool = True
+    chat_id: int | None = _chat_id(index=True)
+    thread_id: int | None = Field(default=None, nullable=True)
+    bound_at: datetime | None = _time(nullable=True)
+    bound_by: int | None = _chat_id()
+
+
+class Category(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(max_length=100)
+    name_en: str = Field(max_length=100)
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    conduct: bool = False
+    hint_keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sort_order: int = 0
+    active: bool = True
+
+
+class RoutingRule(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    keywords: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    department_id: int = Field(foreign_key="department.id")
+    priority: int = 100
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = 0
+
+
+class DeskSetting(SQLModel, table=True):
+    """Small key/value facts the desk keeps, e.g. the conduct keywords seeded from config."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+
+
+class Reporter(SQLModel, table=True):
+    """An enterprise user as the desk knows them; their Telegram identity stays here."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True)
+    language: str | None = Field(default=None, max_length=8)
+    company_name: str | None = None
+    uscc: str | None = Field(default=None, max_length=18)
+    contact_name: str | None = None
+    phone: str | None = Field(default=None, max_length=32)
+    awaiting: str | None = Field(default=None, max_length=64)
+    offer_text: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+
+
+class Draft(SQLModel, table=True):
+    """A ticket being filed; kept in the database so a restart or /cancel loses nothing."""
+
+    reporter_id: int = Field(foreign_key="reporter.id", primary_key=True)
+    step: str = Field(max_length=32)
+    active: bool = True
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _time()
+
+
+class Ticket(SQLModel, table=True):
+    __table_args__ = (Index("ix_ticket_department_status", "department_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=32)
+    kind: str = Field(max_length=16)
+    status: str = Field(max_length=24, index=True)
+    category_id: int = Field(foreign_key="category.id")
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    reporter_id: int = Field(foreign_key="reporter.id", index=True)
+    description: str = Field(sa_type=Text)
+    company_name: str
+    uscc: str | None = Field(default=None, max_length=18)
+    contact_name: str
+    phone: str = Field(max_length=32)
+    share_company: bool = False
+    share_contact: bool = False
+    route_reason: str = Field(max_length=24)
+    route_keyword: str | None = None
+    accept_due: datetime = _time()
+    first_reply_due: datetime = _time()
+    resolve_due: datetime = _time()
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+
+
+class TicketMessage(SQLModel, table=True):
+    """Text and files exchanged on a ticket (the description's evidence, later additions)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    author: str = Field(max_length=16)
+    text: str | None = Field(default=None, sa_type=Text)
+    file_kind: str | None = Field(default=None, max_length=16)
+    file_id: str | None = None
+    file_name: str | None = None
+    source_chat_id: int | None = _chat_id()
+    source_message_id: int | None = Field(default=None)
+    created_at: datetime = _time()
+
+
+class TicketEvent(SQLModel, table=True):
+    """The audit trail: who did what to a ticket, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    at: datetime = _time()
+    actor: str = Field(max_length=16)
+    actor_id: int | None = _chat_id()
+    action: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str | None = Field(default=None, max_length=24)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TicketCounter(SQLModel, table=True):
+    """Per-day sequence behind ticket numbers (GX-20261127-0007)."""
+
+    day: str = Field(primary_key=True, max_length=8)
+    last: int = 0
+
+
+class Outbox(SQLModel, table=True):
+    """A Bot API call to make, written in the same transaction as the change that causes it.
+
+    ``chat_id`` is NULL while the target department has no bound chat: the row is held and
+    released by /bind.  ``refers_to_outbox_id`` lets a row reply to a message that an
+    earlier row sends (evidence under its card, an edit of a card) before its id is known.
+    """
+
+    __table_args__ = (
+        Index("ix_outbox_pending", "status", "next_attempt_at"),
+        Index("ix_outbox_sent_message", "chat_id", "telegram_message_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _time()
+    method: str = Field(max_length=32)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    chat_id: int | None = _chat_id()
+    thread_id: int | None = None
+    held_for_department_id: int | None = Field(default=None, foreign_key="department.id")
+    refers_to_outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    purpose: str = Field(max_length=24)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _time()
+    sent_at: datetime | None = _time(nullable=True)
+    telegram_message_id: int | None = None
+    last_error: str | None = None
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled, so a redelivered update changes nothing."""
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    at: datetime = _time()

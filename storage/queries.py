@@ -1,0 +1,339 @@
+"""Queries as keyword-only functions; the only module (with storage.seed) that writes SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.lifecycle import OPEN_STATES
+from bot.routing import CategoryRoute, RoutingTable
+from bot.routing import RoutingRule as Rule
+from storage.models import (
+    Category,
+    Department,
+    DeskSetting,
+    Draft,
+    Outbox,
+    ProcessedUpdate,
+    Reporter,
+    RoutingRule,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketMessage,
+)
+from storage.types import utcnow
+
+# --- reporters and drafts -------------------------------------------------------------
+
+
+def get_reporter(*, session: Session, telegram_user_id: int) -> Reporter | None:
+    return session.exec(
+        select(Reporter).where(Reporter.telegram_user_id == telegram_user_id)
+    ).first()
+
+
+def get_or_create_reporter(*, session: Session, telegram_user_id: int) -> Reporter:
+    reporter = get_reporter(session=session, telegram_user_id=telegram_user_id)
+    if reporter is None:
+        reporter = Reporter(telegram_user_id=telegram_user_id)
+        session.add(reporter)
+        session.flush()
+    return reporter
+
+
+def get_draft(*, session: Session, reporter_id: int) -> Draft | None:
+    return session.get(Draft, reporter_id)
+
+
+def save_draft(*, session: Session, draft: Draft) -> None:
+    draft.updated_at = utcnow()
+    # JSON columns need a new object (or flag_modified) to be seen as changed.
+    draft.data = dict(draft.data)
+    session.add(draft)
+
+
+def delete_draft(*, session: Session, reporter_id: int) -> None:
+    draft = session.get(Draft, reporter_id)
+    if draft is not None:
+        session.delete(draft)
+
+
+# --- departments, categories, routing -------------------------------------------------
+
+
+def list_departments(*, session: Session) -> list[Department]:
+    return list(
+        session.exec(select(Department).where(col(Department.active)).order_by(col(Department.id)))
+    )
+
+
+def get_department(*, session: Session, department_id: int) -> Department | None:
+    return session.get(Department, department_id)
+
+
+def get_department_by_code(*, session: Session, code: str) -> Department | None:
+    return session.exec(select(Department).where(Department.code == code)).first()
+
+
+def get_department_by_role(*, session: Session, role: str) -> Department | None:
+    return session.exec(
+        select(Department).where(Department.role == role, col(Department.active))
+    ).first()
+
+
+def get_department_by_chat(
+    *, session: Session, chat_id: int, thread_id: int | None
+) -> Department | None:
+    query = select(Department).where(Department.chat_id == chat_id, col(Department.active))
+    found = list(session.exec(query))
+    exact = [d for d in found if d.thread_id == thread_id]
+    return exact[0] if exact else None
+
+
+def list_categories(*, session: Session) -> list[Category]:
+    return list(
+        session.exec(
+            select(Category)
+            .where(col(Category.active))
+            .order_by(col(Category.sort_order), col(Category.id))
+        )
+    )
+
+
+def get_category_by_code(*, session: Session, code: str) -> Category | None:
+    return session.exec(select(Category).where(Category.code == code)).first()
+
+
+def get_category(*, session: Session, category_id: int) -> Category | None:
+    return session.get(Category, category_id)
+
+
+def get_setting(*, session: Session, key: str, default: Any = None) -> Any:
+    row = session.get(DeskSetting, key)
+    return default if row is None else row.value
+
+
+def load_routing_table(*, session: Session) -> RoutingTable:
+    """The routing rules as the pure router needs them (see bot.routing)."""
+    departments = {d.id: d.code for d in session.exec(select(Department))}
+    categories = {
+        c.code: CategoryRoute(
+            code=c.code,
+            department=departments.get(c.department_id) if c.department_id else None,
+            conduct=c.conduct,
+        )
+        for c in session.exec(select(Category))
+    }
+    rules = [
+        Rule(
+            keywords=tuple(r.keywords),
+            department=departments[r.department_id],
+            priority=r.priority,
+            categories=frozenset(r.categories),
+        )
+        for r in session.exec(select(RoutingRule).order_by(col(RoutingRule.position)))
+    ]
+    discipline = get_department_by_role(session=session, role="discipline")
+    return RoutingTable(
+        categories=categories,
+        rules=rules,
+        conduct_keywords=tuple(get_setting(session=session, key="conduct_keywords", default=[])),
+        discipline_department=discipline.code if discipline else "",
+    )
+
+
+def category_hints(*, session: Session) -> dict[str, tuple[str, ...]]:
+    return {c.code: tuple(c.hint_keywords) for c in list_categories(session=session)}
+
+
+# --- tickets --------------------------------------------------------------------------
+
+
+def next_ticket_sequence(*, session: Session, day: str) -> int:
+    """Atomically take the next number of ``day`` (safe across processes)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(TicketCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(
+            index_elements=["day"],
+            set_={"last": TicketCounter.last + 1},
+        )
+        .returning(col(TicketCounter.last))
+    )
+    value = session.execute(statement).scalar_one()
+    return int(value)
+
+
+def get_ticket(*, session: Session, ticket_id: int) -> Ticket | None:
+    return session.get(Ticket, ticket_id)
+
+
+def get_ticket_by_number(*, session: Session, number: str) -> Ticket | None:
+    return session.exec(select(Ticket).where(Ticket.number == number)).first()
+
+
+def tickets_of_reporter(*, session: Session, reporter_id: int, limit: int = 10) -> list[Ticket]:
+    return list(
+        session.exec(
+            select(Ticket)
+            .where(Ticket.reporter_id == reporter_id)
+            .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+            .limit(limit)
+        )
+    )
+
+
+def ticket_events(*, session: Session, ticket_id: int) -> list[TicketEvent]:
+    return list(
+        session.exec(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket_id)
+            .order_by(col(TicketEvent.at), col(TicketEvent.id))
+        )
+    )
+
+
+def ticket_messages(*, session: Session, ticket_id: int) -> list[TicketMessage]:
+    return list(
+        session.exec(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket_id)
+            .order_by(col(TicketMessage.id))
+        )
+    )
+
+
+def open_ticket_counts(*, session: Session) -> dict[int, int]:
+    rows = session.exec(
+        select(Ticket.department_id, func.count())
+        .where(col(Ticket.status).in_([s.value for s in OPEN_STATES]))
+        .group_by(col(Ticket.department_id))
+    )
+    return {dept: count for dept, count in rows if dept is not None}
+
+
+def add_event(
+    *,
+    session: Session,
+    ticket: Ticket,
+    actor: str,
+    actor_id: int | None,
+    action: str,
+    from_status: str | None,
+    detail: dict[str, Any] | None = None,
+) -> TicketEvent:
+    assert ticket.id is not None
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        actor=actor,
+        actor_id=actor_id,
+        action=action,
+        from_status=from_status,
+        to_status=ticket.status,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event
+
+
+# --- outbox ---------------------------------------------------------------------------
+
+
+def add_outbox(*, session: Session, row: Outbox) -> Outbox:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def due_outbox(*, session: Session, now: datetime, limit: int) -> list[Outbox]:
+    """Rows ready to send, oldest first; held rows (no chat yet) wait for /bind."""
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(
+                Outbox.status == "pending",
+                col(Outbox.chat_id).is_not(None),
+                Outbox.next_attempt_at <= now,
+            )
+            .order_by(col(Outbox.id))
+            .limit(limit)
+        )
+    )
+
+
+def get_outbox(*, session: Session, outbox_id: int) -> Outbox | None:
+    return session.get(Outbox, outbox_id)
+
+
+def outbox_for_message(*, session: Session, chat_id: int, message_id: int) -> Outbox | None:
+    return session.exec(
+        select(Outbox).where(Outbox.chat_id == chat_id, Outbox.telegram_message_id == message_id)
+    ).first()
+
+
+def ticket_card(*, session: Session, ticket_id: int, purpose: str) -> Outbox | None:
+    """The latest card row of a ticket (``card`` in a department, ``dispatch`` for the desk)."""
+    return session.exec(
+        select(Outbox)
+        .where(Outbox.ticket_id == ticket_id, Outbox.purpose == purpose)
+        .order_by(col(Outbox.id).desc())
+    ).first()
+
+
+def release_held_outbox(
+    *, session: Session, department_id: int, chat_id: int, thread_id: int | None
+) -> int:
+    """Point rows held for a department at its newly bound chat; returns how many."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.held_for_department_id) == department_id,
+            col(Outbox.chat_id).is_(None),
+            col(Outbox.status) == "pending",
+        )
+        .values(chat_id=chat_id, thread_id=thread_id)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def pending_outbox_count(*, session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count()).select_from(Outbox).where(Outbox.status == "pending")
+        ).one()
+    )
+
+
+# --- inbound idempotency --------------------------------------------------------------
+
+
+def claim_update(*, session: Session, update_id: int) -> bool:
+    """Record ``update_id``; False when it was already handled."""
+    try:
+        with session.begin_nested():
+            session.add(ProcessedUpdate(update_id=update_id))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_update(*, session: Session, update_id: int) -> None:
+    row = session.get(ProcessedUpdate, update_id)
+    if row is not None:
+        session.delete(row)
+
+
+def add_ticket_messages(*, session: Session, messages: Sequence[TicketMessage]) -> None:
+    session.add_all(messages)
+    session.flush()

@@ -1,0 +1,79 @@
+"""Shared fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+PostgreSQL tests use a fresh schema on 127.0.0.1:5432/test per test. Without a server
+they skip with the reason, unless DIANXIAOER_REQUIRE_POSTGRES=1 (set by .ci/run), which
+turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings, load_settings
+from storage.db import make_engine, transaction, upgrade
+from storage.seed import seed_zone
+
+PG_SERVER = os.environ.get(
+    "DIANXIAOER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_PG = os.environ.get("DIANXIAOER_REQUIRE_POSTGRES") == "1"
+
+
+@cache
+def _postgres_problem() -> str | None:
+    try:
+        engine = create_engine(PG_SERVER, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure means: no usable server
+        return f"PostgreSQL not reachable at {PG_SERVER}: {type(exc).__name__}"
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for an empty database, once per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'desk.db'}"
+        return
+    problem = _postgres_problem()
+    if problem:
+        if REQUIRE_PG:
+            pytest.fail(f"{problem} (required: DIANXIAOER_REQUIRE_POSTGRES=1)")
+        pytest.skip(problem)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The embedded example zone."""
+    return load_settings(None, environ={})
+
+
+@pytest.fixture
+def engine(db_url: str, settings: Settings) -> Iterator[Engine]:
+    """A migrated database holding the example zone."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with transaction(engine) as session:
+        seed_zone(session=session, settings=settings)
+    yield engine
+    engine.dispose()
