@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, inspect, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from bot.lifecycle import OPEN_STATES
@@ -55,8 +56,9 @@ def get_draft(*, session: Session, reporter_id: int) -> Draft | None:
 
 def save_draft(*, session: Session, draft: Draft) -> None:
     draft.updated_at = utcnow()
-    # JSON columns need a new object (or flag_modified) to be seen as changed.
-    draft.data = dict(draft.data)
+    # The JSON column is edited in place, which SQLAlchemy cannot see by itself.
+    if inspect(draft).persistent:
+        flag_modified(draft, "data")
     session.add(draft)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 11:17:30.643028
+Create Date: 2026-11-27 11:24:38.047329
 """
 
 from collections.abc import Sequence
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
 
 import storage.types
 
@@ -61,6 +62,7 @@ def upgrade() -> None:
         sa.Column("contact_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("awaiting", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("offer_text", sa.Text(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -171,7 +173,7 @@ def upgrade() -> None:
         sa.Column("chat_id", sa.BigInteger(), nullable=True),
         sa.Column("thread_id", sa.Integer(), nullable=True),
         sa.Column("held_for_department_id", sa.Integer(), nullable=True),
-        sa.Column("reply_to_outbox_id", sa.Integer(), nullable=True),
+        sa.Column("refers_to_outbox_id", sa.Integer(), nullable=True),
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("purpose", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -185,7 +187,7 @@ def upgrade() -> None:
             ["department.id"],
         ),
         sa.ForeignKeyConstraint(
-            ["reply_to_outbox_id"],
+            ["refers_to_outbox_id"],
             ["outbox.id"],
         ),
         sa.ForeignKeyConstraint(
