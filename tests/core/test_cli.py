@@ -1,0 +1,61 @@
+"""The command line: config errors name the key and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.cli import EXIT_CONFIG, main
+
+
+def test_check_config_on_embedded_defaults(capsys) -> None:
+    assert main(["check-config"]) == 0
+    assert "config ok: 15 departments" in capsys.readouterr().out
+
+
+def test_unknown_key_is_named(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[desk]\nticket_prefx = "GX"\n', encoding="utf-8")
+    assert main(["--config", str(config), "check-config"]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "desk.ticket_prefx" in err and "unknown key" in err
+
+
+def test_bad_value_is_named(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[desk]\nticket_prefix = "gx-1"\n', encoding="utf-8")
+    assert main(["--config", str(config), "check-config"]) == EXIT_CONFIG
+    assert "desk.ticket_prefix" in capsys.readouterr().err
+
+
+def test_broken_toml_and_missing_file(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[desk\n", encoding="utf-8")
+    assert main(["--config", str(config), "check-config"]) == EXIT_CONFIG
+    assert "not valid TOML" in capsys.readouterr().err
+    assert main(["--config", str(tmp_path / "nope.toml"), "check-config"]) == EXIT_CONFIG
+    assert "cannot read the file" in capsys.readouterr().err
+
+
+def test_python_dash_m_bot_prints_no_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[database]\nurl = 5\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "check-config"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == EXIT_CONFIG
+    assert "database.url" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_db_upgrade_migrates_and_seeds(db_url: str, monkeypatch, capsys) -> None:
+    from storage import queries
+    from storage.db import current_revision, make_engine, transaction
+
+    monkeypatch.setenv("DIANXIAOER_DATABASE_URL", db_url)
+    assert main(["db", "upgrade"]) == 0
+    assert "database at head" in capsys.readouterr().out
+    engine = make_engine(db_url)
+    assert current_revision(engine) == "0001"
+    with transaction(engine) as session:
+        assert len(queries.list_departments(session=session)) == 15
+    engine.dispose()
