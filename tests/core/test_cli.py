@@ -41,8 +41,12 @@ def test_broken_toml_and_missing_file(tmp_path: Path, capsys) -> None:
 def test_python_dash_m_bot_prints_no_traceback(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("[database]\nurl = 5\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "check-config"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "check-config"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == EXIT_CONFIG
     assert "database.url" in done.stderr and "Traceback" not in done.stderr
 

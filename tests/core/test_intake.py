@@ -29,26 +29,37 @@ def reporter(session, language: str = "zh") -> Reporter:
 
 def button(engine, settings, prefix: str, *args: str | int):
     with transaction(engine) as session:
-        return intake.on_button(session=session, settings=settings, reporter=reporter(session),
-                                data=cb.parse(cb.make(prefix, *args)), now=NOW)
+        return intake.on_button(
+            session=session,
+            settings=settings,
+            reporter=reporter(session),
+            data=cb.parse(cb.make(prefix, *args)),
+            now=NOW,
+        )
 
 
 def say(engine, settings, text: str | None = None, **kwargs):
     with transaction(engine) as session:
-        return intake.on_private_message(session=session, settings=settings,
-                                         reporter=reporter(session),
-                                         incoming=Incoming(text=text, **kwargs), now=NOW)
+        return intake.on_private_message(
+            session=session,
+            settings=settings,
+            reporter=reporter(session),
+            incoming=Incoming(text=text, **kwargs),
+            now=NOW,
+        )
 
 
 def names(screens) -> list[Name]:
     return [s.name for s in screens]
 
 
-def file_until_confirm(engine, settings, *, category: str, description: str,
-                       visibility: str = "company") -> None:
+def file_until_confirm(
+    engine, settings, *, category: str, description: str, visibility: str = "company"
+) -> None:
     with transaction(engine) as session:
-        assert names(intake.start_filing(session=session, reporter=reporter(session),
-                                         kind="complaint")) == [Name.ASK_CATEGORY]
+        assert names(
+            intake.start_filing(session=session, reporter=reporter(session), kind="complaint")
+        ) == [Name.ASK_CATEGORY]
     assert names(button(engine, settings, cb.CATEGORY, category)) == [Name.ASK_DESCRIPTION]
     assert names(say(engine, settings, description)) == [Name.DESCRIPTION_SAVED]
     photo = Attachment(kind="photo", file_id="PHOTO-1", chat_id=USER_ID, message_id=5)
@@ -62,8 +73,12 @@ def file_until_confirm(engine, settings, *, category: str, description: str,
 
 
 def test_complaint_is_routed_with_card_ack_and_evidence(engine, settings: Settings) -> None:
-    file_until_confirm(engine, settings, category="other",
-                       description="厂房消防验收一直排不上号，已经等了两个月，影响投产。")
+    file_until_confirm(
+        engine,
+        settings,
+        category="other",
+        description="厂房消防验收一直排不上号，已经等了两个月，影响投产。",
+    )
     assert names(button(engine, settings, cb.CONFIRM, "submit")) == [Name.SUBMITTED]
     with transaction(engine) as session:
         ticket = session.exec(select(Ticket)).one()
@@ -102,16 +117,21 @@ def test_unmatched_complaint_goes_to_dispatcher_with_department_buttons(engine, 
         dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
     assert ticket.status == "unrouted" and ticket.department_id is None
     assert card is not None and card.held_for_department_id == dispatcher.id
-    buttons = [b["callback_data"] for row in card.payload["reply_markup"]["inline_keyboard"]
-               for b in row]
+    buttons = [
+        b["callback_data"] for row in card.payload["reply_markup"]["inline_keyboard"] for b in row
+    ]
     assert f"as:{ticket.id}:econ" in buttons and f"as:{ticket.id}:bizenv" not in buttons
     # The desk sees everything, including the contact the enterprise kept from departments.
     assert "林经理" in card.payload["text"]
 
 
 def test_conduct_complaint_goes_to_discipline_office(engine, settings):
-    file_until_confirm(engine, settings, category="tax" if False else "other",
-                       description="税务局某工作人员办事时暗示要好处费，否则一直拖着不办。")
+    file_until_confirm(
+        engine,
+        settings,
+        category="other",
+        description="税务局某工作人员办事时暗示要好处费，否则一直拖着不办。",
+    )
     button(engine, settings, cb.CONFIRM, "submit")
     with transaction(engine) as session:
         ticket = session.exec(select(Ticket)).one()
@@ -141,19 +161,19 @@ def test_cancel_keeps_draft_and_resume_continues(engine, settings):
     button(engine, settings, cb.CATEGORY, "fees")
     say(engine, settings, "园区转供电加价收费")
     with transaction(engine) as session:
+        assert names(intake.cancel(session=session, reporter=reporter(session))) == [Name.CANCELLED]
         assert names(intake.cancel(session=session, reporter=reporter(session))) == [
-            Name.CANCELLED]
-        assert names(intake.cancel(session=session, reporter=reporter(session))) == [
-            Name.NOTHING_TO_CANCEL]
+            Name.NOTHING_TO_CANCEL
+        ]
     # Outside the conversation a plain text is an offer, not part of the draft.
     assert names(say(engine, settings, "另外还有个问题")) == [Name.OFFER]
     with transaction(engine) as session:
-        screens = intake.start_filing(session=session, reporter=reporter(session),
-                                      kind="complaint")
+        screens = intake.start_filing(session=session, reporter=reporter(session), kind="complaint")
     assert names(screens) == [Name.DRAFT_FOUND]
     with transaction(engine) as session:
-        screens = intake.resume_or_restart(session=session, reporter=reporter(session),
-                                           choice="resume")
+        screens = intake.resume_or_restart(
+            session=session, reporter=reporter(session), choice="resume"
+        )
     assert names(screens) == [Name.DESCRIPTION_SAVED]
     with transaction(engine) as session:
         draft = session.get(Draft, reporter(session).id)
@@ -164,8 +184,9 @@ def test_plain_text_offer_suggests_category_and_prefills(engine, settings):
     [offer] = say(engine, settings, "区里承诺的研发补贴到现在还没兑现")
     assert offer.name is Name.OFFER and offer.params["category"] is not None
     with transaction(engine) as session:
-        screens = intake.accept_offer(session=session, reporter=reporter(session),
-                                      choice="complaint")
+        screens = intake.accept_offer(
+            session=session, reporter=reporter(session), choice="complaint"
+        )
         draft = session.get(Draft, reporter(session).id)
     assert names(screens) == [Name.DESCRIPTION_SAVED]
     assert draft.data["description"] == "区里承诺的研发补贴到现在还没兑现"
@@ -186,8 +207,10 @@ def test_withdraw_and_add_info(engine, settings):
     with transaction(engine) as session:
         ticket = session.exec(select(Ticket)).one()
         me = reporter(session)
-        assert tickets.start_adding_info(session=session, reporter=me,
-                                         ticket_id=ticket.id).name is Name.ASK_ADD_INFO
+        assert (
+            tickets.start_adding_info(session=session, reporter=me, ticket_id=ticket.id).name
+            is Name.ASK_ADD_INFO
+        )
     [added] = say(engine, settings, "补充：电费单见附件")
     assert added.name is Name.INFO_ADDED and added.params["count"] == 1
     with transaction(engine) as session:
@@ -195,16 +218,30 @@ def test_withdraw_and_add_info(engine, settings):
         assert done.name is Name.INFO_ADDED and done.params["count"] == 1
         other = queries.get_or_create_reporter(session=session, telegram_user_id=1)
         # Someone else's ticket looks exactly like a missing one.
-        assert tickets.withdraw(session=session, settings=settings, reporter=other,
-                                ticket_id=ticket.id, now=NOW).name is Name.UNKNOWN_TICKET
-        screen = tickets.withdraw(session=session, settings=settings, reporter=reporter(session),
-                                  ticket_id=ticket.id, now=NOW)
+        assert (
+            tickets.withdraw(
+                session=session, settings=settings, reporter=other, ticket_id=ticket.id, now=NOW
+            ).name
+            is Name.UNKNOWN_TICKET
+        )
+        screen = tickets.withdraw(
+            session=session,
+            settings=settings,
+            reporter=reporter(session),
+            ticket_id=ticket.id,
+            now=NOW,
+        )
         assert screen.name is Name.WITHDRAWN
     with transaction(engine) as session:
         ticket = session.get(Ticket, ticket.id)
         purposes = [r.purpose for r in session.exec(select(Outbox).order_by(Outbox.id))]
-        again = tickets.withdraw(session=session, settings=settings, reporter=reporter(session),
-                                 ticket_id=ticket.id, now=NOW)
+        again = tickets.withdraw(
+            session=session,
+            settings=settings,
+            reporter=reporter(session),
+            ticket_id=ticket.id,
+            now=NOW,
+        )
     assert ticket.status == "withdrawn"
     assert purposes == ["ack", "card", "evidence", "info", "notice"]
     assert again.name is Name.CANNOT_WITHDRAW
@@ -212,9 +249,11 @@ def test_withdraw_and_add_info(engine, settings):
 
 @pytest.mark.parametrize("admin", [True, False])
 def test_only_dispatchers_may_assign(engine, settings, admin):
-    settings = settings.model_copy(update={
-        "desk": settings.desk.model_copy(update={"admins": [5] if admin else []})})
+    settings = settings.model_copy(
+        update={"desk": settings.desk.model_copy(update={"admins": [5] if admin else []})}
+    )
     with transaction(engine) as session:
-        allowed = tickets.may_dispatch(session=session, settings=settings, user_id=5,
-                                       chat_id=-1001, thread_id=None)
+        allowed = tickets.may_dispatch(
+            session=session, settings=settings, user_id=5, chat_id=-1001, thread_id=None
+        )
     assert allowed is admin

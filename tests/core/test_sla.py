@@ -20,22 +20,24 @@ def test_inside_a_morning_period() -> None:
 
 def test_lunch_break_is_skipped() -> None:
     assert add_working_time(shanghai(2026, 11, 25, 11), 2, SCHEDULE) == shanghai(
-        2026, 11, 25, 14, 30)
+        2026, 11, 25, 14, 30
+    )
 
 
 def test_friday_evening_rolls_to_monday() -> None:
     assert add_working_time(shanghai(2026, 11, 27, 17), 2, SCHEDULE) == shanghai(
-        2026, 11, 30, 10, 30)
+        2026, 11, 30, 10, 30
+    )
 
 
 def test_night_submission_starts_at_next_morning() -> None:
-    assert add_working_time(shanghai(2026, 11, 24, 23), 1, SCHEDULE) == shanghai(
-        2026, 11, 25, 10)
+    assert add_working_time(shanghai(2026, 11, 24, 23), 1, SCHEDULE) == shanghai(2026, 11, 25, 10)
 
 
 def test_weekend_submission_starts_monday() -> None:
     assert add_working_time(shanghai(2026, 11, 28, 10), 0.5, SCHEDULE) == shanghai(
-        2026, 11, 30, 9, 30)
+        2026, 11, 30, 9, 30
+    )
 
 
 def test_resolve_days_are_whole_working_days() -> None:

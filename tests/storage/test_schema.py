@@ -33,10 +33,12 @@ def test_reseed_keeps_bindings_and_deactivates_removed(engine, settings: Setting
         assert econ is not None
         econ.chat_id = -100123
         session.add(econ)
-    trimmed = settings.model_copy(update={
-        "departments": settings.departments,
-        "categories": [c for c in settings.categories if c.code != "ip"],
-    })
+    trimmed = settings.model_copy(
+        update={
+            "departments": settings.departments,
+            "categories": [c for c in settings.categories if c.code != "ip"],
+        }
+    )
     with transaction(engine) as session:
         seed_zone(session=session, settings=trimmed)
     with transaction(engine) as session:
