@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from telegram import Bot, Message, MessageId
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from bot.config import SenderSettings
 from storage import queries
@@ -100,9 +102,12 @@ class Sender:
         if kwargs is None:
             return False
         try:
-            result = await self._bot.do_api_request(
-                row.method, api_kwargs=kwargs, return_type=RETURNS.get(row.method)
-            )
+            with warnings.catch_warnings():
+                # The outbox stores raw Bot API payloads: the generic call is the right one.
+                warnings.simplefilter("ignore", PTBUserWarning)
+                result = await self._bot.do_api_request(
+                    row.method, api_kwargs=kwargs, return_type=RETURNS.get(row.method)
+                )
         except RetryAfter as exc:
             delay = exc.retry_after
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)

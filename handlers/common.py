@@ -101,6 +101,16 @@ def _chat_id(update: Update) -> int:
     return chat.id
 
 
+async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press; an old or repeated query must not stop the work it asked for."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer(text, show_alert=alert)
+    except TelegramError as exc:
+        log.info("could not answer callback query: %s", exc)
+
+
 def incoming_from(message: Message) -> Incoming:
     """A Telegram message reduced to what the desk uses."""
     attachment = None

@@ -9,7 +9,7 @@ from bot import callbacks as cb
 from bot import tickets
 from bot.lifecycle import IllegalTransition
 from bot.texts import texts_for
-from handlers.common import desk_of, guarded, thread_of
+from handlers.common import answer, desk_of, guarded, thread_of
 from storage import queries
 from storage.types import utcnow
 
@@ -33,7 +33,7 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             chat_id=chat.id,
             thread_id=thread_id,
         ):
-            answer = t.assign_refused
+            reply = t.assign_refused
         else:
             ticket = queries.get_ticket(session=session, ticket_id=ticket_id or 0)
             try:
@@ -49,7 +49,7 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                     now=utcnow(),
                 )
             except (LookupError, IllegalTransition):
-                answer = t.stale_button
+                reply = t.stale_button
             else:
-                answer = t.assign_done.format(number=ticket.number, department=department.name)
-    await query.answer(answer, show_alert=answer in (t.assign_refused, t.stale_button))
+                reply = t.assign_done.format(number=ticket.number, department=department.name)
+    await answer(update, reply, alert=reply in (t.assign_refused, t.stale_button))

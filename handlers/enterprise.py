@@ -13,6 +13,7 @@ from bot import intake
 from bot.screens import Name, Screen
 from bot.views import menu_kind
 from handlers.common import (
+    answer,
     desk_of,
     guarded,
     incoming_from,
@@ -76,7 +77,7 @@ async def lang_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    await query.answer()
+    await answer(update)
     choice = cb.parse(query.data).arg()
     with desk_of(context).work(update.update_id) as session:
         reporter = reporter_for(session, user)
@@ -125,7 +126,7 @@ async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    await query.answer()
+    await answer(update)
     data = cb.parse(query.data)
     desk = desk_of(context)
     with desk.work(update.update_id) as session:

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.texts import language_from_telegram, texts_for
-from handlers.common import guarded, say
+from handlers.common import answer, guarded, say
 
 
 def _texts(update: Update):  # type: ignore[no-untyped-def]
@@ -22,5 +22,4 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 @guarded
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Forged, malformed or ancient callback_data."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(_texts(update).stale_button, show_alert=True)
+    await answer(update, _texts(update).stale_button, alert=True)

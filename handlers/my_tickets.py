@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks as cb
 from bot import tickets
 from bot.screens import Screen
-from handlers.common import desk_of, guarded, is_private, language_of, reporter_for, show
+from handlers.common import answer, desk_of, guarded, is_private, language_of, reporter_for, show
 from storage.types import utcnow
 
 
@@ -33,7 +33,7 @@ async def ticket_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    await query.answer()
+    await answer(update)
     data = cb.parse(query.data)
     ticket_id = data.int_arg()
     desk = desk_of(context)
