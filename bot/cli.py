@@ -24,6 +24,10 @@ def _config_path(given: str | None) -> Path | None:
     return local if local.exists() else None
 
 
+def _has_token_hint() -> bool:
+    return bool(os.environ.get("DIANXIAOER_BOT_TOKEN"))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dianxiaoer", description="店小二 营商环境投诉受理台 — the complaint desk bot."
@@ -45,8 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("httpx", "apscheduler", "aiohttp.access"):
+    quiet = args.command in (None, "run", "demo") and not args.verbose
+    for noisy in ("httpx", "apscheduler", "aiohttp.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if quiet and not _has_token_hint():
+        # The demo prints a transcript; log lines would only interleave with it.
+        logging.getLogger().setLevel(logging.WARNING)
     try:
         settings = load_settings(_config_path(args.config))
     except ConfigError as exc:

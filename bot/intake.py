@@ -182,7 +182,8 @@ def on_message(
     if step is Step.PHONE and incoming.contact_phone is not None:
         if not incoming.contact_is_own:
             return [Screen(Name.CONTACT_NOT_OWN)]
-        return _set_phone(session, reporter, draft, incoming.contact_phone)
+        shared = normalize_phone(incoming.contact_phone) or incoming.contact_phone[:32]
+        return _set_phone(session, reporter, draft, shared)
     text = clean_text(incoming.text or "")
     if not text:
         return [Screen(Name.TEXT_EXPECTED), *_prompt(session, reporter, draft)]

@@ -60,6 +60,11 @@ def menu_kind(text: str) -> str | None:
     return None
 
 
+def chosen(question_html: str, label: str) -> str:
+    """A question with the answer the user tapped."""
+    return f"{question_html}\n✔ <b>{escape(label)}</b>"
+
+
 def fmt_time(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 

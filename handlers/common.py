@@ -19,7 +19,7 @@ from bot.desk import Desk, DuplicateUpdate
 from bot.intake import Attachment, Incoming
 from bot.screens import Screen
 from bot.texts import language_from_telegram, texts_for
-from bot.views import Rendered, render
+from bot.views import Rendered, chosen, render
 from storage import queries
 from storage.models import Reporter
 
@@ -109,6 +109,31 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
         await update.callback_query.answer(text, show_alert=alert)
     except TelegramError as exc:
         log.info("could not answer callback query: %s", exc)
+
+
+async def mark_chosen(update: Update) -> None:
+    """Replace a question's buttons by the answer chosen, so the chat reads as a record
+    and an answered question cannot be pressed again."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if query is None or not isinstance(message, Message):
+        return
+    markup = message.reply_markup
+    labels = [
+        b.text
+        for row in (markup.inline_keyboard if markup else ())
+        for b in row
+        if b.callback_data == query.data
+    ]
+    try:
+        if labels and message.text:
+            await query.edit_message_text(
+                chosen(message.text_html, labels[0]), parse_mode=ParseMode.HTML
+            )
+        else:
+            await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as exc:  # too old or already edited: harmless
+        log.info("could not mark the chosen answer: %s", exc)
 
 
 def incoming_from(message: Message) -> Incoming:

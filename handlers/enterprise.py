@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
@@ -19,6 +16,7 @@ from handlers.common import (
     incoming_from,
     is_private,
     language_of,
+    mark_chosen,
     reporter_for,
     show,
 )
@@ -145,17 +143,8 @@ async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             )
         language = language_of(reporter)
     if screens and screens[0].name is not Name.STALE_BUTTON:
-        await _retire_keyboard(update)
+        await mark_chosen(update)
     await show(update, context, screens, language)
-
-
-async def _retire_keyboard(update: Update) -> None:
-    """Take the buttons off a message once answered, so it cannot be pressed again."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    with contextlib.suppress(TelegramError):  # too old or already edited: harmless
-        await query.edit_message_reply_markup(reply_markup=None)
 
 
 FILING_PREFIXES = (
