@@ -191,5 +191,8 @@ def _describe(source: str, exc: ValidationError) -> str:
             message = "unknown key (check the spelling against config.example.toml)"
         elif message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
-        lines.append(f"  - {key}: {message}")
+        if not err["loc"] and ": " in message:
+            lines.append(f"  - {message}")  # a cross-field check names its own key
+        else:
+            lines.append(f"  - {key}: {message}")
     return "\n".join(lines)
