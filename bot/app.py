@@ -131,13 +131,12 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 
-@asynccontextmanager
-async def running(
+async def start_running(
     application: Application,  # type: ignore[type-arg]
     *,
     poll_timeout: int = 10,
-) -> AsyncIterator[None]:
-    """Run the desk inside another event loop (tests, the demo), as run_polling would."""
+) -> None:
+    """Start the desk inside another event loop (tests, the demo), as run_polling would."""
     await application.initialize()
     await _post_init(application)
     await application.start()
@@ -145,13 +144,27 @@ async def running(
     await application.updater.start_polling(
         poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
     )
+
+
+async def stop_running(application: Application) -> None:  # type: ignore[type-arg]
+    assert application.updater is not None
+    await application.updater.stop()
+    await application.stop()
+    await _post_shutdown(application)
+    await application.shutdown()
+
+
+@asynccontextmanager
+async def running(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    poll_timeout: int = 10,
+) -> AsyncIterator[None]:
+    await start_running(application, poll_timeout=poll_timeout)
     try:
         yield
     finally:
-        await application.updater.stop()
-        await application.stop()
-        await _post_shutdown(application)
-        await application.shutdown()
+        await stop_running(application)
 
 
 __all__ = ["ContextTypes", "Update", "build_application", "register_handlers", "running"]

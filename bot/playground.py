@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.app import build_application, running
+from bot.app import build_application, start_running, stop_running
 from bot.config import Settings
 from bot.desk import Desk, prepare_database
 from bot.emulator import BotApiEmulator
@@ -47,6 +47,14 @@ class Scene:
 
     def chat_log(self, chat_id: int) -> list[MessageRecord]:
         return self.emulator.messages(chat_id)
+
+    async def restart(self) -> None:
+        """Stop the desk and start a fresh process-like instance on the same database."""
+        await stop_running(self.application)
+        self.desk.engine.dispose()
+        self.desk = Desk(settings=self.desk.settings, engine=prepare_database(self.desk.settings))
+        self.application = build_application(self.desk)
+        await start_running(self.application, poll_timeout=1)
 
 
 @dataclass
@@ -130,9 +138,12 @@ async def desk_on_emulator(
             }
         )
         desk = Desk(settings=configured, engine=prepare_database(configured))
-        application = build_application(desk)
+        scene = Scene(
+            emulator=emulator, desk=desk, application=build_application(desk), admin=admin
+        )
+        await start_running(scene.application, poll_timeout=1)
         try:
-            async with running(application, poll_timeout=1):
-                yield Scene(emulator=emulator, desk=desk, application=application, admin=admin)
+            yield scene
         finally:
-            desk.engine.dispose()
+            await stop_running(scene.application)
+            scene.desk.engine.dispose()

@@ -139,3 +139,26 @@ async def test_language_switch_and_odd_input(scene: Scene) -> None:
     )
     await scene.settle()
     assert "expired" in scene.emulator.callback_answers[-1].text
+
+
+async def test_a_restart_midway_loses_nothing_typed(scene: Scene) -> None:
+    await scene.department_group("econ", "经济发展局 工单群")
+    guo = scene.person("郭")
+    await guo.says("/start")
+    await guo.says("📝 我要投诉")
+    await guo.taps("政策兑现")
+    await guo.says("去年的技改补助至今未拨付")
+    await scene.restart()
+    await guo.taps("下一步 ➡️")
+    assert "企业的名称" in guo.last_reply().text
+    await guo.says("郭氏机电")
+    await guo.taps("跳过")
+    await guo.says("郭先生")
+    await guo.says("13900001111")
+    await guo.taps("都不给（由营商环境办转达）")
+    await guo.taps("✅ 提交")
+    assert "经济发展局" in guo.last_reply().text
+    with transaction(scene.desk.engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.description == "去年的技改补助至今未拨付"
+    assert not ticket.share_company and not ticket.share_contact

@@ -1,0 +1,123 @@
+"""The outbox sender against the emulator: order, retries, permanent failures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlmodel import select
+from telegram import Bot
+
+from bot.config import SenderSettings
+from bot.emulator import BotApiEmulator
+from bot.emulator.faults import flood_wait, server_error
+from bot.sender import Sender
+from storage.db import transaction
+from storage.models import Outbox
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+async def sender(engine, emulator: BotApiEmulator) -> AsyncIterator[Sender]:
+    bot = Bot(emulator.token, base_url=emulator.bot_base_url, base_file_url=emulator.file_base_url)
+    async with bot:
+        yield Sender(engine=engine, bot=bot, settings=SenderSettings(max_attempts=3))
+
+
+def add(engine, *rows: Outbox) -> list[int]:
+    with transaction(engine) as session:
+        session.add_all(rows)
+        session.flush()
+        return [r.id for r in rows]
+
+
+def message(chat_id: int | None, text: str, **extra) -> Outbox:
+    return Outbox(
+        method="sendMessage", payload={"text": text}, chat_id=chat_id, purpose="notice", **extra
+    )
+
+
+def rows(engine) -> dict[int, Outbox]:
+    with transaction(engine) as session:
+        return {r.id: r for r in session.exec(select(Outbox))}
+
+
+async def test_rows_go_out_in_order_with_replies_and_edits(engine, emulator, sender) -> None:
+    group = emulator.add_group("部门群")
+    [card] = add(engine, message(group.id, "card"))
+    add(
+        engine,
+        message(group.id, "under the card", refers_to_outbox_id=card),
+        Outbox(
+            method="editMessageText",
+            payload={"text": "card (edited)"},
+            chat_id=group.id,
+            refers_to_outbox_id=card,
+            purpose="edit",
+        ),
+        message(None, "held: no chat bound yet"),
+    )
+    assert await sender.drain() == 3
+    sent = emulator.bot_messages(group.id)
+    assert [m.text for m in sent] == ["card (edited)", "under the card"]
+    assert sent[1].reply_to_message_id == sent[0].message_id
+    stored = rows(engine)
+    assert stored[card].telegram_message_id == sent[0].message_id
+    assert sorted(r.status for r in stored.values()) == ["pending", "sent", "sent", "sent"]
+
+
+async def test_flood_control_waits_and_keeps_order(engine, emulator, sender) -> None:
+    user = emulator.add_user("企业")
+    emulator.faults.append(flood_wait("sendMessage", retry_after=1))
+    add(engine, message(user.id, "first"), message(user.id, "second"))
+    assert await sender.drain() == 0  # the 429 holds the first row, and the second behind it
+    assert emulator.bot_messages(user.id) == []
+    await asyncio.sleep(1.1)
+    assert await sender.drain() == 2
+    assert [m.text for m in emulator.bot_messages(user.id)] == ["first", "second"]
+    assert all(r.attempts in (1, 2) for r in rows(engine).values())
+
+
+async def test_server_errors_are_retried(engine, emulator, sender) -> None:
+    user = emulator.add_user("企业")
+    emulator.faults.append(server_error("sendMessage", status=502))
+    [row] = add(engine, message(user.id, "hello"))
+    await sender.drain()
+    assert rows(engine)[row].status == "pending"
+    assert "Bad Gateway" in (rows(engine)[row].last_error or "")
+    await asyncio.sleep(1.05)
+    await sender.drain()
+    assert rows(engine)[row].status == "sent"
+
+
+async def test_a_blocked_user_fails_for_good_without_holding_others(engine, emulator, sender):
+    blocked, other = emulator.add_user("拉黑了"), emulator.add_user("正常")
+    emulator.block_bot(blocked, notify=False)
+    [lost, fine] = add(engine, message(blocked.id, "ack"), message(other.id, "ack"))
+    assert await sender.drain() == 2
+    stored = rows(engine)
+    assert stored[lost].status == "failed" and "blocked" in (stored[lost].last_error or "")
+    assert stored[fine].status == "sent"
+    assert await sender.drain() == 0  # never retried
+
+
+async def test_bad_html_is_a_permanent_failure(engine, emulator, sender) -> None:
+    user = emulator.add_user("企业")
+    [row] = add(
+        engine,
+        Outbox(
+            method="sendMessage",
+            chat_id=user.id,
+            purpose="notice",
+            payload={"text": "<script>", "parse_mode": "HTML"},
+        ),
+    )
+    await sender.drain()
+    assert rows(engine)[row].status == "failed"
+    assert "can't parse entities" in (rows(engine)[row].last_error or "").lower()
