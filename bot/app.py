@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from telegram import (
     BotCommand,
@@ -29,6 +30,9 @@ from bot.sender import Sender
 from bot.texts import texts_for
 from handlers import admin, dispatch, enterprise, fallback, my_tickets
 from handlers.common import on_error
+from storage import queries
+from storage.db import transaction
+from storage.types import utcnow
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -95,10 +99,25 @@ def _commands(language: str, *, admin: bool) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in items]
 
 
+HOUSEKEEPING_SECONDS = 3600
+UPDATE_MEMORY = timedelta(days=2)
+
+
+async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Hourly: forget old update ids (Telegram never redelivers after 24 hours)."""
+    desk: Desk = context.bot_data["desk"]
+    with transaction(desk.engine) as session:
+        queries.prune_processed_updates(session=session, before=utcnow() - UPDATE_MEMORY)
+
+
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     desk: Desk = application.bot_data["desk"]
     desk.sender = Sender(engine=desk.engine, bot=application.bot, settings=desk.settings.sender)
     desk.sender.start()
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _housekeeping, interval=HOUSEKEEPING_SECONDS, first=60, name="housekeeping"
+        )
     bot = application.bot
     try:
         for language in ("zh", "en"):

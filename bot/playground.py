@@ -6,6 +6,7 @@ real python-telegram-bot, real handlers, real sender, a real database.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from bot.desk import Desk, prepare_database
 from bot.emulator import BotApiEmulator
 from bot.emulator.records import Chat, MessageRecord, User
 
-QUIET_SECONDS = 0.15
+QUIET_SECONDS = 0.05
 
 
 @dataclass
@@ -30,9 +31,42 @@ class Scene:
     admin: User
     groups: dict[str, Chat] = field(default_factory=dict)
 
+    busy: int = 0
+
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait until the bot has handled everything and sent what it will send."""
-        await self.emulator.wait_idle(QUIET_SECONDS, timeout=timeout)
+        """Wait until the bot has handled everything and sent what it will send.
+
+        Quiet on the wire alone is not enough: a handler doing database work makes no
+        Bot API call for a while, so the desk's own queue and sender are asked too.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await self.emulator.wait_idle(QUIET_SECONDS, timeout=max(0.1, deadline - loop.time()))
+            sender = self.desk.sender
+            if (
+                self.busy == 0
+                and self.application.update_queue.empty()
+                and (sender is None or sender.idle)
+            ):
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"the desk was still busy after {timeout}s")
+            await asyncio.sleep(0.02)
+
+    def track(self) -> None:
+        """Count updates in progress (see settle)."""
+        application = self.application
+        process = application.process_update
+
+        async def tracked(update: object) -> None:
+            self.busy += 1
+            try:
+                await process(update)
+            finally:
+                self.busy -= 1
+
+        application.process_update = tracked  # type: ignore[method-assign]
 
     def person(self, first_name: str, **kwargs: Any) -> Person:
         return Person(self, self.emulator.add_user(first_name, **kwargs))
@@ -54,6 +88,7 @@ class Scene:
         self.desk.engine.dispose()
         self.desk = Desk(settings=self.desk.settings, engine=prepare_database(self.desk.settings))
         self.application = build_application(self.desk)
+        self.track()
         await start_running(self.application, poll_timeout=1)
 
 
@@ -141,6 +176,7 @@ async def desk_on_emulator(
         scene = Scene(
             emulator=emulator, desk=desk, application=build_application(desk), admin=admin
         )
+        scene.track()
         await start_running(scene.application, poll_timeout=1)
         try:
             yield scene

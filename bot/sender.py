@@ -48,6 +48,11 @@ class Sender:
         """Ask for a drain now (after a handler wrote rows)."""
         self._wake.set()
 
+    @property
+    def idle(self) -> bool:
+        """Nothing asked for and nothing being sent right now."""
+        return not self._wake.is_set() and not self._lock.locked()
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox-sender")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, update
+from sqlalchemy import delete, func, inspect, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -330,10 +330,10 @@ def claim_update(*, session: Session, update_id: int) -> bool:
     return True
 
 
-def forget_update(*, session: Session, update_id: int) -> None:
-    row = session.get(ProcessedUpdate, update_id)
-    if row is not None:
-        session.delete(row)
+def prune_processed_updates(*, session: Session, before: datetime) -> int:
+    """Forget update ids older than ``before`` (Telegram redelivers for 24 hours at most)."""
+    result = session.execute(delete(ProcessedUpdate).where(col(ProcessedUpdate.at) < before))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def add_ticket_messages(*, session: Session, messages: Sequence[TicketMessage]) -> None:

@@ -99,3 +99,22 @@ def test_migrations_match_the_models(engine) -> None:
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert diff == []
+
+
+def test_old_update_ids_are_pruned(engine) -> None:
+    from datetime import timedelta
+
+    from storage.models import ProcessedUpdate
+    from storage.types import utcnow
+
+    with transaction(engine) as session:
+        session.add(ProcessedUpdate(update_id=1, at=utcnow() - timedelta(days=3)))
+        session.add(ProcessedUpdate(update_id=2))
+    with transaction(engine) as session:
+        assert (
+            queries.prune_processed_updates(session=session, before=utcnow() - timedelta(days=2))
+            == 1
+        )
+    with transaction(engine) as session:
+        assert not queries.claim_update(session=session, update_id=2)
+        assert queries.claim_update(session=session, update_id=1)
