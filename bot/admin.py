@@ -78,3 +78,87 @@ def departments_overview(*, session: Session, settings: Settings) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def unbind(*, session: Session, chat_id: int, thread_id: int | None) -> str | None:
+    """Unbind the department bound to this chat (topic); its new messages are held."""
+    department = queries.get_department_by_chat(
+        session=session, chat_id=chat_id, thread_id=thread_id
+    )
+    if department is None:
+        return None
+    department.chat_id = department.thread_id = None
+    session.add(department)
+    return department.name
+
+
+def is_served_chat(*, session: Session, chat_id: int) -> bool:
+    """Whether any department is bound to this chat (or one of its topics)."""
+    return any(d.chat_id == chat_id for d in queries.list_departments(session=session))
+
+
+def ticket_overview(
+    *, session: Session, settings: Settings, number: str, reveal_identity: bool
+) -> str | None:
+    """/ticket: everything the desk knows, with the audit trail (desk eyes only)."""
+    from zoneinfo import ZoneInfo
+
+    from bot.views import clip, fmt_time
+    from storage.models import Reporter
+
+    ticket = queries.get_ticket_by_number(session=session, number=number.upper())
+    if ticket is None:
+        return None
+    language = settings.desk.default_language
+    t = texts_for(language)
+    zone = ZoneInfo(settings.desk.timezone)
+    category = queries.get_category(session=session, category_id=ticket.category_id)
+    department = (
+        queries.get_department(session=session, department_id=ticket.department_id)
+        if ticket.department_id
+        else None
+    )
+    reporter = session.get(Reporter, ticket.reporter_id)
+    telegram = "—"
+    if reveal_identity and reporter is not None:
+        telegram = f"id {reporter.telegram_user_id}"
+    visibility = "all" if ticket.share_contact else "company" if ticket.share_company else "none"
+    trail = []
+    for event in queries.ticket_events(session=session, ticket_id=ticket.id or 0):
+        who = event.detail.get("by") or event.actor
+        extra = {k: v for k, v in event.detail.items() if k != "by"}
+        line = f"{fmt_time(event.at, zone)} · {event.action} · {who}"
+        if extra:
+            line += " · " + ", ".join(f"{k}={clip(str(v), 80)}" for k, v in extra.items())
+        trail.append(escape(line))
+
+    def when(moment: datetime | None) -> str:
+        return fmt_time(moment, zone) if moment else "—"
+
+    text = t.ticket_admin.format(
+        number=ticket.number,
+        kind=t.kind_names.get(ticket.kind, ticket.kind),
+        status=t.status_names.get(ticket.status, ticket.status),
+        category=escape(category.name if category else ""),
+        department=escape(department.name if department else t.unrouted_department),
+        company=escape(ticket.company_name),
+        uscc=escape(ticket.uscc or "—"),
+        contact=escape(ticket.contact_name),
+        phone=escape(ticket.phone),
+        telegram=telegram,
+        visibility=t.visibility[visibility],
+        accepted=escape(
+            f"{ticket.accepted_by_name} {when(ticket.accepted_at)}"
+            if ticket.accepted_by_name
+            else "—"
+        ),
+        first_reply=when(ticket.first_reply_at),
+        accept_due=when(ticket.accept_due),
+        first_reply_due=when(ticket.first_reply_due),
+        resolve_due=when(ticket.resolve_due),
+        rating=t.ratings.get(ticket.rating or 0, "—"),
+        reopens=ticket.reopen_count,
+        description=escape(clip(ticket.description, 1500)),
+        trail="\n".join(trail[-40:]),
+    )
+    return text

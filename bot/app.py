@@ -18,6 +18,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -28,7 +29,7 @@ from bot import callbacks as cb
 from bot.desk import Desk
 from bot.sender import Sender
 from bot.texts import texts_for
-from handlers import admin, dispatch, enterprise, fallback, my_tickets
+from handlers import admin, dispatch, enterprise, fallback, my_tickets, staff
 from handlers.common import on_error
 from storage import queries
 from storage.db import transaction
@@ -64,6 +65,13 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("bind", admin.bind))
     add(CommandHandler("departments", admin.departments))
     add(CommandHandler("assign", admin.assign_command))
+    add(CommandHandler("ticket", admin.ticket))
+    add(CommandHandler("unbind", admin.unbind))
+    for prefix in staff.STAFF_PREFIXES:
+        add(CallbackQueryHandler(staff.card_button, pattern=cb.pattern(prefix)))
+    for prefix in dispatch.REQUEST_PREFIXES:
+        add(CallbackQueryHandler(dispatch.request_button, pattern=cb.pattern(prefix)))
+    add(CallbackQueryHandler(my_tickets.rating_button, pattern=cb.pattern(cb.RATE)))
     for prefix in enterprise.FILING_PREFIXES:
         add(CallbackQueryHandler(enterprise.filing_button, pattern=cb.pattern(prefix)))
     for prefix in my_tickets.TICKET_PREFIXES:
@@ -72,6 +80,13 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CallbackQueryHandler(dispatch.assign_button, pattern=cb.pattern(cb.ASSIGN)))
     add(CallbackQueryHandler(fallback.unknown_button))
     add(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
+    add(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND & filters.UpdateType.MESSAGE,
+            staff.group_reply,
+        )
+    )
+    add(ChatMemberHandler(admin.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     add(
         MessageHandler(
             PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND, enterprise.private_message
@@ -95,6 +110,8 @@ def _commands(language: str, *, admin: bool) -> list[BotCommand]:
             ("bind", "绑定本群到部门" if zh else "Bind this chat to a department"),
             ("departments", "部门与绑定情况" if zh else "Departments and bindings"),
             ("assign", "分派工单" if zh else "Dispatch a ticket"),
+            ("ticket", "工单详情与审计记录" if zh else "Ticket detail and audit trail"),
+            ("unbind", "解除本群绑定" if zh else "Unbind this chat"),
         ]
     return [BotCommand(name, description) for name, description in items]
 
@@ -147,7 +164,7 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
         await desk.sender.stop()
 
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 async def start_running(

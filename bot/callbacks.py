@@ -25,6 +25,12 @@ ADD_INFO = "ai"  # ai:<ticket id>
 ADD_INFO_DONE = "ad"
 LANGUAGE = "lg"  # lg:zh | lg:en
 ASSIGN = "as"  # as:<ticket id>:<department code>
+STAFF = "st"  # st:<ticket id>:<accept|ask_info|transfer|extension|resolve>
+TRANSFER_REASON = "tr"  # tr:<ticket id>:<reason code>
+EXTENSION_DAYS = "ex"  # ex:<ticket id>:<days>
+TRANSFER_TO = "dt"  # dt:<request id>:<department code>
+DECIDE = "dd"  # dd:<request id>:<approve|reject>
+RATE = "rt"  # rt:<ticket id>:<1..5>
 
 MAX_BYTES = 64
 

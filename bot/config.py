@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date, time
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
@@ -55,6 +56,27 @@ class SlaSettings(_Strict):
     working_hours: list[Annotated[str, Field(pattern=r"^\d\d:\d\d-\d\d:\d\d$")]] = Field(
         default_factory=lambda: ["09:00-12:00", "13:30-17:30"], min_length=1
     )
+    # Days the holiday calendar (chinesecalendar) gets wrong for the zone, or does not know
+    # yet: these win over it. A date may not be in both lists.
+    extra_holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_hours_and_days(self) -> SlaSettings:
+        periods = sorted(
+            (time.fromisoformat(begin), time.fromisoformat(end))
+            for begin, end in (spec.split("-") for spec in self.working_hours)
+        )
+        for (begin, end), following in zip(periods, [*periods[1:], None], strict=True):
+            if not begin < end:
+                raise ValueError(f"working_hours: {begin:%H:%M}-{end:%H:%M} ends before it starts")
+            if following is not None and following[0] < end:
+                raise ValueError(f"working_hours: periods overlap at {following[0]:%H:%M}")
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            days = ", ".join(day.isoformat() for day in both)
+            raise ValueError(f"extra_holidays and extra_workdays both list {days}")
+        return self
 
 
 class SenderSettings(_Strict):
@@ -63,11 +85,20 @@ class SenderSettings(_Strict):
     batch_size: int = Field(default=50, ge=1)
 
 
+class WorkflowSettings(_Strict):
+    """How departments work their tickets."""
+
+    max_reopens: int = Field(default=2, ge=0)
+    unknown_group: Literal["explain", "leave"] = "explain"
+    extension_days: list[int] = Field(default_factory=lambda: [1, 2, 3, 5, 10], min_length=1)
+
+
 class DepartmentConfig(_Strict):
     code: Code
     name: str
     name_en: str
     role: Literal["department", "dispatcher", "discipline"] = "department"
+    staff: list[int] = Field(default_factory=list)
 
 
 class CategoryConfig(_Strict):
@@ -96,6 +127,7 @@ class Settings(_Strict):
     database: DatabaseSettings = DatabaseSettings()
     sla: SlaSettings = SlaSettings()
     sender: SenderSettings = SenderSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
     routing: RoutingSettings = RoutingSettings()
     departments: list[DepartmentConfig] = Field(default_factory=list)
     categories: list[CategoryConfig] = Field(default_factory=list)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import callbacks as cb
+from bot import feedback
 from bot.config import Settings
 from bot.routing import suggest_category
 from bot.screens import Label, Name, Screen
@@ -70,6 +71,7 @@ class Incoming:
     attachment: Attachment | None = None
     contact_phone: str | None = None
     contact_is_own: bool = True
+    reply_to_message_id: int | None = None
 
 
 # --- entry points -----------------------------------------------------------------------
@@ -419,9 +421,35 @@ def on_private_message(
 ) -> list[Screen]:
     """Any private message that is not a menu entry or command.
 
-    Adding information to a ticket comes first, then the filing conversation; a plain
-    text outside both is never ignored: the desk offers to file it.
+    A reply to one of the desk's messages about a ticket continues that ticket's
+    conversation; then adding information, then the filing conversation, then the one
+    ticket waiting for this enterprise's information; a plain text outside all of them is
+    never ignored: the desk offers to file it.
     """
+    attachment_data = incoming.attachment.as_dict() if incoming.attachment else None
+    answered = feedback.reply_target(
+        session=session, reporter=reporter, replied_message_id=incoming.reply_to_message_id
+    )
+    if answered is not None:
+        ticket = queries.get_ticket(session=session, ticket_id=answered.ticket_id or 0)
+        assert ticket is not None
+        return [
+            feedback.enterprise_reply(
+                session=session,
+                settings=settings,
+                reporter=reporter,
+                ticket=ticket,
+                text=clean_text(
+                    incoming.text
+                    or (incoming.attachment.caption if incoming.attachment else "")
+                    or ""
+                )
+                or None,
+                attachment=attachment_data,
+                now=now,
+                answering=answered,
+            )
+        ]
     if adding_info_to(reporter) is not None:
         attachment = incoming.attachment.as_dict() if incoming.attachment else None
         text = clean_text(incoming.text or "") or None
@@ -438,6 +466,19 @@ def on_private_message(
     draft = active_draft(session=session, reporter=reporter)
     if draft is not None:
         return on_message(session=session, reporter=reporter, draft=draft, incoming=incoming)
+    waiting = feedback.waiting_ticket(session=session, reporter=reporter)
+    if waiting is not None:
+        return [
+            feedback.enterprise_reply(
+                session=session,
+                settings=settings,
+                reporter=reporter,
+                ticket=waiting,
+                text=clean_text(incoming.text or "") or None,
+                attachment=attachment_data,
+                now=now,
+            )
+        ]
     text = clean_text(
         incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
     )

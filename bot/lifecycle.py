@@ -39,14 +39,26 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     RATE_SATISFIED = "rate_satisfied"
     REOPEN = "reopen"
+    REOPEN_TO_DISPATCHER = "reopen_to_dispatcher"
     AUTO_CLOSE = "auto_close"
     WITHDRAW = "withdraw"
 
 
 S, A = Status, Action
 
+
+class Back(StrEnum):
+    """A move back to the state the ticket had when a pending request was made."""
+
+    PREVIOUS = "previous"
+
+
+Target = Status | Back
+
 #: (from state, action) -> to state.  Read it as the lifecycle diagram in docs/architecture.md.
-TRANSITIONS: dict[tuple[Status, Action], Status] = {
+#: ``Back.PREVIOUS``: a rejected transfer returns to where the ticket was (assigned or
+#: accepted), which the request records.
+TRANSITIONS: dict[tuple[Status, Action], Target] = {
     (S.SUBMITTED, A.ROUTE): S.ASSIGNED,
     (S.SUBMITTED, A.LEAVE_UNROUTED): S.UNROUTED,
     (S.UNROUTED, A.ASSIGN): S.ASSIGNED,
@@ -57,12 +69,14 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.WAITING_INFO, A.INFO_RECEIVED): S.ACCEPTED,
     (S.ACCEPTED, A.REQUEST_TRANSFER): S.TRANSFER_REQUESTED,
     (S.TRANSFER_REQUESTED, A.APPROVE_TRANSFER): S.ASSIGNED,
-    (S.TRANSFER_REQUESTED, A.REJECT_TRANSFER): S.ACCEPTED,
+    (S.TRANSFER_REQUESTED, A.REJECT_TRANSFER): Back.PREVIOUS,
     (S.ACCEPTED, A.REQUEST_EXTENSION): S.EXTENSION_REQUESTED,
     (S.EXTENSION_REQUESTED, A.DECIDE_EXTENSION): S.ACCEPTED,
     (S.ACCEPTED, A.RESOLVE): S.RESOLVED,
+    (S.WAITING_INFO, A.RESOLVE): S.RESOLVED,
     (S.RESOLVED, A.RATE_SATISFIED): S.CLOSED,
     (S.RESOLVED, A.REOPEN): S.ACCEPTED,
+    (S.RESOLVED, A.REOPEN_TO_DISPATCHER): S.UNROUTED,
     (S.RESOLVED, A.AUTO_CLOSE): S.CLOSED,
     **{
         (state, A.WITHDRAW): S.WITHDRAWN
@@ -95,12 +109,21 @@ class IllegalTransition(Exception):
         self.action = action
 
 
-def check_transition(status: Status, action: Action) -> Status:
+#: Where a ``Back.PREVIOUS`` move may land.
+BACK_TARGETS: frozenset[Status] = frozenset({S.ASSIGNED, S.ACCEPTED})
+
+
+def check_transition(status: Status, action: Action, *, previous: Status | None = None) -> Status:
     """The state after ``action``, or :class:`IllegalTransition`."""
     try:
-        return TRANSITIONS[(status, action)]
+        target = TRANSITIONS[(status, action)]
     except KeyError:
         raise IllegalTransition(status, action) from None
+    if isinstance(target, Back):
+        if previous not in BACK_TARGETS:
+            raise IllegalTransition(status, action)
+        return previous
+    return target
 
 
 def allowed_actions(status: Status) -> list[Action]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from telegram.constants import ParseMode
@@ -11,7 +13,15 @@ from bot.config import Settings
 from bot.screens import Label
 from bot.sla import Schedule
 from bot.texts import texts_for
-from bot.views import CardView, card_overflow, card_text, dispatch_keyboard, fmt_time, main_menu
+from bot.views import (
+    CardView,
+    card_keyboard,
+    card_overflow,
+    card_text,
+    dispatch_keyboard,
+    fmt_time,
+    main_menu,
+)
 from storage import queries
 from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage
 
@@ -80,6 +90,15 @@ def card_view(*, session: Session, ticket: Ticket, for_desk: bool) -> CardView:
     ]
     share_company = for_desk or ticket.share_company
     share_contact = for_desk or ticket.share_contact
+    replies = [
+        m
+        for m in queries.ticket_messages(session=session, ticket_id=ticket.id or 0)
+        if m.author == "department" and m.text
+    ]
+    request = queries.pending_request(session=session, ticket_id=ticket.id or 0)
+    pending = None
+    if request is not None:
+        pending = "transfer" if request.kind == "transfer" else f"extension:{request.days}"
     return CardView(
         number=ticket.number,
         kind=ticket.kind,
@@ -94,6 +113,14 @@ def card_view(*, session: Session, ticket: Ticket, for_desk: bool) -> CardView:
         phone=ticket.phone if share_contact else None,
         uscc=ticket.uscc if share_company else None,
         evidence=len(evidence),
+        accepted_by=ticket.accepted_by_name,
+        accepted_at=ticket.accepted_at,
+        last_reply=replies[-1].text if replies else None,
+        waiting_since=ticket.waiting_since,
+        resolution=ticket.resolution,
+        rating=ticket.rating,
+        reopen_count=ticket.reopen_count,
+        pending=pending,
     )
 
 
@@ -141,6 +168,127 @@ def post_card(
                 session=session, department=department, ticket=ticket, message=message, card=card
             )
     return card
+
+
+def refresh_card(
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    transferred_to: Department | None = None,
+) -> None:
+    """Edit the department's card in place so the group always shows the truth."""
+    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
+    if card is None or card.held_for_department_id is None:
+        return
+    department = queries.get_department(session=session, department_id=card.held_for_department_id)
+    if department is None:
+        return
+    language = settings.desk.default_language
+    zone = ZoneInfo(settings.desk.timezone)
+    view = card_view(session=session, ticket=ticket, for_desk=department.role != "department")
+    if transferred_to is not None:
+        view = replace(view, transferred_to=Label(transferred_to.name, transferred_to.name_en))
+    payload = _html(card_text(view, language, zone))
+    keyboard = (
+        None
+        if transferred_to is not None
+        else card_keyboard(ticket.id or 0, ticket.status, language)
+    )
+    payload["reply_markup"] = (
+        keyboard.to_dict() if keyboard is not None else {"inline_keyboard": []}
+    )
+    queries.add_outbox(
+        session=session,
+        row=Outbox(
+            method="editMessageText",
+            payload=payload,
+            chat_id=card.chat_id,
+            thread_id=card.thread_id,
+            held_for_department_id=card.held_for_department_id,
+            refers_to_outbox_id=card.id,
+            ticket_id=ticket.id,
+            purpose="card_edit",
+        ),
+    )
+
+
+def edit_markup(message: Outbox) -> Outbox:
+    """An outbox row that removes the buttons of an earlier message."""
+    return Outbox(
+        method="editMessageReplyMarkup",
+        payload={"reply_markup": {"inline_keyboard": []}},
+        chat_id=message.chat_id,
+        thread_id=message.thread_id,
+        held_for_department_id=message.held_for_department_id,
+        refers_to_outbox_id=message.id,
+        ticket_id=message.ticket_id,
+        purpose="markup_edit",
+    )
+
+
+def under_card(
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    text: str,
+    purpose: str,
+    reply_markup: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Outbox | None:
+    """A message in the department's chat, as a reply to the ticket's card."""
+    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
+    department = (
+        queries.get_department(session=session, department_id=ticket.department_id)
+        if ticket.department_id
+        else None
+    )
+    if department is None:
+        return None
+    payload = _html(text)
+    if reply_markup is not None:
+        payload["reply_markup"] = reply_markup
+    row = to_department(
+        session=session,
+        department=department,
+        ticket=ticket,
+        purpose=purpose,
+        method="sendMessage",
+        payload=payload,
+        refers_to=card,
+    )
+    row.meta = meta or {}
+    return row
+
+
+def to_dispatcher(
+    *,
+    session: Session,
+    ticket: Ticket | None,
+    text: str,
+    purpose: str,
+    reply_markup: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
+    refers_to: Outbox | None = None,
+) -> Outbox | None:
+    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    if dispatcher is None:
+        return None
+    payload = _html(text)
+    if reply_markup is not None:
+        payload["reply_markup"] = reply_markup
+    row = to_department(
+        session=session,
+        department=dispatcher,
+        ticket=ticket,
+        purpose=purpose,
+        method="sendMessage",
+        payload=payload,
+        refers_to=refers_to,
+    )
+    row.meta = meta or {}
+    return row
 
 
 def copy_evidence(

@@ -49,6 +49,10 @@ class Name(StrEnum):
     UNKNOWN_TICKET = "unknown_ticket"
     STALE_BUTTON = "stale_button"
     UNSUPPORTED = "unsupported_message"
+    TICKET_OVER = "ent_ticket_over"
+    INFO_FORWARDED = "ent_info_forwarded"
+    RATED = "rated"
+    COMMENT_SAVED = "ent_comment_saved"
     LANG_PROMPT = "lang_prompt"
     LANG_SET = "lang_set"
 

@@ -116,8 +116,8 @@ def render(screen: Screen, language: str, *, desk_name: str = "") -> list[Render
         if language == "en" and p.get("name"):
             name = f", {escape(p['name'])}"
         return [Rendered(t.greeting.format(name=name, desk=escape(desk_name)), main_menu(t))]
-    if n is Name.SUBMITTED:
-        return []  # the acknowledgement goes through the outbox, so it cannot be lost
+    if n in (Name.SUBMITTED, Name.RATED):
+        return []  # the answer goes through the outbox with the state change, never lost
     if n is Name.HELP:
         return [Rendered(t.help, main_menu(t))]
     if n is Name.ASK_CATEGORY:
@@ -350,6 +350,7 @@ def _ticket_detail(t: Texts, p: dict[str, Any], language: str) -> list[Rendered]
         what = template.format(
             kind=t.kind_names.get(str(detail.get("kind", "")), ""),
             department=escape(_label(detail.get("department"), language)),
+            rating=t.ratings.get(int(detail.get("rating") or 0), ""),
         )
         if detail.get("text"):
             what += f"：{escape(clip(str(detail['text']), 200))}"
@@ -387,9 +388,19 @@ class CardView:
     phone: str | None
     uscc: str | None
     evidence: int
+    accepted_by: str | None = None
+    accepted_at: datetime | None = None
+    last_reply: str | None = None
+    waiting_since: datetime | None = None
+    resolution: str | None = None
+    rating: int | None = None
+    reopen_count: int = 0
+    pending: str | None = None  # "transfer" or "extension:<days>"
+    transferred_to: Label | None = None
 
 
-CARD_DESCRIPTION_LIMIT = 2500
+CARD_DESCRIPTION_LIMIT = 2000
+CARD_NOTE_LIMIT = 300
 
 
 def card_text(card: CardView, language: str, zone: ZoneInfo) -> str:
@@ -420,7 +431,74 @@ def card_text(card: CardView, language: str, zone: ZoneInfo) -> str:
         uscc=t.card_uscc.format(uscc=escape(card.uscc)) if card.uscc else "",
         description=escape(description),
         evidence=t.card_evidence.format(count=card.evidence) if card.evidence else "",
+    ) + _card_progress(card, t, language, zone)
+
+
+def _card_progress(card: CardView, t: Texts, language: str, zone: ZoneInfo) -> str:
+    """The lines that change as the ticket is worked: who accepted, last answer, …"""
+    lines: list[str] = []
+    if card.accepted_by and card.accepted_at:
+        lines.append(
+            t.card_accepted.format(
+                who=escape(card.accepted_by), at=fmt_time(card.accepted_at, zone)
+            )
+        )
+    if card.last_reply:
+        lines.append(t.card_last_reply.format(text=escape(clip(card.last_reply, CARD_NOTE_LIMIT))))
+    if card.waiting_since and card.status == "waiting_info":
+        lines.append(t.card_waiting.format(since=fmt_time(card.waiting_since, zone)))
+    if card.pending == "transfer":
+        lines.append(t.card_pending_transfer)
+    elif card.pending and card.pending.startswith("extension:"):
+        lines.append(t.card_pending_extension.format(days=card.pending.split(":")[1]))
+    if card.resolution:
+        lines.append(t.card_resolution.format(text=escape(clip(card.resolution, CARD_NOTE_LIMIT))))
+    if card.rating:
+        lines.append(t.card_rating.format(rating=t.ratings[card.rating]))
+    if card.reopen_count:
+        lines.append(t.card_reopened.format(count=card.reopen_count))
+    if card.transferred_to is not None:
+        lines.append(t.card_transferred.format(department=escape(card.transferred_to(language))))
+    return "\n\n" + "\n".join(lines) if lines else ""
+
+
+#: The buttons a department's card shows in each state (re-checked on every press).
+CARD_ACTIONS: dict[str, tuple[str, ...]] = {
+    "assigned": ("accept", "transfer"),
+    "accepted": ("ask_info", "extension", "resolve", "transfer"),
+    "waiting_info": ("resolve",),
+}
+
+
+def card_keyboard(ticket_id: int, status: str, language: str) -> InlineKeyboardMarkup | None:
+    t = texts_for(language)
+    labels = {
+        "accept": t.btn_accept,
+        "transfer": t.btn_transfer,
+        "ask_info": t.btn_ask_info,
+        "extension": t.btn_extension,
+        "resolve": t.btn_resolve,
+    }
+    actions = CARD_ACTIONS.get(status, ())
+    if not actions:
+        return None
+    items = [(labels[a], cb.make(cb.STAFF, ticket_id, a)) for a in actions]
+    return _buttons(_pairs(items))
+
+
+def rating_keyboard(ticket_id: int, language: str) -> InlineKeyboardMarkup:
+    t = texts_for(language)
+    return _buttons(
+        [[(t.ratings[stars], cb.make(cb.RATE, ticket_id, stars))] for stars in (5, 4, 3, 2, 1)]
     )
+
+
+def choice_keyboard(items: Sequence[tuple[str, str]], per_row: int = 2) -> InlineKeyboardMarkup:
+    return _buttons(_pairs(items, per_row))
+
+
+def force_reply(language: str) -> dict[str, Any]:
+    return {"force_reply": True, "input_field_placeholder": texts_for(language).prompt_placeholder}
 
 
 def card_overflow(card: CardView) -> list[str]:

@@ -123,3 +123,75 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                     number=ticket.number, department=escape(department.name)
                 )
     await say(update, context, reply)
+
+
+@guarded
+async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unbind in a department's chat (topic); admins only."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None or chat is None:
+        return
+    desk = desk_of(context)
+    t = _group_texts(context)
+    if not admin.is_admin(desk.settings, user.id):
+        await say(update, context, t.admin_only)
+        return
+    thread_id = thread_of(message)
+    with desk.work(update.update_id) as session:
+        name = admin.unbind(session=session, chat_id=chat.id, thread_id=thread_id)
+    if name is None:
+        await say(update, context, t.unbind_none)
+        return
+    zh = desk.settings.desk.default_language == "zh"
+    place = ("话题" if thread_id else "群") if zh else ("topic" if thread_id else "group")
+    await say(update, context, t.unbind_ok.format(place=place, department=escape(name)))
+
+
+@guarded
+async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ticket <number>: full detail and audit trail; admins only."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    desk = desk_of(context)
+    t = _group_texts(context)
+    if not admin.is_admin(desk.settings, user.id):
+        await say(update, context, t.admin_only)
+        return
+    if not context.args:
+        await say(update, context, t.ticket_usage)
+        return
+    with desk.work(update.update_id) as session:
+        # The enterprise's Telegram identity is shown only where no department can read it.
+        reveal = chat.type == ChatType.PRIVATE or tickets.may_dispatch(
+            session=session,
+            settings=desk.settings,
+            user_id=0,
+            chat_id=chat.id,
+            thread_id=thread_of(update.effective_message),
+        )
+        text = admin.ticket_overview(
+            session=session, settings=desk.settings, number=context.args[0], reveal_identity=reveal
+        )
+    await say(update, context, text or t.unknown_ticket)
+
+
+@guarded
+async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Added to a group no department is bound to: say what the bot is for, or leave."""
+    member = update.my_chat_member
+    chat = update.effective_chat
+    if member is None or chat is None or chat.type == ChatType.PRIVATE:
+        return
+    if member.new_chat_member.status not in ("member", "administrator"):
+        return
+    desk = desk_of(context)
+    with desk.work(update.update_id) as session:
+        served = admin.is_served_chat(session=session, chat_id=chat.id)
+    if served:
+        return
+    if desk.settings.workflow.unknown_group == "leave":
+        await context.bot.leave_chat(chat.id)
+        return
+    t = _group_texts(context)
+    await say(update, context, t.unknown_group.format(desk=escape(desk.settings.desk.name)))

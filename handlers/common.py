@@ -164,6 +164,9 @@ def incoming_from(message: Message) -> Incoming:
         contact_is_own=bool(
             contact and message.from_user and contact.user_id == message.from_user.id
         ),
+        reply_to_message_id=(
+            message.reply_to_message.message_id if message.reply_to_message else None
+        ),
     )
 
 

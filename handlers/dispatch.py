@@ -6,10 +6,12 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
-from bot import tickets
+from bot import decisions, tickets
 from bot.lifecycle import IllegalTransition
+from bot.staff import Refused
 from bot.texts import texts_for
 from handlers.common import answer, desk_of, guarded, thread_of
+from handlers.staff import actor_of, refusal_text
 from storage import queries
 from storage.types import utcnow
 
@@ -53,3 +55,44 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             else:
                 reply = t.assign_done.format(number=ticket.number, department=department.name)
     await answer(update, reply, alert=reply in (t.assign_refused, t.stale_button))
+
+
+@guarded
+async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """dt:<request>:<department> approves a transfer; dd:<request>:approve|reject decides."""
+    actor, query = actor_of(update), update.callback_query
+    if actor is None or query is None:
+        return
+    desk = desk_of(context)
+    data = cb.parse(query.data)
+    request_id = data.int_arg(0)
+    try:
+        with desk.work(update.update_id) as session:
+            if data.prefix == cb.TRANSFER_TO:
+                decisions.approve_transfer(
+                    session=session,
+                    settings=desk.settings,
+                    request_id=request_id,
+                    department_code=data.arg(1) or "",
+                    actor=actor,
+                    now=utcnow(),
+                )
+            elif data.arg(1) == "approve":
+                decisions.approve_extension(
+                    session=session,
+                    settings=desk.settings,
+                    request_id=request_id,
+                    actor=actor,
+                    now=utcnow(),
+                )
+            else:
+                decisions.ask_reject_reason(
+                    session=session, settings=desk.settings, request_id=request_id, actor=actor
+                )
+    except Refused as refused:
+        await answer(update, refusal_text(context, refused), alert=True)
+        return
+    await answer(update)
+
+
+REQUEST_PREFIXES = (cb.TRANSFER_TO, cb.DECIDE)

@@ -6,9 +6,18 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
-from bot import tickets
-from bot.screens import Screen
-from handlers.common import answer, desk_of, guarded, is_private, language_of, reporter_for, show
+from bot import feedback, tickets
+from bot.screens import Name, Screen
+from handlers.common import (
+    answer,
+    desk_of,
+    guarded,
+    is_private,
+    language_of,
+    mark_chosen,
+    reporter_for,
+    show,
+)
 from storage.types import utcnow
 
 
@@ -74,3 +83,28 @@ TICKET_PREFIXES = (
     cb.ADD_INFO,
     cb.ADD_INFO_DONE,
 )
+
+
+@guarded
+async def rating_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """rt:<ticket>:<stars>: only the enterprise that filed the ticket can rate it."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    await answer(update)
+    data = cb.parse(query.data)
+    desk = desk_of(context)
+    with desk.work(update.update_id) as session:
+        reporter = reporter_for(session, user)
+        screen = feedback.rate(
+            session=session,
+            settings=desk.settings,
+            reporter=reporter,
+            ticket_id=data.int_arg(0),
+            stars=data.int_arg(1) or 0,
+            now=utcnow(),
+        )
+        language = language_of(reporter)
+    if screen.name is Name.RATED:
+        await mark_chosen(update)
+    await show(update, context, [screen], language)

@@ -36,6 +36,8 @@ class Department(SQLModel, table=True):
     thread_id: int | None = Field(default=None, nullable=True)
     bound_at: datetime | None = _time(nullable=True)
     bound_by: int | None = _chat_id()
+    # Telegram user ids allowed to act for the department; empty = any member of its chat.
+    staff: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Category(SQLModel, table=True):
@@ -114,6 +116,17 @@ class Ticket(SQLModel, table=True):
     accept_due: datetime = _time()
     first_reply_due: datetime = _time()
     resolve_due: datetime = _time()
+    accepted_at: datetime | None = _time(nullable=True)
+    accepted_by: int | None = _chat_id()
+    accepted_by_name: str | None = None
+    first_reply_at: datetime | None = _time(nullable=True)
+    waiting_since: datetime | None = _time(nullable=True)
+    resolved_at: datetime | None = _time(nullable=True)
+    resolution: str | None = Field(default=None, sa_type=Text)
+    closed_at: datetime | None = _time(nullable=True)
+    rating: int | None = None
+    rating_comment: str | None = Field(default=None, sa_type=Text)
+    reopen_count: int = 0
     created_at: datetime = _time()
     updated_at: datetime = _time()
 
@@ -124,6 +137,9 @@ class TicketMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     author: str = Field(max_length=16)
+    author_id: int | None = _chat_id()
+    author_name: str | None = None
+    department_id: int | None = Field(default=None, foreign_key="department.id")
     text: str | None = Field(default=None, sa_type=Text)
     file_kind: str | None = Field(default=None, max_length=16)
     file_id: str | None = None
@@ -145,6 +161,28 @@ class TicketEvent(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=24)
     to_status: str | None = Field(default=None, max_length=24)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TicketRequest(SQLModel, table=True):
+    """A department's request to the dispatcher: a transfer (退单/转办) or an extension (延期)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=16)
+    department_id: int = Field(foreign_key="department.id")
+    previous_status: str = Field(max_length=24)
+    reason_code: str = Field(max_length=24)
+    reason_text: str | None = Field(default=None, sa_type=Text)
+    days: int | None = None
+    requested_by: int = Field(sa_type=BigInteger)
+    requested_by_name: str
+    requested_at: datetime = _time()
+    status: str = Field(default="pending", max_length=16)
+    decided_by: int | None = _chat_id()
+    decided_by_name: str | None = None
+    decided_at: datetime | None = _time(nullable=True)
+    decision_note: str | None = Field(default=None, sa_type=Text)
+    new_department_id: int | None = Field(default=None, foreign_key="department.id")
 
 
 class TicketCounter(SQLModel, table=True):
@@ -177,6 +215,7 @@ class Outbox(SQLModel, table=True):
     refers_to_outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     purpose: str = Field(max_length=24)
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = _time()

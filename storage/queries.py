@@ -29,6 +29,7 @@ from storage.models import (
     TicketCounter,
     TicketEvent,
     TicketMessage,
+    TicketRequest,
 )
 from storage.types import utcnow
 
@@ -246,6 +247,26 @@ def add_event(
     )
     session.add(event)
     return event
+
+
+def pending_request(*, session: Session, ticket_id: int) -> TicketRequest | None:
+    return session.exec(
+        select(TicketRequest).where(
+            TicketRequest.ticket_id == ticket_id, TicketRequest.status == "pending"
+        )
+    ).first()
+
+
+def get_request(*, session: Session, request_id: int) -> TicketRequest | None:
+    return session.get(TicketRequest, request_id)
+
+
+def tickets_waiting_for(*, session: Session, reporter_id: int) -> list[Ticket]:
+    return list(
+        session.exec(
+            select(Ticket).where(Ticket.reporter_id == reporter_id, Ticket.status == "waiting_info")
+        )
+    )
 
 
 # --- outbox ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ def seed_zone(*, session: Session, settings: Settings) -> None:
             code=dept.code, name=dept.name, name_en=dept.name_en
         )
         row.name, row.name_en, row.role, row.active = dept.name, dept.name_en, dept.role, True
+        row.staff = list(dept.staff)
         session.add(row)
         departments[dept.code] = row
     configured = {d.code for d in settings.departments}

@@ -117,6 +117,69 @@ class Texts:
     assign_refused: str
     assign_done: str
     assign_usage: str
+    # Department work (group side)
+    card_accepted: str
+    card_last_reply: str
+    card_waiting: str
+    card_resolution: str
+    card_rating: str
+    card_reopened: str
+    card_transferred: str
+    card_pending_transfer: str
+    card_pending_extension: str
+    card_closed_note: str
+    btn_accept: str
+    btn_ask_info: str
+    btn_transfer: str
+    btn_extension: str
+    btn_resolve: str
+    btn_reject: str
+    btn_approve: str
+    transfer_reasons: dict[str, str]
+    ask_transfer_reason: str
+    ask_transfer_other: str
+    ask_extension_days: str
+    ask_extension_reason: str
+    ask_resolution: str
+    ask_question: str
+    ask_reject_reason: str
+    prompt_placeholder: str
+    relayed_ok: str
+    staff_refusals: dict[str, str]
+    reply_not_relayed_closed: str
+    transfer_request: str
+    extension_request: str
+    transfer_approved_old: str
+    transfer_rejected_dept: str
+    extension_approved_dept: str
+    extension_rejected_dept: str
+    request_decided: str
+    reopened_dept: str
+    reopened_dispatch: str
+    reopen_limit_dispatch: str
+    enterprise_says: str
+    enterprise_sends_file: str
+    enterprise_comment_dept: str
+    unknown_group: str
+    unbind_ok: str
+    unbind_none: str
+    ticket_admin: str
+    ticket_usage: str
+    # Department work (enterprise side)
+    ent_accepted: str
+    ent_relay: str
+    ent_question: str
+    ent_resolved: str
+    ent_transferred: str
+    ent_extension: str
+    ent_thanks: str
+    ent_reopened: str
+    ent_reopen_limit: str
+    ent_ask_comment: str
+    ent_comment_saved: str
+    ent_info_forwarded: str
+    ent_ticket_over: str
+    ratings: dict[int, str]
     # Errors and odd input
     generic_error: str
     stale_button: str

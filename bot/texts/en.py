@@ -51,6 +51,23 @@ EN = Texts(
         "assigned": "dispatched to {department}",
         "withdrawn": "withdrawn by you",
         "info_added": "information added",
+        "accepted": "accepted by {department}",
+        "replied": "{department} answered",
+        "asked_info": "{department} asked for information",
+        "info_received": "you supplied information",
+        "transfer_requested": "the department asked for a transfer",
+        "transfer_approved": "now handled by {department}",
+        "transfer_rejected": "transfer request rejected",
+        "extension_requested": "the department asked for an extension",
+        "extension_approved": "extension granted",
+        "extension_rejected": "extension rejected",
+        "resolved": "resolved by {department}",
+        "rated": "you rated: {rating}",
+        "reopened": "reopened",
+        "reopened_to_dispatcher": "taken over by the business-environment office",
+        "closed": "closed",
+        "enterprise_replied": "you replied",
+        "rating_comment": "your comment",
     },
     ask_category="Which category fits your {kind}?",
     ask_description=(
@@ -239,6 +256,146 @@ EN = Texts(
     assign_refused="Sorry, only the business-environment office or an admin can dispatch.",
     assign_done="Dispatched {number} → {department}",
     assign_usage="Usage: /assign ticket_number department_code",
+    card_accepted="<b>Accepted</b>: {who} ({at})",
+    card_last_reply="<b>Last answer</b>: {text}",
+    card_waiting="⏸ Waiting for the enterprise's information (since {since}; resolve clock paused)",
+    card_resolution="<b>Resolution</b>: {text}",
+    card_rating="<b>Rating</b>: {rating}",
+    card_reopened="🔁 Reopened {count} time(s)",
+    card_transferred="↪️ Transferred to {department}; this card is no longer updated.",
+    card_pending_transfer="⏳ Transfer request awaiting the business-environment office",
+    card_pending_extension="⏳ Extension request ({days} working days) awaiting the office",
+    card_closed_note="This ticket is over; its buttons are gone.",
+    btn_accept="✅ Accept",
+    btn_ask_info="❓ Ask for information",
+    btn_transfer="↪️ Transfer",
+    btn_extension="⏱ Request extension",
+    btn_resolve="🏁 Resolve",
+    btn_reject="✖️ Reject",
+    btn_approve="✅ Approve",
+    transfer_reasons={
+        "not_ours": "Not our department's duty",
+        "wrong_area": "Wrong locality",
+        "overlap": "Overlapping duties",
+        "other": "Other (give the reason)",
+    },
+    ask_transfer_reason="Ticket {number}: why should it be transferred?",
+    ask_transfer_other="Ticket {number}: reply to this message with the reason for the transfer.",
+    ask_extension_days="Ticket {number}: how many working days do you need?",
+    ask_extension_reason=(
+        "Ticket {number}: extension of {days} working day(s); reply to this message with "
+        "the reason."
+    ),
+    ask_resolution=(
+        "Ticket {number}: reply to this message with the resolution; the enterprise receives "
+        "it as written."
+    ),
+    ask_question=(
+        "Ticket {number}: reply to this message with what the enterprise should supply; it "
+        "receives it as written."
+    ),
+    ask_reject_reason="{number}: reply to this message with the reason for rejecting.",
+    prompt_placeholder="Type here…",
+    relayed_ok="✅ Sent to the enterprise",
+    staff_refusals={
+        "not_bound": "This ticket does not belong to this chat's department; nothing was done.",
+        "anonymous": "Please act as yourself (turn off “anonymous admin”); nothing was done.",
+        "not_staff": "You are not on this department's staff list; nothing was done.",
+        "state": "Ticket {number} is {status}; this action no longer applies.",
+        "stale": "That button has expired.",
+        "dispatcher_only": "Only the business-environment office or an admin can decide.",
+    },
+    reply_not_relayed_closed="Ticket {number} is {status}; this message was not sent on.",
+    transfer_request=(
+        "↪️ <b>Transfer request</b> {number}\n"
+        "<b>From</b>: {department} ({who})\n"
+        "<b>Reason</b>: {reason}\n\n"
+        "To approve, pick the department to send it to, or tap “Reject”.\n\n{card}"
+    ),
+    extension_request=(
+        "⏱ <b>Extension request</b> {number}\n"
+        "<b>From</b>: {department} ({who})\n"
+        "<b>Extension</b>: {days} working day(s) (resolve by {old_due} → {new_due})\n"
+        "<b>Reason</b>: {reason}"
+    ),
+    transfer_approved_old="↪️ Transfer approved: ticket {number} now goes to {department}.",
+    transfer_rejected_dept=(
+        "✖️ Transfer rejected; please keep working on ticket {number}. Reason: {reason}"
+    ),
+    extension_approved_dept="✅ Extension approved: ticket {number} is now due {due}.",
+    extension_rejected_dept=(
+        "✖️ Extension rejected; ticket {number} stays due {due}. Reason: {reason}"
+    ),
+    request_decided="{decision} ({who})",
+    reopened_dept=(
+        "🔁 The enterprise is not satisfied with ticket {number} ({rating}); please rework "
+        "it. New resolve deadline: {due}."
+    ),
+    reopened_dispatch="🔁 Ticket {number} ({department}) reopened after a poor rating, #{count}.",
+    reopen_limit_dispatch=(
+        "⚠️ Ticket {number} was reopened {count} time(s) and the enterprise is still not "
+        "satisfied ({rating}); the office should take it over."
+    ),
+    enterprise_says="💬 The enterprise replied on {number}:\n{text}",
+    enterprise_sends_file="💬 The enterprise sent an attachment for {number} (below).",
+    enterprise_comment_dept="💬 The enterprise's comment on {number}: {text}",
+    unknown_group=(
+        "Hello! I am {desk}'s bot and work only in chats bound to a department. An admin "
+        "of the desk can bind this one with /bind department_code."
+    ),
+    unbind_ok=(
+        "Unbound: this {place} no longer receives the tickets of “{department}”; new ones are "
+        "held until it is bound again."
+    ),
+    unbind_none="No department is bound to this chat (or topic).",
+    ticket_admin=(
+        "<b>{number}</b> ({kind}) · {status}\n"
+        "<b>Category</b>: {category}\n"
+        "<b>Department</b>: {department}\n"
+        "<b>Company</b>: {company}  <b>Credit code</b>: {uscc}\n"
+        "<b>Contact</b>: {contact}, {phone}  <b>Telegram</b>: {telegram}\n"
+        "<b>Department may see</b>: {visibility}\n"
+        "<b>Accepted</b>: {accepted}  <b>First answer</b>: {first_reply}\n"
+        "<b>Due</b>: accept {accept_due} · first answer {first_reply_due} · resolve "
+        "{resolve_due}\n"
+        "<b>Rating</b>: {rating}  <b>Reopened</b>: {reopens}\n"
+        "<b>Description</b>: {description}\n\n"
+        "<b>Audit trail</b>\n{trail}"
+    ),
+    ticket_usage="Usage: /ticket number, e.g. /ticket GX-20261127-0001",
+    ent_accepted="📥 Your ticket {number} was accepted by {department} and is being handled.",
+    ent_relay="【{department}】{text}\n\n(ticket {number}; reply to this message to answer)",
+    ent_question=(
+        "❓【{department}】needs more information (ticket {number}):\n{text}\n\n"
+        "Please reply to this message (text, photos or files)."
+    ),
+    ent_resolved=(
+        "🏁【{department}】ticket {number} is resolved:\n{text}\n\n"
+        "Please rate how it was handled; your rating counts in the department's review:"
+    ),
+    ent_transferred="↪️ Your ticket {number} is now handled by {department}.",
+    ent_extension=(
+        "⏱ Ticket {number} was granted an extension; it is now due {due}. Reason: {reason}"
+    ),
+    ent_thanks="Thank you for your rating! Ticket {number} is closed.",
+    ent_reopened="Understood: {department} will rework ticket {number}; new deadline {due}.",
+    ent_reopen_limit=(
+        "Understood: ticket {number} is now supervised directly by the business-environment "
+        "office, which will contact you soon."
+    ),
+    ent_ask_comment="If you like, reply to this message with a comment (optional).",
+    ent_comment_saved="Thank you; your comment is recorded and passed to the department.",
+    ent_info_forwarded="Sent to the department ✅",
+    ent_ticket_over=(
+        "Ticket {number} is over ({status}). Please file a new ticket for anything new."
+    ),
+    ratings={
+        5: "very satisfied",
+        4: "satisfied",
+        3: "fairly satisfied",
+        2: "dissatisfied",
+        1: "very dissatisfied",
+    },
     generic_error=(
         "Sorry, something went wrong on our side; nothing you sent is lost. "
         "Please try again in a moment."

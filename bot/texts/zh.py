@@ -47,6 +47,23 @@ ZH = Texts(
         "assigned": "营商环境办派给{department}",
         "withdrawn": "企业撤回",
         "info_added": "企业补充信息",
+        "accepted": "{department}签收",
+        "replied": "{department}答复",
+        "asked_info": "{department}请您补充材料",
+        "info_received": "您补充了材料",
+        "transfer_requested": "部门申请退单",
+        "transfer_approved": "转由{department}办理",
+        "transfer_rejected": "退单申请被驳回",
+        "extension_requested": "部门申请延期",
+        "extension_approved": "延期获批",
+        "extension_rejected": "延期申请被驳回",
+        "resolved": "{department}办结",
+        "rated": "您评价：{rating}",
+        "reopened": "重办",
+        "reopened_to_dispatcher": "交营商环境办督办",
+        "closed": "关闭",
+        "enterprise_replied": "您回复",
+        "rating_comment": "您留言",
     },
     ask_category="请选择{kind}的类别：",
     ask_description=(
@@ -212,6 +229,114 @@ ZH = Texts(
     assign_refused="抱歉，只有营商环境办的成员或管理员可以分派。",
     assign_done="已分派 {number} → {department}",
     assign_usage="用法：/assign 工单号 部门代码",
+    card_accepted="<b>签收</b>：{who}（{at}）",
+    card_last_reply="<b>最近答复</b>：{text}",
+    card_waiting="⏸ 等待企业补充材料（{since} 起，办结时限暂停计算）",
+    card_resolution="<b>办结意见</b>：{text}",
+    card_rating="<b>企业评价</b>：{rating}",
+    card_reopened="🔁 第 {count} 次重办",
+    card_transferred="↪️ 已转办至 {department}，本卡片不再更新。",
+    card_pending_transfer="⏳ 退单申请待营商环境办审核",
+    card_pending_extension="⏳ 延期申请（{days} 个工作日）待营商环境办审核",
+    card_closed_note="本工单已结束，按钮已收起。",
+    btn_accept="✅ 签收",
+    btn_ask_info="❓ 需补充材料",
+    btn_transfer="↪️ 转办/退单",
+    btn_extension="⏱ 申请延期",
+    btn_resolve="🏁 办结",
+    btn_reject="✖️ 驳回",
+    btn_approve="✅ 批准",
+    transfer_reasons={
+        "not_ours": "不属于本部门职责",
+        "wrong_area": "属地不符",
+        "overlap": "职能交叉",
+        "other": "其他（填写原因）",
+    },
+    ask_transfer_reason="工单 {number}：请选择退单原因。",
+    ask_transfer_other="工单 {number}：请回复本消息，写明退单原因。",
+    ask_extension_days="工单 {number}：需要延期几个工作日？",
+    ask_extension_reason="工单 {number}：申请延期 {days} 个工作日，请回复本消息写明原因。",
+    ask_resolution="工单 {number}：请回复本消息写明办理结果，原文将转给企业。",
+    ask_question="工单 {number}：请回复本消息写明需要企业补充什么，原文将转给企业。",
+    ask_reject_reason="{number}：请回复本消息写明驳回理由，将告知申请部门。",
+    prompt_placeholder="在这里输入…",
+    relayed_ok="✅ 已转给企业",
+    staff_refusals={
+        "not_bound": "这张工单不归本群所在部门办理，操作未执行。",
+        "anonymous": "请以个人身份操作（关闭“匿名管理员”后再试），操作未执行。",
+        "not_staff": "您不在本部门的办理人员名单中，操作未执行；需要请联系管理员。",
+        "state": "工单 {number} 现在是「{status}」，这个操作已不适用。",
+        "stale": "这个按钮已经过期了。",
+        "dispatcher_only": "只有营商环境办的成员或管理员可以审核。",
+    },
+    reply_not_relayed_closed="工单 {number} 已是「{status}」，这条消息没有转给企业。",
+    transfer_request=(
+        "↪️ <b>退单申请</b> {number}\n"
+        "<b>申请部门</b>：{department}（{who}）\n"
+        "<b>原因</b>：{reason}\n\n"
+        "批准请选择改派的部门，或点「驳回」。\n\n{card}"
+    ),
+    extension_request=(
+        "⏱ <b>延期申请</b> {number}\n"
+        "<b>申请部门</b>：{department}（{who}）\n"
+        "<b>延期</b>：{days} 个工作日（办结时限 {old_due} → {new_due}）\n"
+        "<b>原因</b>：{reason}"
+    ),
+    transfer_approved_old="↪️ 退单已批准：工单 {number} 已改派 {department}。",
+    transfer_rejected_dept="✖️ 退单申请被驳回，请继续办理工单 {number}。理由：{reason}",
+    extension_approved_dept="✅ 延期已批准：工单 {number} 办结时限延至 {due}。",
+    extension_rejected_dept="✖️ 延期申请被驳回，工单 {number} 办结时限不变（{due}）。理由：{reason}",
+    request_decided="{decision}（{who}）",
+    reopened_dept=(
+        "🔁 企业对工单 {number} 的办理结果不满意（{rating}），请重办。新的办结时限：{due}。"
+    ),
+    reopened_dispatch="🔁 工单 {number}（{department}）因差评重办，第 {count} 次。",
+    reopen_limit_dispatch=(
+        "⚠️ 工单 {number} 已重办 {count} 次，企业仍不满意（{rating}），请营商环境办处理。"
+    ),
+    enterprise_says="💬 企业回复 {number}：\n{text}",
+    enterprise_sends_file="💬 企业为 {number} 发来附件（见下方）。",
+    enterprise_comment_dept="💬 企业对 {number} 的评价意见：{text}",
+    unknown_group=(
+        "您好！我是{desk}的机器人，只在已绑定的部门群里工作。"
+        "如需绑定，请受理台管理员在本群发送 /bind 部门代码。"
+    ),
+    unbind_ok="已解除绑定：本{place}不再接收「{department}」的工单，新的工单会先保留，重新绑定后送达。",
+    unbind_none="本群（话题）没有绑定任何部门。",
+    ticket_admin=(
+        "<b>{number}</b>（{kind}） · {status}\n"
+        "<b>类别</b>：{category}\n"
+        "<b>承办部门</b>：{department}\n"
+        "<b>企业</b>：{company}　<b>信用代码</b>：{uscc}\n"
+        "<b>联系人</b>：{contact}，{phone}　<b>Telegram</b>：{telegram}\n"
+        "<b>部门可见</b>：{visibility}\n"
+        "<b>签收</b>：{accepted}　<b>首次答复</b>：{first_reply}\n"
+        "<b>时限</b>：签收 {accept_due} · 首次答复 {first_reply_due} · 办结 {resolve_due}\n"
+        "<b>评价</b>：{rating}　<b>重办</b>：{reopens} 次\n"
+        "<b>情况</b>：{description}\n\n"
+        "<b>审计记录</b>\n{trail}"
+    ),
+    ticket_usage="用法：/ticket 工单号，例如 /ticket GX-20261127-0001",
+    ent_accepted="📥 您的工单 {number} 已由{department}签收，正在办理。",
+    ent_relay="【{department}】{text}\n\n（工单 {number}，直接回复本消息即可继续沟通）",
+    ent_question=(
+        "❓【{department}】需要您补充材料（工单 {number}）：\n{text}\n\n"
+        "请直接回复本消息（可发文字、照片或文件）。"
+    ),
+    ent_resolved=(
+        "🏁【{department}】工单 {number} 已办结：\n{text}\n\n"
+        "请为这次办理打个分，您的评价会直接影响部门考核："
+    ),
+    ent_transferred="↪️ 您的工单 {number} 已转由{department}办理。",
+    ent_extension="⏱ 工单 {number} 经批准延期，办结时限调整为 {due}。原因：{reason}",
+    ent_thanks="谢谢您的评价！工单 {number} 已关闭。",
+    ent_reopened="收到，已安排{department}重新办理工单 {number}，新的办结时限：{due}。",
+    ent_reopen_limit="收到，工单 {number} 已交营商环境办直接督办，我们会尽快联系您。",
+    ent_ask_comment="愿意的话，请回复本消息说说您的意见（可选）。",
+    ent_comment_saved="谢谢，您的意见已记录并转给承办部门。",
+    ent_info_forwarded="已转给承办部门 ✅",
+    ent_ticket_over="工单 {number} 已经结束（{status}）。如有新情况，请提交新工单。",
+    ratings={5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"},
     generic_error="抱歉，刚才出了点小问题，您发的内容没有丢失。请稍后再试一次。",
     stale_button="这个按钮已经过期了，请重新操作。",
     unsupported_message="暂时只能接收文字、照片和文件哦。",

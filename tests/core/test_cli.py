@@ -59,7 +59,7 @@ def test_db_upgrade_migrates_and_seeds(db_url: str, monkeypatch, capsys) -> None
     assert main(["db", "upgrade"]) == 0
     assert "database at head" in capsys.readouterr().out
     engine = make_engine(db_url)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     with transaction(engine) as session:
         assert len(queries.list_departments(session=session)) == 15
     engine.dispose()

@@ -1,0 +1,270 @@
+"""The dispatcher's decisions on departments' requests: transfers and extensions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from sqlmodel import Session
+
+from bot import notify
+from bot.config import Settings
+from bot.lifecycle import Action, Status
+from bot.sla import Schedule, add_working_time
+from bot.staff import Actor, Refused, _move
+from bot.texts import texts_for
+from bot.tickets import may_dispatch
+from bot.views import fmt_time, force_reply
+from storage import queries
+from storage.models import Department, Reporter, Ticket, TicketRequest
+
+
+def _open_request(
+    session: Session, settings: Settings, request_id: int | None, actor: Actor, kind: str
+) -> tuple[TicketRequest, Ticket]:
+    if not may_dispatch(
+        session=session,
+        settings=settings,
+        user_id=actor.user_id,
+        chat_id=actor.chat_id,
+        thread_id=actor.thread_id,
+    ):
+        raise Refused("dispatcher_only")
+    request = queries.get_request(session=session, request_id=request_id or 0)
+    if request is None or request.kind != kind or request.status != "pending":
+        raise Refused("stale")
+    ticket = queries.get_ticket(session=session, ticket_id=request.ticket_id)
+    assert ticket is not None
+    return request, ticket
+
+
+def _close_request(
+    session: Session,
+    settings: Settings,
+    request: TicketRequest,
+    ticket: Ticket,
+    actor: Actor,
+    decision: str,
+    note: str | None,
+    now: datetime,
+) -> None:
+    request.status, request.decided_by, request.decided_by_name = (
+        decision,
+        actor.user_id,
+        actor.name,
+    )
+    request.decided_at, request.decision_note = now, note
+    session.add(request)
+    t = texts_for(settings.desk.default_language)
+    label = t.btn_approve if decision == "approved" else t.btn_reject
+    message = queries.ticket_card(
+        session=session, ticket_id=ticket.id or 0, purpose=f"{request.kind}_request"
+    )
+    if message is not None:
+        # Take the buttons off the request and say under it who decided.
+        notify.to_dispatcher(
+            session=session,
+            ticket=ticket,
+            purpose="decision",
+            text=t.request_decided.format(decision=label, who=escape(actor.name)),
+            refers_to=message,
+        )
+        queries.add_outbox(session=session, row=notify.edit_markup(message))
+
+
+def ask_reject_reason(
+    *, session: Session, settings: Settings, request_id: int | None, actor: Actor
+) -> None:
+    """Rejecting needs a reason: ask for it under the request (ForceReply)."""
+    request = queries.get_request(session=session, request_id=request_id or 0)
+    if request is None:
+        raise Refused("stale")
+    request, ticket = _open_request(session, settings, request_id, actor, request.kind)
+    message = queries.ticket_card(
+        session=session, ticket_id=ticket.id or 0, purpose=f"{request.kind}_request"
+    )
+    t = texts_for(settings.desk.default_language)
+    notify.to_dispatcher(
+        session=session,
+        ticket=ticket,
+        purpose="ask_reject_reason",
+        text=t.ask_reject_reason.format(number=ticket.number),
+        reply_markup=force_reply(settings.desk.default_language),
+        meta={"request_id": request.id},
+        refers_to=message,
+    )
+
+
+def _department(session: Session, department_id: int | None) -> Department:
+    department = (
+        queries.get_department(session=session, department_id=department_id)
+        if department_id
+        else None
+    )
+    assert department is not None
+    return department
+
+
+def approve_transfer(
+    *,
+    session: Session,
+    settings: Settings,
+    request_id: int | None,
+    department_code: str,
+    actor: Actor,
+    now: datetime,
+) -> Department:
+    """Re-route to the chosen department: old card marked, new card posted, enterprise told."""
+    request, ticket = _open_request(session, settings, request_id, actor, "transfer")
+    new = queries.get_department_by_code(session=session, code=department_code)
+    if new is None or not new.active or new.role == "dispatcher" or new.id == request.department_id:
+        raise Refused("stale")
+    old = _department(session, request.department_id)
+    before = _move(ticket, Action.APPROVE_TRANSFER, now)
+    notify.refresh_card(session=session, settings=settings, ticket=ticket, transferred_to=new)
+    ticket.department_id = new.id
+    ticket.accepted_at = ticket.accepted_by = ticket.accepted_by_name = None
+    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
+    ticket.accept_due = add_working_time(now, settings.sla.accept_hours, schedule)
+    session.add(ticket)
+    request.new_department_id = new.id
+    _close_request(session, settings, request, ticket, actor, "approved", None, now)
+    queries.add_event(
+        session=session,
+        ticket=ticket,
+        actor="dispatcher",
+        actor_id=actor.user_id,
+        action="transfer_approved",
+        from_status=before,
+        detail={"department": new.code, "from": old.code, "by": actor.name},
+    )
+    language = settings.desk.default_language
+    old_notice = texts_for(language).transfer_approved_old.format(
+        number=ticket.number, department=escape(new.name_en if language == "en" else new.name)
+    )
+    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
+    notify.to_department(
+        session=session,
+        department=old,
+        ticket=ticket,
+        purpose="notice",
+        method="sendMessage",
+        refers_to=card,
+        payload={"text": old_notice, "parse_mode": "HTML"},
+    )
+    notify.post_card(session=session, settings=settings, ticket=ticket, department=new)
+    reporter = session.get(Reporter, ticket.reporter_id)
+    assert reporter is not None
+    t = texts_for(reporter.language)
+    notify.to_reporter(
+        session=session,
+        reporter=reporter,
+        ticket=ticket,
+        purpose="transferred",
+        text=t.ent_transferred.format(
+            number=ticket.number,
+            department=escape(new.name_en if reporter.language == "en" else new.name),
+        ),
+    )
+    return new
+
+
+def reject(
+    *,
+    session: Session,
+    settings: Settings,
+    request_id: int | None,
+    actor: Actor,
+    reason: str,
+    now: datetime,
+) -> Ticket:
+    """Reject a transfer (the department keeps it) or an extension (the deadline stays)."""
+    if not may_dispatch(
+        session=session,
+        settings=settings,
+        user_id=actor.user_id,
+        chat_id=actor.chat_id,
+        thread_id=actor.thread_id,
+    ):
+        raise Refused("dispatcher_only")
+    request = queries.get_request(session=session, request_id=request_id or 0)
+    if request is None:
+        raise Refused("stale")
+    request, ticket = _open_request(session, settings, request_id, actor, request.kind)
+    if request.kind == "transfer":
+        before = _move(
+            ticket, Action.REJECT_TRANSFER, now, previous=Status(request.previous_status)
+        )
+    else:
+        before = _move(ticket, Action.DECIDE_EXTENSION, now)
+    session.add(ticket)
+    _close_request(session, settings, request, ticket, actor, "rejected", reason, now)
+    queries.add_event(
+        session=session,
+        ticket=ticket,
+        actor="dispatcher",
+        actor_id=actor.user_id,
+        action=f"{request.kind}_rejected",
+        from_status=before,
+        detail={"reason": reason, "by": actor.name},
+    )
+    t = texts_for(settings.desk.default_language)
+    zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
+    text = (
+        t.transfer_rejected_dept.format(number=ticket.number, reason=escape(reason))
+        if request.kind == "transfer"
+        else t.extension_rejected_dept.format(
+            number=ticket.number, reason=escape(reason), due=fmt_time(ticket.resolve_due, zone)
+        )
+    )
+    notify.under_card(
+        session=session, settings=settings, ticket=ticket, text=text, purpose="notice"
+    )
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    return ticket
+
+
+def approve_extension(
+    *, session: Session, settings: Settings, request_id: int | None, actor: Actor, now: datetime
+) -> Ticket:
+    """Move the resolve deadline by the granted working days; tell department and enterprise."""
+    request, ticket = _open_request(session, settings, request_id, actor, "extension")
+    before = _move(ticket, Action.DECIDE_EXTENSION, now)
+    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
+    days = request.days or 0
+    ticket.resolve_due = add_working_time(
+        ticket.resolve_due, days * schedule.hours_per_day, schedule
+    )
+    session.add(ticket)
+    _close_request(session, settings, request, ticket, actor, "approved", None, now)
+    due = fmt_time(ticket.resolve_due, schedule.zone)
+    queries.add_event(
+        session=session,
+        ticket=ticket,
+        actor="dispatcher",
+        actor_id=actor.user_id,
+        action="extension_approved",
+        from_status=before,
+        detail={"days": days, "due": due, "by": actor.name},
+    )
+    t = texts_for(settings.desk.default_language)
+    notify.under_card(
+        session=session,
+        settings=settings,
+        ticket=ticket,
+        purpose="notice",
+        text=t.extension_approved_dept.format(number=ticket.number, due=due),
+    )
+    reporter = session.get(Reporter, ticket.reporter_id)
+    assert reporter is not None
+    notify.to_reporter(
+        session=session,
+        reporter=reporter,
+        ticket=ticket,
+        purpose="extension",
+        text=texts_for(reporter.language).ent_extension.format(
+            number=ticket.number, due=due, reason=escape(request.reason_text or "")
+        ),
+    )
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    return ticket

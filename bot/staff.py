@@ -1,0 +1,502 @@
+"""What department staff do to a ticket from their group, re-authorised on every action.
+
+Each function checks that the chat is bound to the ticket's current department, that
+the person may act for it, and that the lifecycle allows the move; then it writes the
+new state, a TicketEvent and the outbox rows (card edit, message to the enterprise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot import callbacks as cb
+from bot import notify
+from bot.config import Settings
+from bot.lifecycle import Action, IllegalTransition, Status, check_transition
+from bot.sla import Schedule, add_working_time
+from bot.texts import texts_for
+from bot.views import (
+    card_text,
+    choice_keyboard,
+    clip,
+    fmt_time,
+    force_reply,
+    rating_keyboard,
+)
+from storage import queries
+from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage, TicketRequest
+
+ANONYMOUS_ADMIN_ID = 1087968824  # Telegram's GroupAnonymousBot: who posts for anonymous admins
+TRANSFER_REASONS = ("not_ours", "wrong_area", "overlap", "other")
+
+
+class Refused(Exception):
+    """The action is not allowed; ``code`` names why (texts.staff_refusals)."""
+
+    def __init__(self, code: str, ticket: Ticket | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.ticket = ticket
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, and where: a Telegram user in a chat (or forum topic)."""
+
+    user_id: int
+    name: str
+    chat_id: int
+    thread_id: int | None
+    anonymous: bool = False
+
+
+def authorize(*, session: Session, ticket: Ticket, actor: Actor) -> Department:
+    """The ticket's department, if this actor in this chat may act for it."""
+    department = (
+        queries.get_department(session=session, department_id=ticket.department_id)
+        if ticket.department_id
+        else None
+    )
+    if (
+        department is None
+        or department.chat_id != actor.chat_id
+        or (department.thread_id is not None and department.thread_id != actor.thread_id)
+    ):
+        raise Refused("not_bound", ticket)
+    if actor.anonymous or actor.user_id == ANONYMOUS_ADMIN_ID:
+        raise Refused("anonymous", ticket)
+    if department.staff and actor.user_id not in department.staff:
+        raise Refused("not_staff", ticket)
+    return department
+
+
+def _move(ticket: Ticket, action: Action, now: datetime, previous: Status | None = None) -> Status:
+    before = Status(ticket.status)
+    try:
+        ticket.status = check_transition(before, action, previous=previous)
+    except IllegalTransition:
+        raise Refused("state", ticket) from None
+    ticket.updated_at = now
+    return before
+
+
+def _department_name(department: Department, language: str | None) -> str:
+    return department.name_en if language == "en" else department.name
+
+
+def _reporter(session: Session, ticket: Ticket) -> Reporter:
+    reporter = session.get(Reporter, ticket.reporter_id)
+    assert reporter is not None
+    return reporter
+
+
+def _event(
+    session: Session, ticket: Ticket, actor: Actor, action: str, before: str | None, **detail: Any
+) -> None:
+    queries.add_event(
+        session=session,
+        ticket=ticket,
+        actor="staff",
+        actor_id=actor.user_id,
+        action=action,
+        from_status=before,
+        detail={"by": actor.name, **detail},
+    )
+
+
+def accept(
+    *, session: Session, settings: Settings, ticket: Ticket, actor: Actor, now: datetime
+) -> None:
+    """签收: record who accepted; the enterprise hears only "the department"."""
+    department = authorize(session=session, ticket=ticket, actor=actor)
+    before = _move(ticket, Action.ACCEPT, now)
+    ticket.accepted_at, ticket.accepted_by, ticket.accepted_by_name = now, actor.user_id, actor.name
+    session.add(ticket)
+    _event(session, ticket, actor, "accepted", before, department=department.code)
+    reporter = _reporter(session, ticket)
+    t = texts_for(reporter.language)
+    notify.to_reporter(
+        session=session,
+        reporter=reporter,
+        ticket=ticket,
+        purpose="accepted",
+        text=t.ent_accepted.format(
+            number=ticket.number, department=escape(_department_name(department, reporter.language))
+        ),
+    )
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+
+
+def prompt(
+    *, session: Session, settings: Settings, ticket: Ticket, actor: Actor, action: str
+) -> None:
+    """A button that needs words first: post a ForceReply question under the card."""
+    authorize(session=session, ticket=ticket, actor=actor)
+    language = settings.desk.default_language
+    t = texts_for(language)
+    needs = {
+        "ask_info": (Action.ASK_INFO, t.ask_question, "ask_question"),
+        "resolve": (Action.RESOLVE, t.ask_resolution, "ask_resolution"),
+        "transfer": (Action.REQUEST_TRANSFER, t.ask_transfer_reason, "transfer_reasons"),
+        "extension": (Action.REQUEST_EXTENSION, t.ask_extension_days, "extension_days"),
+    }
+    if action not in needs:
+        raise Refused("stale", ticket)
+    lifecycle_action, template, purpose = needs[action]
+    try:
+        check_transition(Status(ticket.status), lifecycle_action)
+    except IllegalTransition:
+        raise Refused("state", ticket) from None
+
+    markup: dict[str, Any]
+    if action == "transfer":
+        markup = choice_keyboard(
+            [
+                (t.transfer_reasons[r], cb.make(cb.TRANSFER_REASON, ticket.id or 0, r))
+                for r in TRANSFER_REASONS
+            ]
+        ).to_dict()
+    elif action == "extension":
+        markup = choice_keyboard(
+            [
+                (str(d), cb.make(cb.EXTENSION_DAYS, ticket.id or 0, d))
+                for d in settings.workflow.extension_days
+            ],
+            5,
+        ).to_dict()
+    else:
+        markup = force_reply(language)
+    notify.under_card(
+        session=session,
+        settings=settings,
+        ticket=ticket,
+        purpose=purpose,
+        text=template.format(number=ticket.number),
+        reply_markup=markup,
+    )
+
+
+def ask_info(
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    actor: Actor,
+    question: str,
+    now: datetime,
+) -> None:
+    """需补充材料: the question goes to the enterprise; the resolve clock pauses."""
+    department = authorize(session=session, ticket=ticket, actor=actor)
+    before = _move(ticket, Action.ASK_INFO, now)
+    ticket.waiting_since = now
+    session.add(ticket)
+    _store_staff_message(session, ticket, department, actor, question, now)
+    _event(session, ticket, actor, "asked_info", before, text=question, department=department.code)
+    reporter = _reporter(session, ticket)
+    t = texts_for(reporter.language)
+    row = notify.to_reporter(
+        session=session,
+        reporter=reporter,
+        ticket=ticket,
+        purpose="question",
+        text=t.ent_question.format(
+            department=escape(_department_name(department, reporter.language)),
+            number=ticket.number,
+            text=escape(question),
+        ),
+    )
+    row.payload = {**row.payload, "reply_markup": force_reply(reporter.language or "zh")}
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+
+
+def resolve(
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    actor: Actor,
+    resolution: str,
+    now: datetime,
+) -> None:
+    """办结: the enterprise receives the resolution with the five rating buttons."""
+
+    department = authorize(session=session, ticket=ticket, actor=actor)
+    before = _move(ticket, Action.RESOLVE, now)
+    ticket.resolution, ticket.resolved_at, ticket.waiting_since = resolution, now, None
+    if ticket.first_reply_at is None:
+        ticket.first_reply_at = now
+    session.add(ticket)
+    _store_staff_message(session, ticket, department, actor, resolution, now)
+    _event(session, ticket, actor, "resolved", before, text=resolution, department=department.code)
+    reporter = _reporter(session, ticket)
+    t = texts_for(reporter.language)
+    row = notify.to_reporter(
+        session=session,
+        reporter=reporter,
+        ticket=ticket,
+        purpose="resolution",
+        text=t.ent_resolved.format(
+            department=escape(_department_name(department, reporter.language)),
+            number=ticket.number,
+            text=escape(resolution),
+        ),
+    )
+    row.payload = {
+        **row.payload,
+        "reply_markup": rating_keyboard(ticket.id or 0, reporter.language or "zh").to_dict(),
+    }
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+
+
+def request_transfer(
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    actor: Actor,
+    reason_code: str,
+    reason_text: str | None,
+    now: datetime,
+) -> TicketRequest:
+    """转办/退单: goes to the dispatcher with a department picker and a reject button."""
+
+    department = authorize(session=session, ticket=ticket, actor=actor)
+    if reason_code not in TRANSFER_REASONS:
+        raise Refused("stale", ticket)
+    before = _move(ticket, Action.REQUEST_TRANSFER, now)
+    session.add(ticket)
+    request = TicketRequest(
+        ticket_id=ticket.id or 0,
+        kind="transfer",
+        department_id=department.id or 0,
+        previous_status=before,
+        reason_code=reason_code,
+        reason_text=reason_text,
+        requested_by=actor.user_id,
+        requested_by_name=actor.name,
+        requested_at=now,
+    )
+    session.add(request)
+    session.flush()
+    language = settings.desk.default_language
+    t = texts_for(language)
+    reason = t.transfer_reasons[reason_code] if reason_code != "other" else ""
+    reason = "；".join(part for part in (reason, reason_text or "") if part)
+    _event(
+        session,
+        ticket,
+        actor,
+        "transfer_requested",
+        before,
+        reason=reason,
+        department=department.code,
+    )
+    view = notify.card_view(session=session, ticket=ticket, for_desk=True)
+    choices = [
+        (
+            d.name_en if language == "en" else d.name,
+            cb.make(cb.TRANSFER_TO, request.id or 0, d.code),
+        )
+        for d in queries.list_departments(session=session)
+        if d.role != "dispatcher" and d.id != department.id
+    ]
+    choices.append((t.btn_reject, cb.make(cb.DECIDE, request.id or 0, "reject")))
+    notify.to_dispatcher(
+        session=session,
+        ticket=ticket,
+        purpose="transfer_request",
+        meta={"request_id": request.id},
+        text=t.transfer_request.format(
+            number=ticket.number,
+            department=escape(_department_name(department, language)),
+            who=escape(actor.name),
+            reason=escape(reason),
+            card=card_text(view, language, ZoneInfo(settings.desk.timezone)),
+        ),
+        reply_markup=choice_keyboard(choices).to_dict(),
+    )
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    return request
+
+
+def request_extension(
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    actor: Actor,
+    days: int,
+    reason: str,
+    now: datetime,
+) -> TicketRequest:
+    """申请延期: the dispatcher approves or rejects; the enterprise hears the outcome."""
+
+    department = authorize(session=session, ticket=ticket, actor=actor)
+    if days not in settings.workflow.extension_days:
+        raise Refused("stale", ticket)
+    before = _move(ticket, Action.REQUEST_EXTENSION, now)
+    session.add(ticket)
+    request = TicketRequest(
+        ticket_id=ticket.id or 0,
+        kind="extension",
+        department_id=department.id or 0,
+        previous_status=before,
+        reason_code="extension",
+        reason_text=reason,
+        days=days,
+        requested_by=actor.user_id,
+        requested_by_name=actor.name,
+        requested_at=now,
+    )
+    session.add(request)
+    session.flush()
+    _event(
+        session,
+        ticket,
+        actor,
+        "extension_requested",
+        before,
+        days=days,
+        reason=reason,
+        department=department.code,
+    )
+    language = settings.desk.default_language
+    t = texts_for(language)
+    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
+    new_due = add_working_time(ticket.resolve_due, days * schedule.hours_per_day, schedule)
+    zone = ZoneInfo(settings.desk.timezone)
+    notify.to_dispatcher(
+        session=session,
+        ticket=ticket,
+        purpose="extension_request",
+        meta={"request_id": request.id},
+        text=t.extension_request.format(
+            number=ticket.number,
+            department=escape(_department_name(department, language)),
+            who=escape(actor.name),
+            days=days,
+            old_due=fmt_time(ticket.resolve_due, zone),
+            new_due=fmt_time(new_due, zone),
+            reason=escape(reason),
+        ),
+        reply_markup=choice_keyboard(
+            [
+                (t.btn_approve, cb.make(cb.DECIDE, request.id or 0, "approve")),
+                (t.btn_reject, cb.make(cb.DECIDE, request.id or 0, "reject")),
+            ]
+        ).to_dict(),
+    )
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    return request
+
+
+def _store_staff_message(
+    session: Session,
+    ticket: Ticket,
+    department: Department,
+    actor: Actor,
+    text: str | None,
+    now: datetime,
+    attachment: dict[str, Any] | None = None,
+) -> TicketMessage:
+    message = TicketMessage(
+        ticket_id=ticket.id or 0,
+        author="department",
+        author_id=actor.user_id,
+        author_name=actor.name,
+        department_id=department.id,
+        text=text,
+        file_kind=attachment["kind"] if attachment else None,
+        file_id=attachment["file_id"] if attachment else None,
+        file_name=attachment.get("file_name") if attachment else None,
+        source_chat_id=attachment["chat_id"] if attachment else None,
+        source_message_id=attachment["message_id"] if attachment else None,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def reply(
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    actor: Actor,
+    text: str | None,
+    attachment: dict[str, Any] | None,
+    now: datetime,
+) -> None:
+    """A staff member's Telegram reply, relayed to the enterprise as 【部门】…
+
+    The first one is the first answer (首次答复); answering an assigned ticket accepts it.
+    """
+    department = authorize(session=session, ticket=ticket, actor=actor)
+    if Status(ticket.status) is Status.ASSIGNED:
+        accept(session=session, settings=settings, ticket=ticket, actor=actor, now=now)
+    if Status(ticket.status) not in (
+        Status.ACCEPTED,
+        Status.WAITING_INFO,
+        Status.EXTENSION_REQUESTED,
+    ):
+        raise Refused("closed", ticket)
+    _store_staff_message(session, ticket, department, actor, text, now, attachment)
+    first = ticket.first_reply_at is None
+    if first:
+        ticket.first_reply_at = now
+    ticket.updated_at = now
+    session.add(ticket)
+    _event(
+        session,
+        ticket,
+        actor,
+        "replied",
+        ticket.status,
+        text=text or "",
+        first=first,
+        department=department.code,
+    )
+    reporter = _reporter(session, ticket)
+    t = texts_for(reporter.language)
+    name = escape(_department_name(department, reporter.language))
+    if attachment is None:
+        notify.to_reporter(
+            session=session,
+            reporter=reporter,
+            ticket=ticket,
+            purpose="relay",
+            text=t.ent_relay.format(department=name, number=ticket.number, text=escape(text or "")),
+        )
+    else:
+        caption = t.ent_relay.format(
+            department=name, number=ticket.number, text=escape(clip(text or "", 700))
+        )
+        queries.add_outbox(
+            session=session, row=_copy_to_reporter(reporter, ticket, attachment, caption)
+        )
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+
+
+def _copy_to_reporter(
+    reporter: Reporter, ticket: Ticket, attachment: dict[str, Any], caption: str
+) -> Any:
+
+    return Outbox(
+        method="copyMessage",
+        chat_id=reporter.telegram_user_id,
+        ticket_id=ticket.id,
+        purpose="relay",
+        payload={
+            "from_chat_id": attachment["chat_id"],
+            "message_id": attachment["message_id"],
+            "caption": caption,
+            "parse_mode": "HTML",
+        },
+    )

@@ -1,0 +1,166 @@
+"""Department groups: card buttons, answers to the bot's questions, replies to relay."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, ReactionTypeEmoji, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import callbacks as cb
+from bot import group_replies, staff
+from bot.staff import Actor, Refused
+from bot.texts import texts_for
+from bot.validation import clean_text
+from handlers.common import answer, desk_of, guarded, incoming_from, say, thread_of
+from storage import queries
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def actor_of(update: Update) -> Actor | None:
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None or chat is None:
+        return None
+    posted = message if isinstance(message, Message) else None
+    return Actor(
+        user_id=user.id,
+        name=user.full_name,
+        chat_id=chat.id,
+        thread_id=thread_of(posted),
+        # An anonymous admin or a channel posts with sender_chat set.
+        anonymous=posted is not None and posted.sender_chat is not None,
+    )
+
+
+def refusal_text(context: ContextTypes.DEFAULT_TYPE, refused: Refused) -> str:
+    t = texts_for(desk_of(context).settings.desk.default_language)
+    ticket = refused.ticket
+    status = t.status_names.get(ticket.status, ticket.status) if ticket else ""
+    if refused.code == "closed" and ticket is not None:
+        return t.reply_not_relayed_closed.format(number=ticket.number, status=status)
+    template = t.staff_refusals.get(refused.code, t.staff_refusals["stale"])
+    return template.format(number=ticket.number if ticket else "", status=status)
+
+
+@guarded
+async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """st:<ticket>:<action>, tr:<ticket>:<reason>, ex:<ticket>:<days> from a department chat."""
+    actor, query = actor_of(update), update.callback_query
+    if actor is None or query is None:
+        return
+    desk = desk_of(context)
+    data = cb.parse(query.data)
+    t = texts_for(desk.settings.desk.default_language)
+    try:
+        with desk.work(update.update_id) as session:
+            ticket = queries.get_ticket(session=session, ticket_id=data.int_arg(0) or 0)
+            if ticket is None:
+                raise Refused("stale")
+            if data.prefix == cb.STAFF and data.arg(1) == "accept":
+                staff.accept(
+                    session=session,
+                    settings=desk.settings,
+                    ticket=ticket,
+                    actor=actor,
+                    now=utcnow(),
+                )
+            elif data.prefix == cb.STAFF:
+                staff.prompt(
+                    session=session,
+                    settings=desk.settings,
+                    ticket=ticket,
+                    actor=actor,
+                    action=data.arg(1) or "",
+                )
+            elif data.prefix == cb.TRANSFER_REASON and data.arg(1) == "other":
+                group_replies.ask_for_text(
+                    session=session,
+                    settings=desk.settings,
+                    ticket=ticket,
+                    actor=actor,
+                    purpose="ask_transfer_reason",
+                    text=t.ask_transfer_other.format(number=ticket.number),
+                    meta={},
+                )
+            elif data.prefix == cb.TRANSFER_REASON:
+                staff.request_transfer(
+                    session=session,
+                    settings=desk.settings,
+                    ticket=ticket,
+                    actor=actor,
+                    reason_code=data.arg(1) or "",
+                    reason_text=None,
+                    now=utcnow(),
+                )
+            else:
+                days = data.int_arg(1) or 0
+                if days not in desk.settings.workflow.extension_days:
+                    raise Refused("stale", ticket)
+                group_replies.ask_for_text(
+                    session=session,
+                    settings=desk.settings,
+                    ticket=ticket,
+                    actor=actor,
+                    purpose="ask_extension_reason",
+                    text=t.ask_extension_reason.format(number=ticket.number, days=days),
+                    meta={"days": days},
+                )
+    except Refused as refused:
+        log.info(
+            "refused %s by %s in %s: %s", query.data, actor.user_id, actor.chat_id, refused.code
+        )
+        await answer(update, refusal_text(context, refused), alert=True)
+        return
+    await answer(update)
+
+
+@guarded
+async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A reply in a group to one of the desk's messages about a ticket."""
+    message, actor = update.effective_message, actor_of(update)
+    if message is None or actor is None or message.reply_to_message is None:
+        return
+    desk = desk_of(context)
+    incoming = incoming_from(message)
+    attachment = incoming.attachment
+    text = clean_text(incoming.text or (attachment.caption if attachment else "") or "")
+    try:
+        with desk.work(update.update_id) as session:
+            row = queries.outbox_for_message(
+                session=session,
+                chat_id=actor.chat_id,
+                message_id=message.reply_to_message.message_id,
+            )
+            if row is None or row.ticket_id is None:
+                return  # not about a ticket (or a chat the desk does not serve): stay quiet
+            ticket = queries.get_ticket(session=session, ticket_id=row.ticket_id)
+            assert ticket is not None
+            relayed = group_replies.on_reply(
+                session=session,
+                settings=desk.settings,
+                answering=row,
+                ticket=ticket,
+                actor=actor,
+                text=text,
+                attachment=attachment,
+                now=utcnow(),
+            )
+    except Refused as refused:
+        await say(update, context, refusal_text(context, refused))
+        return
+    if relayed:
+        await _confirm(message)
+
+
+async def _confirm(message: Message) -> None:
+    """A short reaction under the staff's message: relayed, nothing more to say."""
+    try:
+        await message.set_reaction(ReactionTypeEmoji("👍"))
+    except TelegramError as exc:
+        log.info("could not react to a relayed message: %s", exc)
+
+
+STAFF_PREFIXES = (cb.STAFF, cb.TRANSFER_REASON, cb.EXTENSION_DAYS)
