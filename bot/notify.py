@@ -144,6 +144,10 @@ def post_card(
         ]
         assert ticket.id is not None
         payload["reply_markup"] = dispatch_keyboard(ticket.id, choices, language).to_dict()
+    else:
+        keyboard = card_keyboard(ticket.id or 0, ticket.status, language)
+        if keyboard is not None:
+            payload["reply_markup"] = keyboard.to_dict()
     card = to_department(
         session=session,
         department=department,

@@ -161,14 +161,12 @@ def add_working_days(start: datetime, days: float, schedule: Schedule) -> dateti
     begin = next_working_moment(start, schedule).astimezone(schedule.zone)
     day = begin.date()
     counted = 0
-    for _ in range(_MAX_DAYS):
-        if counted == whole:
-            break
+    while counted < whole:
         day += timedelta(days=1)
+        if (day - begin.date()).days > whole + _MAX_DAYS:
+            raise ValueError("working schedule has no working time")
         if schedule.is_working_day(day):
             counted += 1
-    else:
-        raise ValueError("working schedule has no working time")
     due = datetime.combine(day, begin.time(), schedule.zone)
     if fraction:
         due = add_working_time(due, fraction * schedule.hours_per_day, schedule)

@@ -42,7 +42,9 @@ class Refused(Exception):
     def __init__(self, code: str, ticket: Ticket | None = None) -> None:
         super().__init__(code)
         self.code = code
-        self.ticket = ticket
+        # Plain values: the session is rolled back (and the ticket expired) before they are read.
+        self.number = ticket.number if ticket is not None else ""
+        self.status = ticket.status if ticket is not None else ""
 
 
 @dataclass(frozen=True)

@@ -285,6 +285,7 @@ def withdraw(
     )
     text = texts_for(settings.desk.default_language).dept_withdrawn.format(number=ticket.number)
     _tell_handlers(session, ticket, text)
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
     return Screen(Name.WITHDRAWN, {"number": ticket.number})
 
 

@@ -37,12 +37,11 @@ def actor_of(update: Update) -> Actor | None:
 
 def refusal_text(context: ContextTypes.DEFAULT_TYPE, refused: Refused) -> str:
     t = texts_for(desk_of(context).settings.desk.default_language)
-    ticket = refused.ticket
-    status = t.status_names.get(ticket.status, ticket.status) if ticket else ""
-    if refused.code == "closed" and ticket is not None:
-        return t.reply_not_relayed_closed.format(number=ticket.number, status=status)
+    status = t.status_names.get(refused.status, refused.status)
+    if refused.code == "closed":
+        return t.reply_not_relayed_closed.format(number=refused.number, status=status)
     template = t.staff_refusals.get(refused.code, t.staff_refusals["stale"])
-    return template.format(number=ticket.number if ticket else "", status=status)
+    return template.format(number=refused.number, status=status)
 
 
 @guarded

@@ -208,6 +208,15 @@ class BotApiEmulator(UserActions):
         if notify and remover is not None:
             self._my_chat_member(chat, remover, was, "left")
 
+    def add_bot_to(self, chat_id: int, *, by: UserRef, notify: bool = True) -> None:
+        """Someone adds the bot to a group (again): the bot hears my_chat_member."""
+        chat = self.chat(chat_id)
+        chat.bot_is_member = True
+        adder = self._user(by)
+        chat.members.add(adder.id)
+        if notify:
+            self._my_chat_member(chat, adder, "left", "member")
+
     def _my_chat_member(self, chat: Chat, actor: User, old: str, new: str) -> None:
         bot = self.world.bot.to_api()
         new_member: JsonDict = {"status": new, "user": bot}

@@ -243,7 +243,7 @@ def test_withdraw_and_add_info(engine, settings):
             now=NOW,
         )
     assert ticket.status == "withdrawn"
-    assert purposes == ["ack", "card", "evidence", "info", "notice"]
+    assert purposes == ["ack", "card", "evidence", "info", "notice", "card_edit"]
     assert again.name is Name.CANNOT_WITHDRAW
 
 
