@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
+from bot import chaser
 from bot.desk import Desk
 from bot.sender import Sender
 from bot.texts import texts_for
@@ -127,6 +128,14 @@ async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
         queries.prune_processed_updates(session=session, before=utcnow() - UPDATE_MEMORY)
 
 
+async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The chaser's scheduled run (APScheduler through PTB's JobQueue)."""
+    desk: Desk = context.bot_data["desk"]
+    with transaction(desk.engine) as session:
+        chaser.run(session=session, settings=desk.settings, now=desk.clock())
+    desk.kick_sender()
+
+
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     desk: Desk = application.bot_data["desk"]
     desk.sender = Sender(engine=desk.engine, bot=application.bot, settings=desk.settings.sender)
@@ -134,6 +143,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _housekeeping, interval=HOUSEKEEPING_SECONDS, first=60, name="housekeeping"
+        )
+        application.job_queue.run_repeating(
+            chase, interval=desk.settings.chaser.interval_minutes * 60, first=10, name="chaser"
         )
     bot = application.bot
     try:

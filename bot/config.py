@@ -93,11 +93,28 @@ class WorkflowSettings(_Strict):
     extension_days: list[int] = Field(default_factory=lambda: [1, 2, 3, 5, 10], min_length=1)
 
 
+class ChaserSettings(_Strict):
+    """The overdue chaser: when it runs and how insistent it is (all hours are working hours)."""
+
+    interval_minutes: float = Field(default=5, gt=0)
+    warn_at: float = Field(default=0.75, gt=0, lt=1)
+    repeat_hours: float = Field(default=4, gt=0)
+    escalate_after_hours: list[float] = Field(default_factory=lambda: [8.0, 24.0], min_length=1)
+    auto_close_days: float = Field(default=7, gt=0)
+
+
+class ReportSettings(_Strict):
+    """The weekly overdue summary (每周超期通报)."""
+
+    weekday: int = Field(default=1, ge=1, le=7)  # ISO: 1 = Monday
+    time: str = Field(default="09:00", pattern=r"^\d\d:\d\d$")
+
+
 class DepartmentConfig(_Strict):
     code: Code
     name: str
     name_en: str
-    role: Literal["department", "dispatcher", "discipline"] = "department"
+    role: Literal["department", "dispatcher", "discipline", "leadership"] = "department"
     staff: list[int] = Field(default_factory=list)
 
 
@@ -128,6 +145,8 @@ class Settings(_Strict):
     sla: SlaSettings = SlaSettings()
     sender: SenderSettings = SenderSettings()
     workflow: WorkflowSettings = WorkflowSettings()
+    chaser: ChaserSettings = ChaserSettings()
+    report: ReportSettings = ReportSettings()
     routing: RoutingSettings = RoutingSettings()
     departments: list[DepartmentConfig] = Field(default_factory=list)
     categories: list[CategoryConfig] = Field(default_factory=list)
@@ -155,6 +174,8 @@ class Settings(_Strict):
                         f"routing_rules.{i}.categories: unknown category code {code!r}"
                     )
         roles = [d.role for d in self.departments]
+        if roles.count("leadership") > 1:
+            raise ValueError("departments: at most one department may have role = 'leadership'")
         for role in ("dispatcher", "discipline"):
             if self.departments and roles.count(role) != 1:
                 raise ValueError(

@@ -117,7 +117,12 @@ def approve_transfer(
     """Re-route to the chosen department: old card marked, new card posted, enterprise told."""
     request, ticket = _open_request(session, settings, request_id, actor, "transfer")
     new = queries.get_department_by_code(session=session, code=department_code)
-    if new is None or not new.active or new.role == "dispatcher" or new.id == request.department_id:
+    if (
+        new is None
+        or not new.active
+        or new.role not in queries.HANDLING_ROLES
+        or new.id == request.department_id
+    ):
         raise Refused("stale")
     old = _department(session, request.department_id)
     before = _move(ticket, Action.APPROVE_TRANSFER, now)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -14,6 +15,7 @@ from bot.sender import Sender
 from storage import queries
 from storage.db import make_engine, transaction, upgrade
 from storage.seed import seed_zone
+from storage.types import utcnow
 
 
 class DuplicateUpdate(Exception):
@@ -25,6 +27,8 @@ class Desk:
     settings: Settings
     engine: Engine
     sender: Sender | None = field(default=None)
+    #: What time it is for the scheduled jobs; tests and the sandbox move it forward.
+    clock: Callable[[], datetime] = field(default=utcnow)
 
     @contextmanager
     def work(self, update_id: int | None) -> Iterator[Session]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from telegram.constants import ParseMode
 
+from bot.clocks import overdue_clocks
 from bot.config import Settings
 from bot.screens import Label
 from bot.sla import Schedule
@@ -21,6 +23,7 @@ from bot.views import (
     dispatch_keyboard,
     fmt_time,
     main_menu,
+    working_duration,
 )
 from storage import queries
 from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage
@@ -81,7 +84,14 @@ def to_department(
     )
 
 
-def card_view(*, session: Session, ticket: Ticket, for_desk: bool) -> CardView:
+def card_view(
+    *,
+    session: Session,
+    ticket: Ticket,
+    for_desk: bool,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> CardView:
     """The ticket as a department sees it; the desk (dispatcher) sees everything."""
     category = queries.get_category(session=session, category_id=ticket.category_id)
     assert category is not None
@@ -99,6 +109,14 @@ def card_view(*, session: Session, ticket: Ticket, for_desk: bool) -> CardView:
     pending = None
     if request is not None:
         pending = "transfer" if request.kind == "transfer" else f"extension:{request.days}"
+    overdue: tuple[tuple[str, str], ...] = ()
+    if settings is not None and now is not None:
+        schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
+        t = texts_for(settings.desk.default_language)
+        overdue = tuple(
+            (clock, working_duration(t, late, schedule.hours_per_day))
+            for clock, late in overdue_clocks(ticket, schedule, now)
+        )
     return CardView(
         number=ticket.number,
         kind=ticket.kind,
@@ -121,6 +139,7 @@ def card_view(*, session: Session, ticket: Ticket, for_desk: bool) -> CardView:
         rating=ticket.rating,
         reopen_count=ticket.reopen_count,
         pending=pending,
+        overdue=overdue,
     )
 
 
@@ -139,8 +158,7 @@ def post_card(
         payload = _html(texts_for(language).dispatch_card.format(card=text))
         choices = [
             (d.code, Label(d.name, d.name_en))
-            for d in queries.list_departments(session=session)
-            if d.role != "dispatcher"
+            for d in queries.handling_departments(session=session)
         ]
         assert ticket.id is not None
         payload["reply_markup"] = dispatch_keyboard(ticket.id, choices, language).to_dict()
@@ -180,6 +198,7 @@ def refresh_card(
     settings: Settings,
     ticket: Ticket,
     transferred_to: Department | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Edit the department's card in place so the group always shows the truth."""
     card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
@@ -190,7 +209,13 @@ def refresh_card(
         return
     language = settings.desk.default_language
     zone = ZoneInfo(settings.desk.timezone)
-    view = card_view(session=session, ticket=ticket, for_desk=department.role != "department")
+    view = card_view(
+        session=session,
+        ticket=ticket,
+        for_desk=department.role != "department",
+        settings=settings,
+        now=now,
+    )
     if transferred_to is not None:
         view = replace(view, transferred_to=Label(transferred_to.name, transferred_to.name_en))
     payload = _html(card_text(view, language, zone))

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from telegram import Bot, Message, MessageId
+from telegram import Bot, InputFile, Message, MessageId
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
@@ -32,7 +32,10 @@ RETURNS: dict[str, type[Message] | type[MessageId]] = {
     "copyMessage": MessageId,
     "editMessageText": Message,
     "editMessageReplyMarkup": Message,
+    "sendDocument": Message,
+    "sendPhoto": Message,
 }
+UPLOAD_FIELDS = {"sendDocument": "document", "sendPhoto": "photo"}
 
 
 class Sender:
@@ -137,7 +140,15 @@ class Sender:
     def _resolve(self, row: Outbox) -> dict[str, Any] | None:
         """The API arguments; a row referring to an unsent row waits for it."""
         kwargs: dict[str, Any] = {"chat_id": row.chat_id, **row.payload}
-        if row.thread_id is not None and row.method in ("sendMessage", "copyMessage"):
+        if row.attachment is not None and row.method in UPLOAD_FIELDS:
+            kwargs[UPLOAD_FIELDS[row.method]] = InputFile(
+                row.attachment, filename=row.attachment_name
+            )
+        if row.thread_id is not None and row.method in (
+            "sendMessage",
+            "copyMessage",
+            *UPLOAD_FIELDS,
+        ):
             kwargs["message_thread_id"] = row.thread_id
         if row.refers_to_outbox_id is None:
             return kwargs

@@ -197,6 +197,8 @@ def ask_info(
     department = authorize(session=session, ticket=ticket, actor=actor)
     before = _move(ticket, Action.ASK_INFO, now)
     ticket.waiting_since = now
+    if ticket.first_reply_at is None:
+        ticket.first_reply_at = now  # a question to the enterprise is a first answer too
     session.add(ticket)
     _store_staff_message(session, ticket, department, actor, question, now)
     _event(session, ticket, actor, "asked_info", before, text=question, department=department.code)
@@ -305,8 +307,8 @@ def request_transfer(
             d.name_en if language == "en" else d.name,
             cb.make(cb.TRANSFER_TO, request.id or 0, d.code),
         )
-        for d in queries.list_departments(session=session)
-        if d.role != "dispatcher" and d.id != department.id
+        for d in queries.handling_departments(session=session)
+        if d.id != department.id
     ]
     choices.append((t.btn_reject, cb.make(cb.DECIDE, request.id or 0, "reject")))
     notify.to_dispatcher(

@@ -457,7 +457,7 @@ def assign(
 ) -> Department:
     """The dispatcher sends an unrouted ticket to a department."""
     department = queries.get_department_by_code(session=session, code=department_code)
-    if department is None or not department.active or department.role == "dispatcher":
+    if department is None or not department.active or department.role not in queries.HANDLING_ROLES:
         raise LookupError(department_code)
     previous = _move(session, ticket, Action.ASSIGN, now)
     ticket.department_id = department.id

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,6 +63,18 @@ def menu_kind(text: str) -> str | None:
 def chosen(question_html: str, label: str) -> str:
     """A question with the answer the user tapped."""
     return f"{question_html}\n✔ <b>{escape(label)}</b>"
+
+
+def working_duration(t: Texts, working: timedelta, hours_per_day: float) -> str:
+    """ "3 个工作小时" under a day, "1.5 个工作日" from a day up."""
+    hours = working.total_seconds() / 3600
+    if hours >= hours_per_day:
+        return t.duration_days.format(n=_short(hours / hours_per_day))
+    return t.duration_hours.format(n=_short(hours))
+
+
+def _short(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def fmt_time(moment: datetime, zone: ZoneInfo) -> str:
@@ -397,6 +409,7 @@ class CardView:
     reopen_count: int = 0
     pending: str | None = None  # "transfer" or "extension:<days>"
     transferred_to: Label | None = None
+    overdue: tuple[tuple[str, str], ...] = ()  # (clock, "3 个工作小时") as of the last edit
 
 
 CARD_DESCRIPTION_LIMIT = 2000
@@ -436,7 +449,9 @@ def card_text(card: CardView, language: str, zone: ZoneInfo) -> str:
 
 def _card_progress(card: CardView, t: Texts, language: str, zone: ZoneInfo) -> str:
     """The lines that change as the ticket is worked: who accepted, last answer, …"""
-    lines: list[str] = []
+    lines: list[str] = [
+        t.card_overdue.format(clock=t.clock_names[clock], time=time) for clock, time in card.overdue
+    ]
     if card.accepted_by and card.accepted_at:
         lines.append(
             t.card_accepted.format(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -113,9 +113,9 @@ class Ticket(SQLModel, table=True):
     share_contact: bool = False
     route_reason: str = Field(max_length=24)
     route_keyword: str | None = None
-    accept_due: datetime = _time()
-    first_reply_due: datetime = _time()
-    resolve_due: datetime = _time()
+    accept_due: datetime = _time(index=True)
+    first_reply_due: datetime = _time(index=True)
+    resolve_due: datetime = _time(index=True)
     accepted_at: datetime | None = _time(nullable=True)
     accepted_by: int | None = _chat_id()
     accepted_by_name: str | None = None
@@ -185,6 +185,33 @@ class TicketRequest(SQLModel, table=True):
     new_department_id: int | None = Field(default=None, foreign_key="department.id")
 
 
+class ReminderSent(SQLModel, table=True):
+    """One row per reminder that went out: (ticket, clock, deadline, level, repeat) is unique,
+    so a restart or a second instance never sends the same reminder twice."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "ticket_id", "clock", "deadline", "level", "repeat", name="uq_reminder_once"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    clock: str = Field(max_length=16)
+    deadline: datetime = _time()
+    level: str = Field(max_length=16)
+    repeat: int = 0
+    sent_at: datetime = _time()
+
+
+class JobRun(SQLModel, table=True):
+    """A periodic job's run for one period (the weekly summary of 2026-W48): once, ever."""
+
+    job: str = Field(primary_key=True, max_length=32)
+    period: str = Field(primary_key=True, max_length=32)
+    at: datetime = _time()
+
+
 class TicketCounter(SQLModel, table=True):
     """Per-day sequence behind ticket numbers (GX-20261127-0007)."""
 
@@ -216,6 +243,9 @@ class Outbox(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     purpose: str = Field(max_length=24)
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # A file to upload with the call (the weekly workbook and chart); small, so kept inline.
+    attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    attachment_name: str | None = Field(default=None, max_length=128)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = _time()

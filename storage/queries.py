@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, update
+from sqlalchemy import and_, delete, func, inspect, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -21,8 +21,10 @@ from storage.models import (
     Department,
     DeskSetting,
     Draft,
+    JobRun,
     Outbox,
     ProcessedUpdate,
+    ReminderSent,
     Reporter,
     RoutingRule,
     Ticket,
@@ -76,6 +78,15 @@ def list_departments(*, session: Session) -> list[Department]:
     return list(
         session.exec(select(Department).where(col(Department.active)).order_by(col(Department.id)))
     )
+
+
+#: Roles that handle tickets (the dispatcher dispatches, the leadership only reads reports).
+HANDLING_ROLES = ("department", "discipline")
+
+
+def handling_departments(*, session: Session) -> list[Department]:
+    """Departments a ticket can be assigned or transferred to."""
+    return [d for d in list_departments(session=session) if d.role in HANDLING_ROLES]
 
 
 def get_department(*, session: Session, department_id: int) -> Department | None:
@@ -360,3 +371,75 @@ def prune_processed_updates(*, session: Session, before: datetime) -> int:
 def add_ticket_messages(*, session: Session, messages: Sequence[TicketMessage]) -> None:
     session.add_all(messages)
     session.flush()
+
+
+# --- the chaser ------------------------------------------------------------------------
+
+
+def chase_candidates(*, session: Session, horizon: datetime) -> list[Ticket]:
+    """Open tickets with a clock running out before ``horizon`` (indexed on each deadline)."""
+    open_states = [s.value for s in OPEN_STATES]
+    running = [s for s in open_states if s != "waiting_info"]
+    query = (
+        select(Ticket)
+        .where(
+            col(Ticket.status).in_(open_states),
+            or_(
+                and_(col(Ticket.accepted_at).is_(None), col(Ticket.accept_due) <= horizon),
+                and_(col(Ticket.first_reply_at).is_(None), col(Ticket.first_reply_due) <= horizon),
+                and_(col(Ticket.status).in_(running), col(Ticket.resolve_due) <= horizon),
+            ),
+        )
+        .order_by(col(Ticket.id))
+    )
+    return list(session.exec(query))
+
+
+def record_reminder(
+    *,
+    session: Session,
+    ticket_id: int,
+    clock: str,
+    deadline: datetime,
+    level: str,
+    repeat: int,
+    now: datetime,
+) -> bool:
+    """Claim one reminder; False when it was already sent (by this or another instance)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ReminderSent)
+        .values(
+            ticket_id=ticket_id,
+            clock=clock,
+            deadline=deadline,
+            level=level,
+            repeat=repeat,
+            sent_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(col(ReminderSent.id))
+    )
+    return session.execute(statement).first() is not None
+
+
+def claim_job_run(*, session: Session, job: str, period: str, now: datetime) -> bool:
+    """Claim a periodic job's run for a period; False when it already ran."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(JobRun)
+        .values(job=job, period=period, at=now)
+        .on_conflict_do_nothing()
+        .returning(col(JobRun.job))
+    )
+    return session.execute(statement).first() is not None
+
+
+def resolved_before(*, session: Session, before: datetime) -> list[Ticket]:
+    return list(
+        session.exec(
+            select(Ticket).where(Ticket.status == "resolved", col(Ticket.resolved_at) <= before)
+        )
+    )

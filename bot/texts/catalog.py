@@ -180,6 +180,18 @@ class Texts:
     ent_info_forwarded: str
     ent_ticket_over: str
     ratings: dict[int, str]
+    # The chaser
+    clock_names: dict[str, str]
+    chase_header: str
+    chase_line_due: str
+    chase_line_overdue: str
+    escalation_header: str
+    escalation_line: str
+    duration_hours: str
+    duration_days: str
+    card_overdue: str
+    ent_auto_closed: str
+    calendar_missing: str
     # Errors and odd input
     generic_error: str
     stale_button: str

@@ -396,6 +396,24 @@ EN = Texts(
         2: "dissatisfied",
         1: "very dissatisfied",
     },
+    clock_names={"accept": "acceptance", "first_reply": "first answer", "resolve": "resolution"},
+    chase_header="⏰ <b>{department}</b>: deadlines ({count} ticket(s))",
+    chase_line_due="• {number} · {clock} due in {time}",
+    chase_line_overdue="• {number} · {clock} overdue by {time}",
+    escalation_header="🚨 <b>Escalation</b>: these tickets are overdue ({count})",
+    escalation_line="• {number} · {department} · {clock} overdue by {time}",
+    duration_hours="{n} working hour(s)",
+    duration_days="{n} working day(s)",
+    card_overdue="⚠️ {clock} overdue by {time}",
+    ent_auto_closed=(
+        "Ticket {number} was resolved {days} days ago without a rating and is now closed. "
+        "File a new ticket any time if something is still wrong."
+    ),
+    calendar_missing=(
+        "⚠️ The working calendar has no holiday arrangement for {year}; deadlines count "
+        "weekends and fixed statutory holidays only. Add days in [sla] extra_holidays / "
+        "extra_workdays, or upgrade chinesecalendar."
+    ),
     generic_error=(
         "Sorry, something went wrong on our side; nothing you sent is lost. "
         "Please try again in a moment."

@@ -337,6 +337,22 @@ ZH = Texts(
     ent_info_forwarded="已转给承办部门 ✅",
     ent_ticket_over="工单 {number} 已经结束（{status}）。如有新情况，请提交新工单。",
     ratings={5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"},
+    clock_names={"accept": "签收", "first_reply": "首次答复", "resolve": "办结"},
+    chase_header="⏰ <b>{department}</b> 到期提醒（{count} 张）",
+    chase_line_due="• {number} · {clock}还剩 {time}",
+    chase_line_overdue="• {number} · {clock}已超期 {time}",
+    escalation_header="🚨 <b>督办</b>：以下工单超期未办（{count} 张）",
+    escalation_line="• {number} · {department} · {clock}已超期 {time}",
+    duration_hours="{n} 个工作小时",
+    duration_days="{n} 个工作日",
+    card_overdue="⚠️ {clock}已超期 {time}",
+    ent_auto_closed=(
+        "工单 {number} 办结后 {days} 天没有收到评价，已自动关闭。如仍有问题，欢迎随时提交新工单。"
+    ),
+    calendar_missing=(
+        "⚠️ 工作日历没有 {year} 年的节假日安排，暂按“周末和法定固定节日休息”计算时限。"
+        "请在配置 [sla] 的 extra_holidays / extra_workdays 中补充，或升级 chinesecalendar。"
+    ),
     generic_error="抱歉，刚才出了点小问题，您发的内容没有丢失。请稍后再试一次。",
     stale_button="这个按钮已经过期了，请重新操作。",
     unsupported_message="暂时只能接收文字、照片和文件哦。",

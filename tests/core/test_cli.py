@@ -11,7 +11,7 @@ from bot.cli import EXIT_CONFIG, main
 
 def test_check_config_on_embedded_defaults(capsys) -> None:
     assert main(["check-config"]) == 0
-    assert "config ok: 15 departments" in capsys.readouterr().out
+    assert "config ok: 16 departments" in capsys.readouterr().out
 
 
 def test_unknown_key_is_named(tmp_path: Path, capsys) -> None:
@@ -53,13 +53,13 @@ def test_python_dash_m_bot_prints_no_traceback(tmp_path: Path) -> None:
 
 def test_db_upgrade_migrates_and_seeds(db_url: str, monkeypatch, capsys) -> None:
     from storage import queries
-    from storage.db import current_revision, make_engine, transaction
+    from storage.db import current_revision, head_revision, make_engine, transaction
 
     monkeypatch.setenv("DIANXIAOER_DATABASE_URL", db_url)
     assert main(["db", "upgrade"]) == 0
     assert "database at head" in capsys.readouterr().out
     engine = make_engine(db_url)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
     with transaction(engine) as session:
-        assert len(queries.list_departments(session=session)) == 15
+        assert len(queries.list_departments(session=session)) == 16
     engine.dispose()

@@ -78,7 +78,7 @@ def test_exactly_one_dispatcher_and_one_discipline(settings: Settings) -> None:
     assert roles.count("dispatcher") == 1
     assert roles.count("discipline") == 1
     by_role = {d.role: d.code for d in settings.departments if d.role != "department"}
-    assert by_role == {"dispatcher": "bizenv", "discipline": "discipline"}
+    assert by_role == {"dispatcher": "bizenv", "discipline": "discipline", "leadership": "leaders"}
 
 
 def test_expected_departments_and_categories(settings: Settings) -> None:

@@ -1,0 +1,284 @@
+"""The overdue chaser (催办): stateless, run every few minutes by the JobQueue.
+
+The database says what is due; a unique ReminderSent row per (ticket, clock, deadline,
+level, repeat) says what was already sent, so a restart, a catch-up after an outage, or a
+second instance never sends a reminder twice. 无事不扰: it acts only in working hours,
+sends one message per department per run, and a department with nothing due hears nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from html import escape
+
+from sqlmodel import Session
+
+from bot import notify
+from bot.clocks import running_clocks
+from bot.config import Settings
+from bot.lifecycle import Action, Status, check_transition
+from bot.sla import Schedule, is_working_time, working_time_between
+from bot.texts import Texts, texts_for
+from bot.views import working_duration
+from storage import queries
+from storage.models import Department, Outbox, Reporter, Ticket
+
+#: How far ahead (calendar time) a warning can be due: a quarter of five working days can
+#: span a long holiday (the Spring Festival is nine days).
+LOOKAHEAD = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One clock of one ticket that needs saying now."""
+
+    ticket: Ticket
+    clock: str  # accept | first_reply | resolve
+    deadline: datetime
+    level: str  # warning | reminder | escalation1, escalation2 …
+    repeat: int
+    working: timedelta  # remaining (warning) or overdue (others), in working time
+
+
+@dataclass
+class RunResult:
+    sent: list[Due] = field(default_factory=list)
+    auto_closed: list[str] = field(default_factory=list)
+    skipped_outside_working_time: bool = False
+
+
+def _window_hours(settings: Settings, schedule: Schedule, clock: str) -> float:
+    sla = settings.sla
+    return {
+        "accept": sla.accept_hours,
+        "first_reply": sla.first_reply_hours,
+        "resolve": sla.resolve_days * schedule.hours_per_day,
+    }[clock]
+
+
+def what_is_due(
+    *, ticket: Ticket, settings: Settings, schedule: Schedule, now: datetime
+) -> list[Due]:
+    """Every level a ticket's clocks have reached now (a pure function of the ticket)."""
+    chaser = settings.chaser
+    found: list[Due] = []
+    for clock, deadline in running_clocks(ticket):
+        if now < deadline:
+            remaining = working_time_between(now, deadline, schedule)
+            window = _window_hours(settings, schedule, clock)
+            if remaining <= timedelta(hours=window * (1 - chaser.warn_at)):
+                found.append(Due(ticket, clock, deadline, "warning", 0, remaining))
+            continue
+        overdue = working_time_between(deadline, now, schedule)
+        hours = overdue.total_seconds() / 3600
+        found.append(
+            Due(ticket, clock, deadline, "reminder", int(hours // chaser.repeat_hours), overdue)
+        )
+        for level, after in enumerate(chaser.escalate_after_hours, start=1):
+            if hours >= after:
+                found.append(Due(ticket, clock, deadline, f"escalation{level}", 0, overdue))
+    return found
+
+
+def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
+    """One run of the chaser: claim what is due, and write the messages it causes."""
+    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
+    result = RunResult()
+    if not is_working_time(now, schedule):
+        result.skipped_outside_working_time = True
+        return result
+    _warn_missing_calendar(session, settings, schedule, now)
+    for ticket in queries.chase_candidates(session=session, horizon=now + LOOKAHEAD):
+        dues = what_is_due(ticket=ticket, settings=settings, schedule=schedule, now=now)
+        # After an outage only the highest escalation goes out; lower ones are recorded.
+        escalations = [d for d in dues if d.level.startswith("escalation")]
+        for due in dues:
+            claimed = queries.record_reminder(
+                session=session,
+                ticket_id=ticket.id or 0,
+                clock=due.clock,
+                deadline=due.deadline,
+                level=due.level,
+                repeat=due.repeat,
+                now=now,
+            )
+            if not claimed:
+                continue
+            if due.level.startswith("escalation") and due is not max(
+                (e for e in escalations if e.clock == due.clock),
+                key=lambda e: e.level,
+            ):
+                continue
+            result.sent.append(due)
+    _write_messages(session, settings, schedule, result.sent, now)
+    result.auto_closed = _auto_close(session, settings, now)
+    return result
+
+
+def _line(t: Texts, due: Due, schedule: Schedule, link: str | None) -> str:
+    number = f'<a href="{escape(link)}">{due.ticket.number}</a>' if link else due.ticket.number
+    template = t.chase_line_due if due.level == "warning" else t.chase_line_overdue
+    return template.format(
+        number=number,
+        clock=t.clock_names[due.clock],
+        time=working_duration(t, due.working, schedule.hours_per_day),
+    )
+
+
+def card_link(card: Outbox | None) -> str | None:
+    """A t.me link to a card in a supergroup (the only chats Telegram can link into)."""
+    if card is None or card.telegram_message_id is None or card.chat_id is None:
+        return None
+    chat = str(card.chat_id)
+    if not chat.startswith("-100"):
+        return None
+    return f"https://t.me/c/{chat[4:]}/{card.telegram_message_id}"
+
+
+def _write_messages(
+    session: Session, settings: Settings, schedule: Schedule, sent: list[Due], now: datetime
+) -> None:
+    t = texts_for(settings.desk.default_language)
+    english = settings.desk.default_language == "en"
+    by_department: dict[int, list[Due]] = defaultdict(list)
+    escalations: list[Due] = []
+    for due in sent:
+        if due.level.startswith("escalation"):
+            escalations.append(due)
+        else:
+            by_department[due.ticket.department_id or 0].append(due)
+    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    for department_id, dues in by_department.items():
+        department = (
+            queries.get_department(session=session, department_id=department_id)
+            if department_id
+            else dispatcher
+        )
+        if department is None:
+            continue
+        lines = [
+            t.chase_header.format(
+                department=escape(department.name_en if english else department.name),
+                count=len({d.ticket.id for d in dues}),
+            )
+        ]
+        for due in dues:
+            card = queries.ticket_card(
+                session=session,
+                ticket_id=due.ticket.id or 0,
+                purpose="card" if department_id else "dispatch",
+            )
+            lines.append(_line(t, due, schedule, card_link(card)))
+        notify.to_department(
+            session=session,
+            department=department,
+            ticket=None,
+            purpose="reminder",
+            method="sendMessage",
+            payload={
+                "text": "\n".join(lines),
+                "parse_mode": "HTML",
+                "disable_web_page_preview": True,
+            },
+        )
+    if escalations and dispatcher is not None:
+        lines = [t.escalation_header.format(count=len({d.ticket.id for d in escalations}))]
+        for due in escalations:
+            department = (
+                queries.get_department(session=session, department_id=due.ticket.department_id)
+                if due.ticket.department_id
+                else dispatcher
+            )
+            name = ""
+            if department is not None:
+                name = department.name_en if english else department.name
+            lines.append(
+                t.escalation_line.format(
+                    number=due.ticket.number,
+                    department=escape(name or ""),
+                    clock=t.clock_names[due.clock],
+                    time=working_duration(t, due.working, schedule.hours_per_day),
+                )
+            )
+        notify.to_department(
+            session=session,
+            department=dispatcher,
+            ticket=None,
+            purpose="escalation",
+            method="sendMessage",
+            payload={"text": "\n".join(lines), "parse_mode": "HTML"},
+        )
+    for ticket in {id(d.ticket): d.ticket for d in sent if d.level != "warning"}.values():
+        notify.refresh_card(session=session, settings=settings, ticket=ticket, now=now)
+
+
+def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str]:
+    """Resolved tickets nobody rated close themselves, with a last note to the enterprise."""
+    days = settings.chaser.auto_close_days
+    closed = []
+    for ticket in queries.resolved_before(session=session, before=now - timedelta(days=days)):
+        before = ticket.status
+        ticket.status = check_transition(Status(ticket.status), Action.AUTO_CLOSE)
+        ticket.closed_at = ticket.updated_at = now
+        session.add(ticket)
+        queries.add_event(
+            session=session,
+            ticket=ticket,
+            actor="system",
+            actor_id=None,
+            action="auto_closed",
+            from_status=before,
+        )
+        reporter = session.get(Reporter, ticket.reporter_id)
+        assert reporter is not None
+        notify.to_reporter(
+            session=session,
+            reporter=reporter,
+            ticket=ticket,
+            purpose="auto_closed",
+            text=texts_for(reporter.language).ent_auto_closed.format(
+                number=ticket.number, days=f"{days:g}"
+            ),
+        )
+        notify.refresh_card(session=session, settings=settings, ticket=ticket)
+        closed.append(ticket.number)
+    return closed
+
+
+def _warn_missing_calendar(
+    session: Session, settings: Settings, schedule: Schedule, now: datetime
+) -> None:
+    """Once per year, tell the desk when deadlines run into a year the calendar lacks."""
+    calendar = schedule.calendar
+    for year in sorted({now.year, (now + LOOKAHEAD).year}):
+        if calendar.has_data_for(year):
+            continue
+        if not queries.claim_job_run(
+            session=session, job="calendar_missing", period=str(year), now=now
+        ):
+            continue
+        dispatcher: Department | None = queries.get_department_by_role(
+            session=session, role="dispatcher"
+        )
+        text = texts_for(settings.desk.default_language).calendar_missing.format(year=year)
+        if dispatcher is not None:
+            notify.to_department(
+                session=session,
+                department=dispatcher,
+                ticket=None,
+                purpose="calendar",
+                method="sendMessage",
+                payload={"text": text, "parse_mode": "HTML"},
+            )
+        for admin_id in settings.desk.admins:
+            queries.add_outbox(
+                session=session,
+                row=Outbox(
+                    method="sendMessage",
+                    chat_id=admin_id,
+                    purpose="calendar",
+                    payload={"text": text, "parse_mode": "HTML"},
+                ),
+            )

@@ -1,0 +1,180 @@
+"""The weekly summary's SQL: aggregates with GROUP BY, and the one bounded list of rows.
+
+The metrics are defined in :mod:`bot.metrics` (and ``docs/metrics.md``); this module only
+counts them. The three "overdue now" predicates below are the single definition used by
+both the counts and the list, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, union_all
+from sqlmodel import Session, col, select
+
+from bot.lifecycle import OPEN_STATES, Status
+from bot.metrics import (
+    BAD_UP_TO,
+    RATED_ACTION,
+    SATISFIED_FROM,
+    Clock,
+    DepartmentCounts,
+    OverdueItem,
+)
+from storage.models import Department, Ticket, TicketEvent
+
+_OPEN = sorted(s.value for s in OPEN_STATES)
+#: Waiting for the enterprise's information pauses the resolution clock.
+_RESOLVE_RUNNING = sorted(s.value for s in OPEN_STATES if s is not Status.WAITING_INFO)
+
+
+def overdue_accept(now: datetime) -> ColumnElement[bool]:
+    """签收超期: open, never accepted, and the acceptance deadline has passed."""
+    return and_(
+        col(Ticket.status).in_(_OPEN),
+        col(Ticket.accepted_at).is_(None),
+        col(Ticket.accept_due) < now,
+    )
+
+
+def overdue_reply(now: datetime) -> ColumnElement[bool]:
+    """首次答复超期: open, never answered, and the first-answer deadline has passed."""
+    return and_(
+        col(Ticket.status).in_(_OPEN),
+        col(Ticket.first_reply_at).is_(None),
+        col(Ticket.first_reply_due) < now,
+    )
+
+
+def overdue_resolve(now: datetime) -> ColumnElement[bool]:
+    """办结超期: open and not waiting for the enterprise, and the deadline has passed."""
+    return and_(col(Ticket.status).in_(_RESOLVE_RUNNING), col(Ticket.resolve_due) < now)
+
+
+def _count(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _in(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(column >= start, column < end)
+
+
+def weekly_counts(
+    *, session: Session, start: datetime, end: datetime, now: datetime
+) -> dict[int | None, DepartmentCounts]:
+    """:class:`DepartmentCounts` per current department (``None``: not assigned) for the
+    window ``[start, end)``; deadlines count only once they have passed ``now``."""
+    judged_until = min(end, now)
+    received = _in(col(Ticket.created_at), start, end)
+    withdrawn = col(Ticket.status) == Status.WITHDRAWN.value
+    accept_judged = and_(
+        _in(col(Ticket.accept_due), start, judged_until),
+        ~and_(withdrawn, col(Ticket.accepted_at).is_(None)),
+    )
+    reply_judged = and_(
+        _in(col(Ticket.first_reply_due), start, judged_until),
+        ~and_(withdrawn, col(Ticket.first_reply_at).is_(None)),
+    )
+    resolved = _in(col(Ticket.resolved_at), start, end)
+    late = (overdue_accept(now), overdue_reply(now), overdue_resolve(now))
+    dues = (col(Ticket.accept_due), col(Ticket.first_reply_due), col(Ticket.resolve_due))
+    query = (
+        select(  # type: ignore[call-overload]
+            col(Ticket.department_id),
+            _count(received),
+            _count(accept_judged),
+            _count(and_(accept_judged, col(Ticket.accepted_at) <= col(Ticket.accept_due))),
+            _count(reply_judged),
+            _count(and_(reply_judged, col(Ticket.first_reply_at) <= col(Ticket.first_reply_due))),
+            _count(resolved),
+            _count(and_(resolved, col(Ticket.resolved_at) <= col(Ticket.resolve_due))),
+            _count(or_(*late)),
+            *(_count(one) for one in late),
+            *(func.min(case((one, due))) for one, due in zip(late, dues, strict=True)),
+        )
+        # Only the tickets that can count at all: indexes on the deadlines and status help.
+        .where(or_(received, accept_judged, reply_judged, resolved, *late))
+        .group_by(col(Ticket.department_id))
+    )
+    counts: dict[int | None, DepartmentCounts] = {}
+    for row in session.exec(query):
+        department_id, *numbers = row
+        oldest = [due for due in numbers[-3:] if due is not None]
+        counts[department_id] = DepartmentCounts(
+            *(int(n) for n in numbers[:-3]), oldest_due=min(oldest) if oldest else None
+        )
+    for department_id, ratings in _ratings(session=session, start=start, end=end).items():
+        counts[department_id] = _with_ratings(counts.get(department_id), *ratings)
+    return counts
+
+
+def _with_ratings(
+    counts: DepartmentCounts | None, rated: int, satisfied: int, bad: int
+) -> DepartmentCounts:
+    base = counts or DepartmentCounts()
+    return base + DepartmentCounts(rated=rated, satisfied=satisfied, bad=bad)
+
+
+def _ratings(
+    *, session: Session, start: datetime, end: datetime
+) -> dict[int | None, tuple[int, int, int]]:
+    """Ratings given in the window, per the rated ticket's current department.
+
+    Each ``rated`` event counts, so a 差评 that reopened a ticket still counts after the
+    enterprise rates the rework; ``Ticket.rating`` keeps only the last one.
+    """
+    stars = col(TicketEvent.detail)["rating"].as_integer()
+    query = (
+        select(  # type: ignore[call-overload]
+            col(Ticket.department_id),
+            func.count(),
+            _count(stars >= SATISFIED_FROM),
+            _count(stars <= BAD_UP_TO),
+        )
+        .select_from(TicketEvent)
+        .join(Ticket, col(Ticket.id) == col(TicketEvent.ticket_id))
+        .where(TicketEvent.action == RATED_ACTION, _in(col(TicketEvent.at), start, end))
+        .group_by(col(Ticket.department_id))
+    )
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in session.exec(query)}
+
+
+def overdue_items(*, session: Session, now: datetime, limit: int) -> list[OverdueItem]:
+    """The ``limit`` oldest overdue (ticket, clock) pairs at ``now``, oldest deadline first."""
+
+    def one(clock: Clock, due: Any, condition: ColumnElement[bool]) -> Any:
+        return select(  # type: ignore[call-overload]
+            col(Ticket.id).label("ticket_id"),
+            col(Ticket.number).label("number"),
+            col(Ticket.department_id).label("department_id"),
+            col(Ticket.status).label("status"),
+            col(Ticket.created_at).label("created_at"),
+            # A constant of our own enum, not input: safe to inline, and typed on PostgreSQL.
+            literal_column(f"'{clock.value}'").label("clock"),
+            due.label("due"),
+        ).where(condition)
+
+    union = union_all(
+        one(Clock.ACCEPT, col(Ticket.accept_due), overdue_accept(now)),
+        one(Clock.FIRST_REPLY, col(Ticket.first_reply_due), overdue_reply(now)),
+        one(Clock.RESOLVE, col(Ticket.resolve_due), overdue_resolve(now)),
+    ).subquery()
+    query = select(union).order_by(union.c.due, union.c.number, union.c.clock).limit(limit)
+    return [
+        OverdueItem(
+            ticket_id=row.ticket_id,
+            number=row.number,
+            department_id=row.department_id,
+            status=row.status,
+            created_at=row.created_at,
+            clock=Clock(row.clock),
+            due=row.due,
+        )
+        for row in session.exec(query)
+    ]
+
+
+def departments(*, session: Session) -> list[Department]:
+    """Every department, inactive ones too: old tickets may still name them."""
+    return list(session.exec(select(Department).order_by(col(Department.id))))
