@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application
@@ -81,6 +82,15 @@ class Scene:
 
     def chat_log(self, chat_id: int) -> list[MessageRecord]:
         return self.emulator.messages(chat_id)
+
+    async def chase_at(self, moment: datetime) -> None:
+        """Move the desk's clock and run the scheduled chaser job now, as APScheduler would."""
+        self.desk.clock = lambda: moment
+        job_queue = self.application.job_queue
+        assert job_queue is not None
+        [job] = job_queue.get_jobs_by_name("chaser")
+        await job.run(self.application)
+        await self.settle()
 
     async def restart(self) -> None:
         """Stop the desk and start a fresh process-like instance on the same database."""

@@ -198,3 +198,29 @@ class Texts:
     unsupported_message: str
     unknown_command: str
     private_only: str
+    # Weekly overdue summary (每周超期通报), bot/report.py
+    report_title: str
+    report_as_of: str
+    report_totals: str
+    report_oldest: str
+    report_departments_heading: str
+    report_department_line: str
+    report_quiet_departments: str
+    report_overdue_heading: str
+    report_overdue_line: str
+    report_overdue_more: str
+    report_no_overdue: str
+    report_department_list: str
+    report_department_item: str
+    report_cut: str
+    report_clock_join: str
+    report_unassigned: str
+    report_total_row: str
+    report_sheet_summary: str
+    report_sheet_overdue: str
+    report_summary_columns: tuple[str, ...]
+    report_overdue_columns: tuple[str, ...]
+    report_chart_title: str
+    report_chart_rates: str
+    report_chart_overdue: str
+    report_chart_nothing: str

@@ -424,4 +424,73 @@ EN = Texts(
         "Unknown command. /start opens the menu, /my lists your tickets, /help explains."
     ),
     private_only="Please message me privately to file or view tickets; it protects your privacy.",
+    report_title="📊 <b>Weekly overdue summary</b> {week} ({start} to {end})",
+    report_as_of="Figures as of {now}",
+    report_totals=(
+        "<b>Whole zone</b>\n"
+        "received {received} | accepted on time {accept} | answered on time {reply}\n"
+        "resolved {resolved} | resolved on time {resolve}\n"
+        "overdue now {overdue}{oldest}\n"
+        "satisfaction {satisfaction} ({rated} rating(s), {bad} bad)"
+    ),
+    report_oldest=", oldest {time}",
+    report_departments_heading="<b>Departments</b>",
+    report_department_line=(
+        "• <b>{name}</b>: received {received} | accepted {accept} | answered {reply} | "
+        "resolved {resolved} (on time {resolve}) | overdue {overdue} | "
+        "satisfied {satisfaction} | bad {bad}"
+    ),
+    report_quiet_departments=(
+        "The other {count} department(s) had no tickets and nothing overdue this week."
+    ),
+    report_overdue_heading="⏰ <b>Longest overdue</b> ({count} ticket(s))",
+    report_overdue_line="• {number} · {department} · {clocks} overdue by {time}",
+    report_overdue_more="… and {count} more in the attached workbook.",
+    report_no_overdue="✅ Nothing is overdue.",
+    report_department_list=(
+        "⏰ <b>{department}</b>: overdue tickets (as of {now}, {count} in all):"
+    ),
+    report_department_item="• {number} · {clocks} overdue by {time} (due {due})",
+    report_cut="… (too long for one message; the workbook has everything)",
+    report_clock_join=", ",
+    report_unassigned="not assigned",
+    report_total_row="Total",
+    report_sheet_summary="Summary",
+    report_sheet_overdue="Overdue",
+    report_summary_columns=(
+        "Department",
+        "Received",
+        "Acceptance due",
+        "Accepted on time",
+        "Accepted on time %",
+        "First answer due",
+        "Answered on time",
+        "Answered on time %",
+        "Resolved",
+        "Resolved on time",
+        "Resolved on time %",
+        "Overdue now (tickets)",
+        "Acceptance overdue",
+        "First answer overdue",
+        "Resolution overdue",
+        "Oldest overdue (working days)",
+        "Ratings",
+        "Satisfied",
+        "Satisfaction %",
+        "Bad ratings",
+    ),
+    report_overdue_columns=(
+        "Ticket",
+        "Department",
+        "Overdue clock",
+        "Deadline",
+        "Overdue (working hours)",
+        "Overdue (working days)",
+        "Status",
+        "Submitted",
+    ),
+    report_chart_title="{week}: on-time rates and tickets overdue now, by department",
+    report_chart_rates="On time (%)",
+    report_chart_overdue="Overdue now (tickets)",
+    report_chart_nothing="Nothing to count this week",
 )

@@ -358,4 +358,68 @@ ZH = Texts(
     unsupported_message="暂时只能接收文字、照片和文件哦。",
     unknown_command="没有这个命令。可以用 /start 打开菜单，/my 查看工单，/help 看说明。",
     private_only="请私聊我提交或查看工单，保护您的隐私。",
+    report_title="📊 <b>每周超期通报</b> {week}（{start} 至 {end}）",
+    report_as_of="数据截至 {now}",
+    report_totals=(
+        "<b>全区合计</b>\n"
+        "受理 {received} 件｜签收及时率 {accept}｜首次答复及时率 {reply}\n"
+        "办结 {resolved} 件｜按时办结率 {resolve}\n"
+        "当前超期 {overdue} 件{oldest}\n"
+        "满意率 {satisfaction}（评价 {rated} 次，差评 {bad} 次）"
+    ),
+    report_oldest="，最久 {time}",
+    report_departments_heading="<b>各部门</b>",
+    report_department_line=(
+        "• <b>{name}</b>：受理 {received}｜签收 {accept}｜答复 {reply}｜"
+        "办结 {resolved}（按时 {resolve}）｜超期 {overdue}｜满意 {satisfaction}｜差评 {bad}"
+    ),
+    report_quiet_departments="其余 {count} 个部门本周无工单、无超期。",
+    report_overdue_heading="⏰ <b>超期最久的工单</b>（共 {count} 件）",
+    report_overdue_line="• {number} · {department} · {clocks}超期 {time}",
+    report_overdue_more="…… 另有 {count} 件，详见附件表格。",
+    report_no_overdue="✅ 目前没有超期工单。",
+    report_department_list="⏰ <b>{department}</b> 超期工单（截至 {now}，共 {count} 件）：",
+    report_department_item="• {number} · {clocks}超期 {time}（时限 {due}）",
+    report_cut="……（内容较长，完整数据见附件表格）",
+    report_clock_join="、",
+    report_unassigned="未分派",
+    report_total_row="合计",
+    report_sheet_summary="汇总",
+    report_sheet_overdue="超期明细",
+    report_summary_columns=(
+        "部门",
+        "受理",
+        "应签收",
+        "按时签收",
+        "签收及时率",
+        "应答复",
+        "按时答复",
+        "首次答复及时率",
+        "办结",
+        "按时办结",
+        "按时办结率",
+        "当前超期（件）",
+        "签收超期",
+        "首次答复超期",
+        "办结超期",
+        "最久超期（工作日）",
+        "评价",
+        "满意",
+        "满意率",
+        "差评",
+    ),
+    report_overdue_columns=(
+        "工单编号",
+        "承办部门",
+        "超期环节",
+        "时限",
+        "超期（工作小时）",
+        "超期（工作日）",
+        "当前状态",
+        "提交时间",
+    ),
+    report_chart_title="{week} 各部门按时率与当前超期",
+    report_chart_rates="按时率（%）",
+    report_chart_overdue="当前超期（件）",
+    report_chart_nothing="本周没有需要统计的工单",
 )
