@@ -1,0 +1,556 @@
+"""The weekly overdue summary (每周超期通报): the message, the department lists, the files.
+
+:func:`build_weekly_report` is pure apart from reading the database: it sends nothing. The
+scheduled job and ``/summary`` put its parts into the outbox; the CLI writes the files.
+Metrics are defined in :mod:`bot.metrics` and counted in :mod:`storage.reports`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from html import escape, unescape
+
+from matplotlib import font_manager, rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.metrics import (
+    OVERDUE_LIST_LIMIT,
+    Clock,
+    DepartmentCounts,
+    OverdueItem,
+    Rate,
+    Week,
+    WeeklyMetrics,
+    overdue_by,
+    parse_week,
+    previous_week,
+    working_days,
+    working_hours,
+)
+from bot.sla import Schedule
+from bot.texts import Texts, texts_for
+from storage import reports
+from storage.models import Department
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096
+#: How many of the oldest overdue tickets the leadership message names (the rest: workbook).
+SUMMARY_OVERDUE_LINES = 10
+#: Roles whose rows the workbook always shows, even when empty (a zero is news too).
+_HANDLING_ROLES = ("department", "discipline")
+#: Characters a CJK font must have for the chart to be legible.
+CJK_SAMPLE = "超期签收办结部门"
+#: Families tried first, in order; any other installed font that covers the sample will do.
+_PREFERRED_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+)
+
+__all__ = ["WeeklyReport", "build_weekly_report", "cjk_font", "parse_week", "previous_week"]
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    metrics: WeeklyMetrics
+    html: str  # the leadership message, Telegram HTML, <= 4096 characters
+    department_lists: dict[int, str]  # department id -> its overdue list (only if it has any)
+    xlsx: bytes
+    png: bytes
+    font: str | None  # the CJK font family the chart used; None: labels may be boxes
+
+    @property
+    def label(self) -> str:
+        return self.metrics.week.label
+
+    @property
+    def text(self) -> str:
+        """The summary as plain text (for a terminal)."""
+        return unescape(re.sub(r"<[^>]+>", "", self.html))
+
+    def filename(self, extension: str) -> str:
+        return f"weekly-{self.label}.{extension}"
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A line of the department table: a department, or the tickets not assigned to one."""
+
+    department_id: int | None
+    name: str
+    counts: DepartmentCounts
+
+
+@dataclass(frozen=True)
+class _LateTicket:
+    """A ticket's overdue clocks together; it is as late as its earliest overdue deadline."""
+
+    number: str
+    department_id: int | None
+    status: str
+    created_at: datetime
+    items: tuple[OverdueItem, ...]
+
+    @property
+    def due(self) -> datetime:
+        return min(item.due for item in self.items)
+
+
+def build_weekly_report(
+    *, session: Session, settings: Settings, week_start: date, now: datetime
+) -> WeeklyReport:
+    """The summary of the ISO week starting on ``week_start`` (a Monday), as of ``now``."""
+    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
+    week = Week(week_start, schedule.zone)
+    metrics = WeeklyMetrics(
+        week=week,
+        now=now,
+        counts=reports.weekly_counts(session=session, start=week.start, end=week.end, now=now),
+        overdue=reports.overdue_items(session=session, now=now, limit=OVERDUE_LIST_LIMIT),
+    )
+    t = texts_for(settings.desk.default_language)
+    departments = reports.departments(session=session)
+    rows = _rows(metrics, departments, t, english=settings.desk.default_language == "en")
+    names = {row.department_id: row.name for row in rows}
+    late = _late_tickets(metrics.overdue)
+    png, font = _chart(metrics, rows, t)
+    return WeeklyReport(
+        metrics=metrics,
+        html=_summary(metrics, rows, late, names, t, schedule),
+        department_lists=_department_lists(metrics, late, names, departments, t, schedule),
+        xlsx=_workbook(metrics, rows, names, t, schedule),
+        png=png,
+        font=font,
+    )
+
+
+# --- shared pieces ----------------------------------------------------------------------
+
+
+def _rows(
+    metrics: WeeklyMetrics, departments: list[Department], t: Texts, *, english: bool
+) -> list[_Row]:
+    """Handling departments always, any other department with tickets, then the unassigned."""
+    rows = []
+    for department in departments:
+        counts = metrics.counts.get(department.id, DepartmentCounts())
+        if (department.role in _HANDLING_ROLES and department.active) or counts.has_activity:
+            name = department.name_en if english else department.name
+            rows.append(_Row(department.id, name, counts))
+    unassigned = metrics.counts.get(None)
+    if unassigned is not None and unassigned.has_activity:
+        rows.append(_Row(None, t.report_unassigned, unassigned))
+    return rows
+
+
+def _late_tickets(items: Iterable[OverdueItem]) -> list[_LateTicket]:
+    """Group the (ticket, clock) items by ticket, keeping oldest-first order."""
+    grouped: dict[int, list[OverdueItem]] = {}
+    for item in items:
+        grouped.setdefault(item.ticket_id, []).append(item)
+    return [
+        _LateTicket(
+            number=group[0].number,
+            department_id=group[0].department_id,
+            status=group[0].status,
+            created_at=group[0].created_at,
+            items=tuple(sorted(group, key=lambda i: list(Clock).index(i.clock))),
+        )
+        for group in grouped.values()
+    ]
+
+
+def _duration(t: Texts, due: datetime, now: datetime, schedule: Schedule) -> str:
+    """Under a working day in working hours, else in working days (as the chaser says it)."""
+    span = overdue_by(due, now, schedule)
+    hours = working_hours(span)
+    if hours >= schedule.hours_per_day:
+        return t.duration_days.format(n=_number(working_days(span, schedule)))
+    return t.duration_hours.format(n=_number(hours))
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _clocks(t: Texts, ticket: _LateTicket) -> str:
+    return t.report_clock_join.join(t.clock_names[item.clock.value] for item in ticket.items)
+
+
+def _when(moment: datetime, schedule: Schedule) -> str:
+    return moment.astimezone(schedule.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _fit(head: list[str], body: list[str], cut: str) -> str:
+    """``head`` + as much of ``body`` as fits in one message, marking a cut."""
+    text = "\n".join([*head, *body])
+    while len(text) > MESSAGE_LIMIT and body:
+        body = body[:-1]
+        text = "\n".join([*head, *body, cut])
+    return text[:MESSAGE_LIMIT]
+
+
+# --- the leadership message -------------------------------------------------------------
+
+
+def _summary(
+    metrics: WeeklyMetrics,
+    rows: list[_Row],
+    late: list[_LateTicket],
+    names: dict[int | None, str],
+    t: Texts,
+    schedule: Schedule,
+) -> str:
+    week, now, totals = metrics.week, metrics.now, metrics.totals
+    oldest = ""
+    if totals.oldest_due is not None:
+        oldest = t.report_oldest.format(time=_duration(t, totals.oldest_due, now, schedule))
+    head = [
+        t.report_title.format(
+            week=week.label, start=week.monday.isoformat(), end=week.sunday.isoformat()
+        ),
+        t.report_as_of.format(now=_when(now, schedule)),
+        "",
+        t.report_totals.format(
+            received=totals.received,
+            accept=_with_counts(totals.accept_rate),
+            reply=_with_counts(totals.reply_rate),
+            resolved=totals.resolved,
+            resolve=_with_counts(totals.resolve_rate),
+            overdue=totals.overdue,
+            oldest=oldest,
+            satisfaction=totals.satisfaction.percent(),
+            rated=totals.rated,
+            bad=totals.bad,
+        ),
+    ]
+    body = ["", t.report_departments_heading]
+    active = [row for row in rows if row.counts.has_activity]
+    body += [_department_line(t, row) for row in active]
+    quiet = len(rows) - len(active)
+    if quiet:
+        body.append(t.report_quiet_departments.format(count=quiet))
+    body.append("")
+    if totals.overdue:
+        body.append(t.report_overdue_heading.format(count=totals.overdue))
+        shown = late[:SUMMARY_OVERDUE_LINES]
+        body += [
+            t.report_overdue_line.format(
+                number=escape(ticket.number),
+                department=escape(names.get(ticket.department_id, t.report_unassigned)),
+                clocks=_clocks(t, ticket),
+                time=_duration(t, ticket.due, now, schedule),
+            )
+            for ticket in shown
+        ]
+        if totals.overdue > len(shown):
+            body.append(t.report_overdue_more.format(count=totals.overdue - len(shown)))
+    else:
+        body.append(t.report_no_overdue)
+    return _fit(head, body, t.report_cut)
+
+
+def _with_counts(rate: Rate) -> str:
+    return rate.percent() if rate.total == 0 else f"{rate.percent()} ({rate.hits}/{rate.total})"
+
+
+def _department_line(t: Texts, row: _Row) -> str:
+    c = row.counts
+    return t.report_department_line.format(
+        name=escape(row.name),
+        received=c.received,
+        accept=c.accept_rate.percent(),
+        reply=c.reply_rate.percent(),
+        resolved=c.resolved,
+        resolve=c.resolve_rate.percent(),
+        overdue=c.overdue,
+        satisfaction=c.satisfaction.percent(),
+        bad=c.bad,
+    )
+
+
+# --- one list per department (无事不扰: none for a department with nothing overdue) ---------
+
+
+def _department_lists(
+    metrics: WeeklyMetrics,
+    late: list[_LateTicket],
+    names: dict[int | None, str],
+    departments: list[Department],
+    t: Texts,
+    schedule: Schedule,
+) -> dict[int, str]:
+    # Tickets no department holds are the dispatcher's to move: they go to its chat.
+    dispatcher = next((d.id for d in departments if d.role == "dispatcher"), None)
+
+    def owner(department_id: int | None) -> int | None:
+        return dispatcher if department_id is None else department_id
+
+    tickets: dict[int, list[_LateTicket]] = {}
+    for ticket in late:
+        target = owner(ticket.department_id)
+        if target is not None:
+            tickets.setdefault(target, []).append(ticket)
+    totals: dict[int, int] = {}
+    for department_id, counts in metrics.counts.items():
+        target = owner(department_id)
+        if target is not None and counts.overdue:
+            totals[target] = totals.get(target, 0) + counts.overdue
+    lists = {}
+    for target, count in totals.items():
+        mine = tickets.get(target, [])
+        head = [
+            t.report_department_list.format(
+                department=escape(names.get(target) or _name(departments, target)),
+                now=_when(metrics.now, schedule),
+                count=count,
+            )
+        ]
+        body = [
+            t.report_department_item.format(
+                number=escape(ticket.number),
+                clocks=_clocks(t, ticket),
+                time=_duration(t, ticket.due, metrics.now, schedule),
+                due=_when(ticket.due, schedule),
+            )
+            for ticket in mine
+        ]
+        if count > len(mine):
+            body.append(t.report_overdue_more.format(count=count - len(mine)))
+        lists[target] = _fit(head, body, t.report_cut)
+    return lists
+
+
+def _name(departments: list[Department], department_id: int) -> str:
+    return next((d.name for d in departments if d.id == department_id), str(department_id))
+
+
+# --- the workbook -----------------------------------------------------------------------
+
+_PERCENT = "0.0%"
+_DECIMAL = "0.0"
+_DATETIME = "yyyy-mm-dd hh:mm"
+
+
+def _workbook(
+    metrics: WeeklyMetrics,
+    rows: list[_Row],
+    names: dict[int | None, str],
+    t: Texts,
+    schedule: Schedule,
+) -> bytes:
+    """A summary sheet (row 1 title, row 2 headers, one row per department, then the total)
+    and an overdue sheet (row 1 headers, one row per overdue ticket and clock)."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = t.report_sheet_summary
+    week = metrics.week
+    summary.append(
+        [
+            t.report_title.format(
+                week=week.label, start=week.monday.isoformat(), end=week.sunday.isoformat()
+            )
+            .replace("<b>", "")
+            .replace("</b>", "")
+            + " — "
+            + t.report_as_of.format(now=_when(metrics.now, schedule))
+        ]
+    )
+    _header(summary, t.report_summary_columns)
+    for row in rows:
+        _summary_row(summary, row.name, row.counts, metrics.now, schedule)
+    _summary_row(summary, t.report_total_row, metrics.totals, metrics.now, schedule)
+    for cell in summary[summary.max_row]:
+        cell.font = Font(bold=True)
+    summary.freeze_panes = "B3"
+    summary.column_dimensions["A"].width = 28
+
+    detail = book.create_sheet(t.report_sheet_overdue)
+    _header(detail, t.report_overdue_columns)
+    for item in metrics.overdue:
+        span = overdue_by(item.due, metrics.now, schedule)
+        detail.append(
+            [
+                item.number,
+                names.get(item.department_id, t.report_unassigned),
+                t.clock_names[item.clock.value],
+                _local(item.due, schedule),
+                round(working_hours(span), 2),
+                round(working_days(span, schedule), 2),
+                t.status_names.get(item.status, item.status),
+                _local(item.created_at, schedule),
+            ]
+        )
+        detail.cell(detail.max_row, 4).number_format = _DATETIME
+        detail.cell(detail.max_row, 5).number_format = _DECIMAL
+        detail.cell(detail.max_row, 6).number_format = _DECIMAL
+        detail.cell(detail.max_row, 8).number_format = _DATETIME
+    if metrics.overdue_unlisted:
+        detail.append([])
+        detail.append([t.report_overdue_more.format(count=metrics.overdue_unlisted)])
+    detail.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGH", (20, 24, 12, 17, 12, 12, 12, 17), strict=True):
+        detail.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _header(sheet: Worksheet, columns: tuple[str, ...]) -> None:
+    sheet.append(list(columns))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _local(moment: datetime, schedule: Schedule) -> datetime:
+    # Excel has no time zones: write the zone's wall-clock time, as the desk shows it.
+    return moment.astimezone(schedule.zone).replace(tzinfo=None)
+
+
+def _summary_row(
+    sheet: Worksheet, name: str, c: DepartmentCounts, now: datetime, schedule: Schedule
+) -> None:
+    oldest = (
+        round(working_days(overdue_by(c.oldest_due, now, schedule), schedule), 2)
+        if c.oldest_due is not None
+        else None
+    )
+    values: list[object] = [
+        name,
+        c.received,
+        c.accept_due,
+        c.accept_on_time,
+        c.accept_rate,
+        c.reply_due,
+        c.reply_on_time,
+        c.reply_rate,
+        c.resolved,
+        c.resolved_on_time,
+        c.resolve_rate,
+        c.overdue,
+        c.overdue_accept,
+        c.overdue_reply,
+        c.overdue_resolve,
+        oldest if oldest is not None else "—",
+        c.rated,
+        c.satisfied,
+        c.satisfaction,
+        c.bad,
+    ]
+    sheet.append([_cell_value(v) for v in values])
+    for index, value in enumerate(values, start=1):
+        if isinstance(value, Rate) and value.value is not None:
+            sheet.cell(sheet.max_row, index).number_format = _PERCENT
+        elif isinstance(value, float):
+            sheet.cell(sheet.max_row, index).number_format = _DECIMAL
+
+
+def _cell_value(value: object) -> object:
+    if isinstance(value, Rate):
+        return value.value if value.value is not None else "—"
+    return value
+
+
+# --- the chart --------------------------------------------------------------------------
+
+
+@cache
+def cjk_font() -> str | None:
+    """A font family that has Chinese glyphs, or None (the chart is drawn all the same)."""
+
+    def covers(path: str) -> bool:
+        try:
+            charmap = font_manager.get_font(path).get_charmap()
+        except (OSError, RuntimeError, ValueError):
+            return False
+        return all(ord(char) in charmap for char in CJK_SAMPLE)
+
+    def pick() -> str | None:
+        entries = {entry.name: entry.fname for entry in font_manager.fontManager.ttflist}
+        for family in (*_PREFERRED_FONTS, *sorted(entries)):
+            if family in entries and covers(entries[family]):
+                return family
+        return None
+
+    found = pick()
+    if found is None:
+        # matplotlib caches its font list; a font installed after that cache was written is
+        # unknown to it until added by hand.
+        known = {entry.fname for entry in font_manager.fontManager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known and covers(path):
+                font_manager.fontManager.addfont(path)
+        found = pick()
+    if found is None:
+        log.warning(
+            "no font with Chinese glyphs is installed (fonts-wqy-microhei or fonts-noto-cjk); "
+            "the weekly chart's labels will show as boxes"
+        )
+    return found
+
+
+def _chart(metrics: WeeklyMetrics, rows: list[_Row], t: Texts) -> tuple[bytes, str | None]:
+    """On-time rates (three bars per department) beside the tickets overdue now."""
+    font = cjk_font()
+    shown = [row for row in rows if row.counts.has_activity]
+    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    with rc_context({"font.family": families, "axes.unicode_minus": False}):
+        height = max(3.0, 1.2 + 0.45 * len(shown))
+        figure = Figure(figsize=(12, height), dpi=100, layout="constrained")
+        FigureCanvasAgg(figure)  # the Agg canvas, without pyplot's global state
+        figure.suptitle(t.report_chart_title.format(week=metrics.week.label))
+        if not shown:
+            figure.text(0.5, 0.5, t.report_chart_nothing, ha="center", va="center")
+        else:
+            _bars(figure, shown, t)
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+    return out.getvalue(), font
+
+
+def _bars(figure: Figure, rows: list[_Row], t: Texts) -> None:
+    rates, overdue = figure.subplots(1, 2, sharey=True, width_ratios=(3, 2))
+    labels = [row.name for row in rows]
+    positions = list(range(len(rows)))
+    series = (
+        (Clock.ACCEPT, [row.counts.accept_rate for row in rows]),
+        (Clock.FIRST_REPLY, [row.counts.reply_rate for row in rows]),
+        (Clock.RESOLVE, [row.counts.resolve_rate for row in rows]),
+    )
+    width = 0.26
+    for offset, (clock, values) in zip((-width, 0.0, width), series, strict=True):
+        # An empty denominator draws no bar (it is "—", not 0%).
+        heights = [rate.value * 100 if rate.value is not None else 0.0 for rate in values]
+        rates.barh(
+            [p + offset for p in positions], heights, height=width, label=t.clock_names[clock]
+        )
+    rates.set_xlim(0, 105)
+    rates.set_xlabel(t.report_chart_rates)
+    rates.set_yticks(positions, labels)
+    rates.invert_yaxis()
+    rates.legend(loc="lower right", fontsize="small")
+    counts = [row.counts.overdue for row in rows]
+    bars = overdue.barh(positions, counts, color="#d62728")
+    overdue.bar_label(bars, padding=2)
+    overdue.set_xlabel(t.report_chart_overdue)
+    overdue.set_xlim(0, max([*counts, 1]) * 1.2)
