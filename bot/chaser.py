@@ -16,8 +16,8 @@ from html import escape
 from sqlmodel import Session
 
 from bot import notify
-from bot.clocks import running_clocks
-from bot.config import Settings
+from bot.clocks import running_clocks, ticket_targets, window_hours
+from bot.config import Settings, Targets
 from bot.lifecycle import Action, Status, check_transition
 from bot.sla import Schedule, is_working_time, working_time_between
 from bot.texts import Texts, texts_for
@@ -49,17 +49,8 @@ class RunResult:
     skipped_outside_working_time: bool = False
 
 
-def _window_hours(settings: Settings, schedule: Schedule, clock: str) -> float:
-    sla = settings.sla
-    return {
-        "accept": sla.accept_hours,
-        "first_reply": sla.first_reply_hours,
-        "resolve": sla.resolve_days * schedule.hours_per_day,
-    }[clock]
-
-
 def what_is_due(
-    *, ticket: Ticket, settings: Settings, schedule: Schedule, now: datetime
+    *, ticket: Ticket, settings: Settings, schedule: Schedule, now: datetime, targets: Targets
 ) -> list[Due]:
     """Every level a ticket's clocks have reached now (a pure function of the ticket)."""
     chaser = settings.chaser
@@ -67,7 +58,7 @@ def what_is_due(
     for clock, deadline in running_clocks(ticket):
         if now < deadline:
             remaining = working_time_between(now, deadline, schedule)
-            window = _window_hours(settings, schedule, clock)
+            window = window_hours(targets, schedule, clock)
             if remaining <= timedelta(hours=window * (1 - chaser.warn_at)):
                 found.append(Due(ticket, clock, deadline, "warning", 0, remaining))
             continue
@@ -91,7 +82,10 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
         return result
     _warn_missing_calendar(session, settings, schedule, now)
     for ticket in queries.chase_candidates(session=session, horizon=now + LOOKAHEAD):
-        dues = what_is_due(ticket=ticket, settings=settings, schedule=schedule, now=now)
+        targets = ticket_targets(session=session, settings=settings, ticket=ticket)
+        dues = what_is_due(
+            ticket=ticket, settings=settings, schedule=schedule, now=now, targets=targets
+        )
         # After an outage only the highest escalation goes out; lower ones are recorded.
         escalations = [d for d in dues if d.level.startswith("escalation")]
         for due in dues:

@@ -1,4 +1,4 @@
-"""Command line: `dianxiaoer [run|demo|db upgrade|check-config] [--config FILE]`."""
+"""Command line: `dianxiaoer [run|demo|db upgrade|check-config|report weekly] [--config FILE]`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check-config", help="validate the config file and exit")
     db = sub.add_parser("db", help="database commands")
     db.add_argument("action", choices=["upgrade"], help="apply migrations up to head")
+    report = sub.add_parser("report", help="write a report's files and print its summary")
+    report.add_argument(
+        "kind", choices=["weekly"], help="weekly: the overdue summary (每周超期通报)"
+    )
+    report.add_argument("--week", help="ISO week, e.g. 2026-W48 (default: the last full week)")
+    report.add_argument("--out", default=".", help="folder for the .xlsx and .png (default: .)")
     return parser
 
 
@@ -73,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         prepare_database(settings)
         print(f"database at head: {settings.database.url}")
         return 0
+    if command == "report":
+        return _report(settings, args.week, Path(args.out))
     if command == "demo" or not settings.has_token:
         from bot.demo import run_demo
 
@@ -83,6 +91,38 @@ def main(argv: list[str] | None = None) -> int:
             )
         return asyncio.run(run_demo(settings))
     return _run_polling(settings)
+
+
+def _report(settings: Settings, week: str | None, out: Path) -> int:
+    """Write weekly-2026-W48.xlsx and .png to ``out`` and print the summary as plain text."""
+    from zoneinfo import ZoneInfo
+
+    from bot.desk import prepare_database
+    from bot.report import build_weekly_report, parse_week, previous_week
+    from storage.db import transaction
+    from storage.types import utcnow
+
+    now = utcnow()
+    try:
+        monday = parse_week(week) if week else previous_week(now, ZoneInfo(settings.desk.timezone))
+    except ValueError as exc:
+        print(f"--week: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    engine = prepare_database(settings)
+    try:
+        with transaction(engine) as session:
+            report = build_weekly_report(
+                session=session, settings=settings, week_start=monday, now=now
+            )
+    finally:
+        engine.dispose()
+    out.mkdir(parents=True, exist_ok=True)
+    for extension, data in (("xlsx", report.xlsx), ("png", report.png)):
+        path = out / report.filename(extension)
+        path.write_bytes(data)
+        print(f"wrote {path}", file=sys.stderr)
+    print(report.text)
+    return 0
 
 
 def _run_polling(settings: Settings) -> int:

@@ -4,9 +4,30 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlmodel import Session
+
+from bot.config import Settings, Targets
 from bot.lifecycle import OPEN_STATES, Status
 from bot.sla import Schedule, working_time_between
+from storage import queries
 from storage.models import Ticket
+
+
+def ticket_targets(*, session: Session, settings: Settings, ticket: Ticket) -> Targets:
+    """The deadlines that apply to this ticket (its category's and priority's overrides)."""
+    category = queries.get_category(session=session, category_id=ticket.category_id)
+    return settings.sla.targets(
+        category=category.code if category else None, priority=ticket.priority
+    )
+
+
+def window_hours(targets: Targets, schedule: Schedule, clock: str) -> float:
+    """A clock's whole window in working hours."""
+    return {
+        "accept": targets.accept_hours,
+        "first_reply": targets.first_reply_hours,
+        "resolve": targets.resolve_days * schedule.hours_per_day,
+    }[clock]
 
 
 def running_clocks(ticket: Ticket) -> list[tuple[str, datetime]]:

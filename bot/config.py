@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass
 from datetime import date, time
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ class _Strict(BaseModel):
 
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+Priority = Literal["normal", "urgent"]
 
 
 class DeskSettings(_Strict):
@@ -47,6 +49,23 @@ class DatabaseSettings(_Strict):
     echo: bool = False
 
 
+class SlaTargets(_Strict):
+    """Deadlines that override the defaults for a priority or a category (unset = inherit)."""
+
+    accept_hours: float | None = Field(default=None, gt=0)
+    first_reply_hours: float | None = Field(default=None, gt=0)
+    resolve_days: float | None = Field(default=None, gt=0)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The deadlines that apply to one ticket, all set."""
+
+    accept_hours: float
+    first_reply_hours: float
+    resolve_days: float
+
+
 class SlaSettings(_Strict):
     """Default deadlines, counted in working time in ``desk.timezone``."""
 
@@ -60,6 +79,27 @@ class SlaSettings(_Strict):
     # yet: these win over it. A date may not be in both lists.
     extra_holidays: list[date] = Field(default_factory=list)
     extra_workdays: list[date] = Field(default_factory=list)
+    # Overrides: a category's own deadlines win over its priority's, which win over the
+    # defaults above.
+    priorities: dict[Priority, SlaTargets] = Field(
+        default_factory=lambda: {  # type: ignore[arg-type]
+            "urgent": SlaTargets(accept_hours=1, first_reply_hours=3.5, resolve_days=3)
+        }
+    )
+    categories: dict[str, SlaTargets] = Field(default_factory=dict)
+
+    def targets(self, *, category: str | None = None, priority: str = "normal") -> Targets:
+        """The deadlines for a ticket of this category and priority."""
+        by_priority = {str(key): value for key, value in self.priorities.items()}
+        layers = [by_priority.get(priority), self.categories.get(category or "")]
+        accept, first, resolve = self.accept_hours, self.first_reply_hours, self.resolve_days
+        for layer in layers:
+            if layer is None:
+                continue
+            accept = layer.accept_hours or accept
+            first = layer.first_reply_hours or first
+            resolve = layer.resolve_days or resolve
+        return Targets(accept_hours=accept, first_reply_hours=first, resolve_days=resolve)
 
     @model_validator(mode="after")
     def _check_hours_and_days(self) -> SlaSettings:
@@ -124,6 +164,7 @@ class CategoryConfig(_Strict):
     name_en: str
     department: Code | None = None
     conduct: bool = False
+    priority: Priority = "normal"
     hint_keywords: list[str] = Field(default_factory=list)
 
 
@@ -163,6 +204,9 @@ class Settings(_Strict):
                 raise ValueError(
                     f"categories.{i}.department: unknown department code {cat.department!r}"
                 )
+        for code in self.sla.categories:
+            if code not in categories:
+                raise ValueError(f"sla.categories.{code}: unknown category code {code!r}")
         for i, rule in enumerate(self.routing_rules):
             if rule.department not in known:
                 raise ValueError(

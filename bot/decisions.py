@@ -8,6 +8,7 @@ from html import escape
 from sqlmodel import Session
 
 from bot import notify
+from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import Action, Status
 from bot.sla import Schedule, add_working_time
@@ -130,7 +131,8 @@ def approve_transfer(
     ticket.department_id = new.id
     ticket.accepted_at = ticket.accepted_by = ticket.accepted_by_name = None
     schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
-    ticket.accept_due = add_working_time(now, settings.sla.accept_hours, schedule)
+    targets = ticket_targets(session=session, settings=settings, ticket=ticket)
+    ticket.accept_due = add_working_time(now, targets.accept_hours, schedule)
     session.add(ticket)
     request.new_department_id = new.id
     _close_request(session, settings, request, ticket, actor, "approved", None, now)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import notify
+from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, Status
 from bot.screens import Name, Screen
@@ -200,7 +201,8 @@ def rate(
         ticket.reopen_count += 1
         ticket.resolution = ticket.resolved_at = None
         schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
-        ticket.resolve_due = deadlines(now, settings.sla, schedule).resolve_due
+        targets = ticket_targets(session=session, settings=settings, ticket=ticket)
+        ticket.resolve_due = deadlines(now, targets, schedule).resolve_due
         queries.add_event(
             session=session,
             ticket=ticket,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 from telegram.constants import ParseMode
 
-from bot.clocks import overdue_clocks
+from bot.clocks import overdue_clocks, ticket_targets
 from bot.config import Settings
 from bot.screens import Label
 from bot.sla import Schedule
@@ -350,11 +350,11 @@ def submitted_ack(
 ) -> Outbox:
     t = texts_for(reporter.language)
     zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
-    sla = settings.sla
+    targets = ticket_targets(session=session, settings=settings, ticket=ticket)
     promise = {
-        "accept": t.promise_hours.format(n=_n(sla.accept_hours)),
-        "first_reply": t.promise_hours.format(n=_n(sla.first_reply_hours)),
-        "resolve": t.promise_days.format(n=_n(sla.resolve_days)),
+        "accept": t.promise_hours.format(n=_n(targets.accept_hours)),
+        "first_reply": t.promise_hours.format(n=_n(targets.first_reply_hours)),
+        "resolve": t.promise_days.format(n=_n(targets.resolve_days)),
     }
     if department is None or department.role == "dispatcher":
         text = t.submitted_unrouted.format(number=ticket.number, **promise)

@@ -19,6 +19,7 @@ from html import escape, unescape
 from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -539,18 +540,20 @@ def _bars(figure: Figure, rows: list[_Row], t: Texts) -> None:
     )
     width = 0.26
     for offset, (clock, values) in zip((-width, 0.0, width), series, strict=True):
-        # An empty denominator draws no bar (it is "—", not 0%).
         heights = [rate.value * 100 if rate.value is not None else 0.0 for rate in values]
-        rates.barh(
+        bars = rates.barh(
             [p + offset for p in positions], heights, height=width, label=t.clock_names[clock]
         )
-    rates.set_xlim(0, 105)
+        # The label tells 0% (all late) from "—" (nothing was due), which draw alike.
+        rates.bar_label(bars, [rate.percent() for rate in values], padding=2, fontsize="x-small")
+    rates.set_xlim(0, 118)
     rates.set_xlabel(t.report_chart_rates)
     rates.set_yticks(positions, labels)
     rates.invert_yaxis()
-    rates.legend(loc="lower right", fontsize="small")
+    rates.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=3, frameon=False, fontsize="small")
     counts = [row.counts.overdue for row in rows]
     bars = overdue.barh(positions, counts, color="#d62728")
     overdue.bar_label(bars, padding=2)
     overdue.set_xlabel(t.report_chart_overdue)
     overdue.set_xlim(0, max([*counts, 1]) * 1.2)
+    overdue.xaxis.set_major_locator(MaxNLocator(integer=True))

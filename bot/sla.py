@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import SlaSettings
+from bot.config import SlaSettings, Targets
 from bot.workcalendar import WorkCalendar, shared_calendar
 
 #: How far ahead a search for working time may look (ten years of days): a bound that sane
@@ -190,7 +190,9 @@ def working_time_between(start: datetime, end: datetime, schedule: Schedule) -> 
     return total
 
 
-def deadlines(submitted_at: datetime, sla: SlaSettings, schedule: Schedule) -> Deadlines:
+def deadlines(submitted_at: datetime, sla: SlaSettings | Targets, schedule: Schedule) -> Deadlines:
+    """The three deadlines from ``submitted_at``; pass ``SlaSettings.targets(...)`` for a
+    ticket's category and priority (``SlaSettings`` itself means the defaults)."""
     return Deadlines(
         accept_due=add_working_time(submitted_at, sla.accept_hours, schedule),
         first_reply_due=add_working_time(submitted_at, sla.first_reply_hours, schedule),

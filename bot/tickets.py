@@ -51,11 +51,13 @@ def submit_ticket(
         if decision.department
         else None
     )
-    due = deadlines(now, settings.sla, Schedule.from_settings(settings.sla, settings.desk.timezone))
+    targets = settings.sla.targets(category=category.code, priority=category.priority)
+    due = deadlines(now, targets, Schedule.from_settings(settings.sla, settings.desk.timezone))
     visibility = data.get("visibility", "none")
     ticket = Ticket(
         number=ticket_number(session=session, settings=settings, now=now),
         kind=data.get("kind", "complaint"),
+        priority=category.priority,
         status=Status.SUBMITTED,
         category_id=category.id,
         department_id=None,

@@ -2,6 +2,13 @@
 # Install the desk into .venv and run it (the demo when no bot token is configured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The weekly summary's chart needs a font with Chinese glyphs, or its labels are boxes (tofu).
+if [ -z "$(fc-list :lang=zh 2>/dev/null || true)" ]; then
+  { apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      fonts-wqy-microhei fontconfig; } >/dev/null \
+    || echo "warning: could not install fonts-wqy-microhei; chart labels may show as boxes" >&2
+fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .

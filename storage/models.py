@@ -47,6 +47,7 @@ class Category(SQLModel, table=True):
     name_en: str = Field(max_length=100)
     department_id: int | None = Field(default=None, foreign_key="department.id")
     conduct: bool = False
+    priority: str = Field(default="normal", max_length=16)
     hint_keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sort_order: int = 0
     active: bool = True
@@ -100,6 +101,7 @@ class Ticket(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=32)
     kind: str = Field(max_length=16)
+    priority: str = Field(default="normal", max_length=16)
     status: str = Field(max_length=24, index=True)
     category_id: int = Field(foreign_key="category.id")
     department_id: int | None = Field(default=None, foreign_key="department.id")

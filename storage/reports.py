@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, union_all
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, union_all
+from sqlmodel import Session, col
 
 from bot.lifecycle import OPEN_STATES, Status
 from bot.metrics import (
@@ -52,6 +52,22 @@ def overdue_resolve(now: datetime) -> ColumnElement[bool]:
     return and_(col(Ticket.status).in_(_RESOLVE_RUNNING), col(Ticket.resolve_due) < now)
 
 
+#: The integer columns of the counts query, in its order.
+_COUNTED = (
+    "received",
+    "accept_due",
+    "accept_on_time",
+    "reply_due",
+    "reply_on_time",
+    "resolved",
+    "resolved_on_time",
+    "overdue",
+    "overdue_accept",
+    "overdue_reply",
+    "overdue_resolve",
+)
+
+
 def _count(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -78,9 +94,9 @@ def weekly_counts(
     )
     resolved = _in(col(Ticket.resolved_at), start, end)
     late = (overdue_accept(now), overdue_reply(now), overdue_resolve(now))
-    dues = (col(Ticket.accept_due), col(Ticket.first_reply_due), col(Ticket.resolve_due))
+    deadlines = (col(Ticket.accept_due), col(Ticket.first_reply_due), col(Ticket.resolve_due))
     query = (
-        select(  # type: ignore[call-overload]
+        select(
             col(Ticket.department_id),
             _count(received),
             _count(accept_judged),
@@ -91,18 +107,18 @@ def weekly_counts(
             _count(and_(resolved, col(Ticket.resolved_at) <= col(Ticket.resolve_due))),
             _count(or_(*late)),
             *(_count(one) for one in late),
-            *(func.min(case((one, due))) for one, due in zip(late, dues, strict=True)),
+            *(func.min(case((one, due))) for one, due in zip(late, deadlines, strict=True)),
         )
         # Only the tickets that can count at all: indexes on the deadlines and status help.
         .where(or_(received, accept_judged, reply_judged, resolved, *late))
         .group_by(col(Ticket.department_id))
     )
     counts: dict[int | None, DepartmentCounts] = {}
-    for row in session.exec(query):
-        department_id, *numbers = row
-        oldest = [due for due in numbers[-3:] if due is not None]
+    for department_id, *values in session.execute(query):
+        numbers = [int(n) for n in values[:-3]]
+        oldest: list[datetime] = [due for due in values[-3:] if due is not None]
         counts[department_id] = DepartmentCounts(
-            *(int(n) for n in numbers[:-3]), oldest_due=min(oldest) if oldest else None
+            **dict(zip(_COUNTED, numbers, strict=True)), oldest_due=min(oldest) if oldest else None
         )
     for department_id, ratings in _ratings(session=session, start=start, end=end).items():
         counts[department_id] = _with_ratings(counts.get(department_id), *ratings)
@@ -126,7 +142,7 @@ def _ratings(
     """
     stars = col(TicketEvent.detail)["rating"].as_integer()
     query = (
-        select(  # type: ignore[call-overload]
+        select(
             col(Ticket.department_id),
             func.count(),
             _count(stars >= SATISFIED_FROM),
@@ -134,17 +150,17 @@ def _ratings(
         )
         .select_from(TicketEvent)
         .join(Ticket, col(Ticket.id) == col(TicketEvent.ticket_id))
-        .where(TicketEvent.action == RATED_ACTION, _in(col(TicketEvent.at), start, end))
+        .where(col(TicketEvent.action) == RATED_ACTION, _in(col(TicketEvent.at), start, end))
         .group_by(col(Ticket.department_id))
     )
-    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in session.exec(query)}
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in session.execute(query)}
 
 
 def overdue_items(*, session: Session, now: datetime, limit: int) -> list[OverdueItem]:
     """The ``limit`` oldest overdue (ticket, clock) pairs at ``now``, oldest deadline first."""
 
     def one(clock: Clock, due: Any, condition: ColumnElement[bool]) -> Any:
-        return select(  # type: ignore[call-overload]
+        return select(
             col(Ticket.id).label("ticket_id"),
             col(Ticket.number).label("number"),
             col(Ticket.department_id).label("department_id"),
@@ -171,10 +187,10 @@ def overdue_items(*, session: Session, now: datetime, limit: int) -> list[Overdu
             clock=Clock(row.clock),
             due=row.due,
         )
-        for row in session.exec(query)
+        for row in session.execute(query)
     ]
 
 
 def departments(*, session: Session) -> list[Department]:
     """Every department, inactive ones too: old tickets may still name them."""
-    return list(session.exec(select(Department).order_by(col(Department.id))))
+    return list(session.scalars(select(Department).order_by(col(Department.id))))

@@ -39,6 +39,7 @@ def seed_zone(*, session: Session, settings: Settings) -> None:
         category.name, category.name_en, category.conduct = cat.name, cat.name_en, cat.conduct
         category.department_id = departments[cat.department].id if cat.department else None
         category.hint_keywords = list(cat.hint_keywords)
+        category.priority = cat.priority
         category.sort_order, category.active = order, True
         session.add(category)
         categories[cat.code] = category

@@ -441,7 +441,7 @@ EN = Texts(
         "satisfied {satisfaction} | bad {bad}"
     ),
     report_quiet_departments=(
-        "The other {count} department(s) had no tickets and nothing overdue this week."
+        "{count} more department(s) had no tickets and nothing overdue this week."
     ),
     report_overdue_heading="⏰ <b>Longest overdue</b> ({count} ticket(s))",
     report_overdue_line="• {number} · {department} · {clocks} overdue by {time}",

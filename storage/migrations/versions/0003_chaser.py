@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-27 12:01:30.582089
+Create Date: 2026-11-27 12:04:38.958432
 """
 
 from collections.abc import Sequence
@@ -50,6 +50,16 @@ def upgrade() -> None:
     with op.batch_alter_table("remindersent", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_remindersent_ticket_id"), ["ticket_id"], unique=False)
 
+    with op.batch_alter_table("category", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "priority",
+                sqlmodel.sql.sqltypes.AutoString(length=16),
+                nullable=False,
+                server_default="normal",
+            )
+        )
+
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("attachment", sa.LargeBinary(), nullable=True))
         batch_op.add_column(
@@ -59,6 +69,14 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "priority",
+                sqlmodel.sql.sqltypes.AutoString(length=16),
+                nullable=False,
+                server_default="normal",
+            )
+        )
         batch_op.create_index(batch_op.f("ix_ticket_accept_due"), ["accept_due"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_ticket_first_reply_due"), ["first_reply_due"], unique=False
@@ -74,10 +92,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ticket_resolve_due"))
         batch_op.drop_index(batch_op.f("ix_ticket_first_reply_due"))
         batch_op.drop_index(batch_op.f("ix_ticket_accept_due"))
+        batch_op.drop_column("priority")
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("attachment_name")
         batch_op.drop_column("attachment")
+
+    with op.batch_alter_table("category", schema=None) as batch_op:
+        batch_op.drop_column("priority")
 
     with op.batch_alter_table("remindersent", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_remindersent_ticket_id"))
