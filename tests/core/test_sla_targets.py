@@ -29,7 +29,7 @@ def test_an_override_for_an_unknown_category_is_named(tmp_path) -> None:
     config.write_text(
         default_config_text() + "\n[sla.categories.nope]\nresolve_days = 1\n", encoding="utf-8"
     )
-    with pytest.raises(ConfigError, match="sla.categories.nope"):
+    with pytest.raises(ConfigError, match=r"sla\.categories\.nope"):
         load_settings(config, environ={})
 
 
