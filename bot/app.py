@@ -68,6 +68,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("assign", admin.assign_command))
     add(CommandHandler("ticket", admin.ticket))
     add(CommandHandler("unbind", admin.unbind))
+    add(CommandHandler("summary", admin.summary))
     for prefix in staff.STAFF_PREFIXES:
         add(CallbackQueryHandler(staff.card_button, pattern=cb.pattern(prefix)))
     for prefix in dispatch.REQUEST_PREFIXES:
@@ -113,6 +114,7 @@ def _commands(language: str, *, admin: bool) -> list[BotCommand]:
             ("assign", "分派工单" if zh else "Dispatch a ticket"),
             ("ticket", "工单详情与审计记录" if zh else "Ticket detail and audit trail"),
             ("unbind", "解除本群绑定" if zh else "Unbind this chat"),
+            ("summary", "每周超期通报" if zh else "Weekly overdue summary"),
         ]
     return [BotCommand(name, description) for name, description in items]
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 
 from sqlmodel import Session
 
-from bot import notify
+from bot import notify, weekly
 from bot.clocks import running_clocks, ticket_targets, window_hours
 from bot.config import Settings, Targets
 from bot.lifecycle import Action, Status, check_transition
@@ -47,6 +47,7 @@ class RunResult:
     sent: list[Due] = field(default_factory=list)
     auto_closed: list[str] = field(default_factory=list)
     skipped_outside_working_time: bool = False
+    weekly: date | None = None  # the week whose summary this run sent
 
 
 def what_is_due(
@@ -108,6 +109,7 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
             result.sent.append(due)
     _write_messages(session, settings, schedule, result.sent, now)
     result.auto_closed = _auto_close(session, settings, now)
+    result.weekly = weekly.maybe_send(session=session, settings=settings, now=now)
     return result
 
 

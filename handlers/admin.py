@@ -1,15 +1,18 @@
-"""Admin commands: /bind a department's chat, /departments, /assign."""
+"""Admin commands: /bind, /unbind, /departments, /assign, /ticket, /summary; unknown groups."""
 
 from __future__ import annotations
 
 from html import escape
+from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import admin, tickets
 from bot.lifecycle import IllegalTransition
+from bot.metrics import Week, parse_week, previous_week
+from bot.report import build_weekly_report
 from bot.texts import texts_for
 from handlers.common import desk_of, guarded, say, thread_of
 from storage import queries
@@ -195,3 +198,38 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     t = _group_texts(context)
     await say(update, context, t.unknown_group.format(desk=escape(desk.settings.desk.name)))
+
+
+@guarded
+async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/summary [2026-W48]: the weekly overdue summary with its workbook and chart; admins."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    desk = desk_of(context)
+    t = _group_texts(context)
+    if not admin.is_admin(desk.settings, user.id):
+        await say(update, context, t.admin_only)
+        return
+    zone = ZoneInfo(desk.settings.desk.timezone)
+    now = desk.clock()
+    try:
+        week_start = parse_week(context.args[0]) if context.args else previous_week(now, zone)
+    except ValueError:
+        await say(update, context, t.summary_usage)
+        return
+    with desk.work(update.update_id) as session:
+        report = build_weekly_report(
+            session=session, settings=desk.settings, week_start=week_start, now=now
+        )
+    label = Week(week_start, zone).label
+    thread_id = thread_of(update.effective_message)
+    await say(update, context, report.html)
+    await context.bot.send_document(
+        chat.id,
+        InputFile(report.xlsx, filename=f"weekly-{label}.xlsx"),
+        message_thread_id=thread_id,
+    )
+    await context.bot.send_photo(
+        chat.id, InputFile(report.png, filename=f"weekly-{label}.png"), message_thread_id=thread_id
+    )

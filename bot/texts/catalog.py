@@ -192,6 +192,7 @@ class Texts:
     card_overdue: str
     ent_auto_closed: str
     calendar_missing: str
+    summary_usage: str
     # Errors and odd input
     generic_error: str
     stale_button: str

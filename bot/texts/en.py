@@ -414,6 +414,7 @@ EN = Texts(
         "weekends and fixed statutory holidays only. Add days in [sla] extra_holidays / "
         "extra_workdays, or upgrade chinesecalendar."
     ),
+    summary_usage="Usage: /summary [week], e.g. /summary 2026-W48; without it, the last full week.",
     generic_error=(
         "Sorry, something went wrong on our side; nothing you sent is lost. "
         "Please try again in a moment."

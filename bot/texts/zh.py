@@ -353,6 +353,7 @@ ZH = Texts(
         "⚠️ 工作日历没有 {year} 年的节假日安排，暂按“周末和法定固定节日休息”计算时限。"
         "请在配置 [sla] 的 extra_holidays / extra_workdays 中补充，或升级 chinesecalendar。"
     ),
+    summary_usage="用法：/summary [周]，例如 /summary 2026-W48；不写则为上一整周。",
     generic_error="抱歉，刚才出了点小问题，您发的内容没有丢失。请稍后再试一次。",
     stale_button="这个按钮已经过期了，请重新操作。",
     unsupported_message="暂时只能接收文字、照片和文件哦。",
