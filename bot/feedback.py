@@ -12,6 +12,7 @@ from bot import notify
 from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, Status
+from bot.metrics import SATISFIED_FROM
 from bot.screens import Name, Screen
 from bot.sla import Schedule, add_working_time, deadlines, working_time_between
 from bot.staff import Refused, _move
@@ -19,8 +20,6 @@ from bot.texts import texts_for
 from bot.views import clip, fmt_time, force_reply
 from storage import queries
 from storage.models import Outbox, Reporter, Ticket, TicketMessage
-
-SATISFIED_FROM = 3  # 基本满意 and better close the ticket; 不满意 and worse reopen it
 
 
 def _own(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
@@ -84,7 +83,7 @@ def enterprise_reply(
     action = "enterprise_replied"
     if status is Status.WAITING_INFO:
         _move(ticket, Action.INFO_RECEIVED, now)
-        _resume_clock(ticket, settings, now)
+        resume_clock(ticket, settings, now)
         action = "info_received"
     ticket.updated_at = now
     session.add(ticket)
@@ -103,7 +102,7 @@ def enterprise_reply(
     return Screen(Name.INFO_FORWARDED)
 
 
-def _resume_clock(ticket: Ticket, settings: Settings, now: datetime) -> None:
+def resume_clock(ticket: Ticket, settings: Settings, now: datetime) -> None:
     """Waiting for the enterprise pauses the resolve clock: move the deadline by the pause."""
     if ticket.waiting_since is not None:
         schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)

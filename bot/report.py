@@ -44,14 +44,13 @@ from bot.sla import Schedule
 from bot.texts import Texts, texts_for
 from storage import reports
 from storage.models import Department
+from storage.queries import HANDLING_ROLES
 
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4096
 #: How many of the oldest overdue tickets the leadership message names (the rest: workbook).
 SUMMARY_OVERDUE_LINES = 10
-#: Roles whose rows the workbook always shows, even when empty (a zero is news too).
-_HANDLING_ROLES = ("department", "discipline")
 #: Characters a CJK font must have for the chart to be legible.
 CJK_SAMPLE = "超期签收办结部门"
 #: Families tried first, in order; any other installed font that covers the sample will do.
@@ -130,8 +129,12 @@ def build_weekly_report(
     )
     t = texts_for(settings.desk.default_language)
     departments = reports.departments(session=session)
-    rows = _rows(metrics, departments, t, english=settings.desk.default_language == "en")
-    names = {row.department_id: row.name for row in rows}
+    english = settings.desk.default_language == "en"
+    names: dict[int | None, str] = {
+        d.id: d.name_en if english else d.name for d in departments if d.id is not None
+    }
+    names[None] = t.report_unassigned
+    rows = _rows(metrics, departments, names)
     late = _late_tickets(metrics.overdue)
     png, font = _chart(metrics, rows, t)
     return WeeklyReport(
@@ -148,18 +151,18 @@ def build_weekly_report(
 
 
 def _rows(
-    metrics: WeeklyMetrics, departments: list[Department], t: Texts, *, english: bool
+    metrics: WeeklyMetrics, departments: list[Department], names: dict[int | None, str]
 ) -> list[_Row]:
-    """Handling departments always, any other department with tickets, then the unassigned."""
+    """Handling departments always (a zero is news too), any other department with tickets,
+    then the unassigned."""
     rows = []
     for department in departments:
         counts = metrics.counts.get(department.id, DepartmentCounts())
-        if (department.role in _HANDLING_ROLES and department.active) or counts.has_activity:
-            name = department.name_en if english else department.name
-            rows.append(_Row(department.id, name, counts))
+        if (department.role in HANDLING_ROLES and department.active) or counts.has_activity:
+            rows.append(_Row(department.id, names[department.id], counts))
     unassigned = metrics.counts.get(None)
     if unassigned is not None and unassigned.has_activity:
-        rows.append(_Row(None, t.report_unassigned, unassigned))
+        rows.append(_Row(None, names[None], unassigned))
     return rows
 
 
@@ -246,7 +249,7 @@ def _summary(
     ]
     body = ["", t.report_departments_heading]
     active = [row for row in rows if row.counts.has_activity]
-    body += [_department_line(t, row) for row in active]
+    body += [_department_line(t, row, now, schedule) for row in active]
     quiet = len(rows) - len(active)
     if quiet:
         body.append(t.report_quiet_departments.format(count=quiet))
@@ -274,8 +277,11 @@ def _with_counts(rate: Rate) -> str:
     return rate.percent() if rate.total == 0 else f"{rate.percent()} ({rate.hits}/{rate.total})"
 
 
-def _department_line(t: Texts, row: _Row) -> str:
+def _department_line(t: Texts, row: _Row, now: datetime, schedule: Schedule) -> str:
     c = row.counts
+    overdue = str(c.overdue)
+    if c.oldest_due is not None:
+        overdue += t.report_department_oldest.format(time=_duration(t, c.oldest_due, now, schedule))
     return t.report_department_line.format(
         name=escape(row.name),
         received=c.received,
@@ -283,7 +289,7 @@ def _department_line(t: Texts, row: _Row) -> str:
         reply=c.reply_rate.percent(),
         resolved=c.resolved,
         resolve=c.resolve_rate.percent(),
-        overdue=c.overdue,
+        overdue=overdue,
         satisfaction=c.satisfaction.percent(),
         bad=c.bad,
     )
@@ -321,7 +327,7 @@ def _department_lists(
         mine = tickets.get(target, [])
         head = [
             t.report_department_list.format(
-                department=escape(names.get(target) or _name(departments, target)),
+                department=escape(names.get(target, str(target))),
                 now=_when(metrics.now, schedule),
                 count=count,
             )
@@ -339,10 +345,6 @@ def _department_lists(
             body.append(t.report_overdue_more.format(count=count - len(mine)))
         lists[target] = _fit(head, body, t.report_cut)
     return lists
-
-
-def _name(departments: list[Department], department_id: int) -> str:
-    return next((d.name for d in departments if d.id == department_id), str(department_id))
 
 
 # --- the workbook -----------------------------------------------------------------------

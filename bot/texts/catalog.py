@@ -225,3 +225,4 @@ class Texts:
     report_chart_rates: str
     report_chart_overdue: str
     report_chart_nothing: str
+    report_department_oldest: str

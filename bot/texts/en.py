@@ -494,4 +494,5 @@ EN = Texts(
     report_chart_rates="On time (%)",
     report_chart_overdue="Overdue now (tickets)",
     report_chart_nothing="Nothing to count this week",
+    report_department_oldest=" (oldest {time})",
 )

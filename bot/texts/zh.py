@@ -423,4 +423,5 @@ ZH = Texts(
     report_chart_rates="按时率（%）",
     report_chart_overdue="当前超期（件）",
     report_chart_nothing="本周没有需要统计的工单",
+    report_department_oldest="（最久 {time}）",
 )

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from bot import metrics
 from bot import report as report_module
 from bot.cli import EXIT_CONFIG, main
+from bot.emulator.html_check import html_to_text
 from bot.metrics import Clock, Rate
 from bot.report import (
     CJK_SAMPLE,
@@ -272,8 +273,10 @@ def test_current_week_judges_only_deadlines_already_passed(engine, settings) -> 
 
 def test_leadership_message(engine, settings) -> None:
     load(engine)
-    html = weekly(engine, settings).html
+    report = weekly(engine, settings)
+    html = report.html
     assert len(html) <= 4096
+    assert html_to_text(html) == report.text  # valid Telegram HTML, strictly escaped
     assert html.startswith("📊 <b>每周超期通报</b> 2026-W48（2026-11-23 至 2026-11-29）")
     assert "数据截至 2026-12-01 10:00" in html
     assert "受理 9 件｜签收及时率 57.1% (4/7)｜首次答复及时率 42.9% (3/7)" in html
@@ -282,11 +285,11 @@ def test_leadership_message(engine, settings) -> None:
     assert "满意率 75%（评价 4 次，差评 1 次）" in html
     assert (
         "• <b>经济发展局</b>：受理 4｜签收 50%｜答复 50%｜"
-        "办结 2（按时 50%）｜超期 2｜满意 100%｜差评 0"
+        "办结 2（按时 50%）｜超期 2（最久 6 个工作小时）｜满意 100%｜差评 0"
     ) in html
     assert (
-        "• <b>未分派</b>：受理 1｜签收 0%｜答复 0%｜办结 0（按时 —）｜超期 1｜满意 —｜差评 0"
-        in html
+        "• <b>未分派</b>：受理 1｜签收 0%｜答复 0%｜办结 0（按时 —）｜"
+        "超期 1（最久 2.9 个工作日）｜满意 —｜差评 0" in html
     )
     assert "市场监管局 &lt;R&amp;D&gt;" in html and "<R&D>" not in html
     assert "• B1 · 税务局 · 签收、首次答复、办结超期 5.4 个工作日" in html
@@ -309,6 +312,8 @@ def test_department_lists_only_where_something_is_overdue(engine, settings) -> N
     assert "<b>市场监管局 &lt;R&amp;D&gt;</b>" in lists[ids["market"]]
     assert "U1" in lists[ids["bizenv"]] and "B1" not in lists[ids["bizenv"]]
     assert all(len(text) <= 4096 for text in lists.values())
+    for text in lists.values():
+        html_to_text(text)  # valid Telegram HTML, strictly escaped
 
 
 def test_long_department_list_is_cut_within_the_limit(engine, settings) -> None:

@@ -85,3 +85,33 @@ async def test_an_urgent_ticket_gets_the_shorter_promise(engine, settings) -> No
     assert ticket.accept_due == datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 1 working hour
     assert "1 个工作小时内签收" in ack.payload["text"]
     assert "3 个工作日内办结" in ack.payload["text"]
+
+
+def test_waiting_for_the_enterprise_moves_the_resolve_deadline(settings) -> None:
+    from datetime import UTC, datetime
+
+    from bot.feedback import resume_clock
+    from storage.models import Ticket
+
+    def cst(day: int, hour: int) -> datetime:
+        return datetime(2026, 11, day, hour - 8, tzinfo=UTC)
+
+    ticket = Ticket(
+        number="x",
+        kind="complaint",
+        status="waiting_info",
+        category_id=1,
+        reporter_id=1,
+        description="d",
+        company_name="c",
+        contact_name="n",
+        phone="1",
+        route_reason="keyword",
+        accept_due=cst(23, 10),
+        first_reply_due=cst(23, 10),
+        resolve_due=cst(27, 10),
+        waiting_since=cst(23, 10),
+    )
+    resume_clock(ticket, settings, cst(24, 10))  # waited one working day (7 working hours)
+    assert ticket.waiting_since is None
+    assert ticket.resolve_due == cst(30, 10)  # Friday 10:00 + 7 working hours = Monday 10:00

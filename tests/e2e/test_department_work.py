@@ -381,3 +381,56 @@ async def test_admin_ticket_detail_and_unbind(scene: Scene) -> None:
     with transaction(scene.desk.engine) as session:
         econ_row = session.exec(select(Department).where(Department.code == "econ")).one()
     assert econ_row.chat_id is None
+
+
+async def test_photos_both_ways_and_the_paused_clock(scene: Scene) -> None:
+    econ = await scene.department_group("econ", "经济发展局 工单群")
+    zhang = member(scene, econ.id, "张科员")
+    ent = scene.person("彭")
+    number = await filed(scene, ent)
+    card = card_in(scene, econ.id, number)
+    scene.emulator.user_sends_photo(
+        zhang.user, econ.id, caption="这是拨付进度截图", reply_to=card.message_id
+    )
+    await scene.settle()
+    copy = ent.last_reply()
+    assert copy.photo_file_id is not None and not copy.forwarded
+    assert copy.caption.startswith("【经济发展局】这是拨付进度截图")
+    assert ticket_row(scene).status == "accepted"  # answering accepted it
+    assert "张科员" not in copy.caption
+
+    await zhang.taps("❓ 需补充材料", chat_id=econ.id)
+    prompt = newest(scene, econ.id, "需要企业补充什么")
+    await zhang.says("请补充银行回单", chat_id=econ.id, reply_to=prompt.message_id)
+    paused = ticket_row(scene)
+    assert paused.waiting_since is not None
+    # The enterprise answers without replying: its one waiting ticket takes the message.
+    await ent.says("回单稍后补上，先说明一下情况")
+    resumed = ticket_row(scene)
+    assert resumed.status == "accepted" and resumed.waiting_since is None
+    assert resumed.resolve_due >= paused.resolve_due  # never earlier after a pause
+    assert "先说明一下情况" in newest(scene, econ.id, "企业回复").text
+
+
+async def test_poor_ratings_beyond_the_limit_go_to_the_dispatcher(scene: Scene) -> None:
+    dispatch = await scene.department_group("bizenv", "营商环境办 督办群")
+    econ = await scene.department_group("econ", "经济发展局 工单群")
+    zhang = member(scene, econ.id, "张科员")
+    scene.desk.settings = scene.desk.settings.model_copy(
+        update={"workflow": scene.desk.settings.workflow.model_copy(update={"max_reopens": 0})}
+    )
+    ent = scene.person("邹")
+    number = await filed(scene, ent)
+    await zhang.taps("✅ 签收", chat_id=econ.id)
+    await zhang.taps("🏁 办结", chat_id=econ.id)
+    prompt = newest(scene, econ.id, "写明办理结果")
+    await zhang.says("已答复。", chat_id=econ.id, reply_to=prompt.message_id)
+    await ent.taps("非常不满意")
+    ticket = ticket_row(scene)
+    assert ticket.status == "unrouted" and ticket.department_id is None
+    assert "营商环境办直接督办" in newest(scene, ent.chat_id, "督办").text
+    assert "仍不满意" in scene.emulator.last_bot_message(dispatch.id).text
+    assert any(
+        "待分派" in m.content and number in m.content
+        for m in scene.emulator.bot_messages(dispatch.id)
+    )
