@@ -52,13 +52,13 @@ def bind(
         session=session, department_id=department.id, chat_id=chat_id, thread_id=thread_id
     )
     language = settings.desk.default_language
-    return BindResult(department.name_en if language == "en" else department.name, released)
+    return BindResult(department.local_name(language), released)
 
 
 def department_codes(*, session: Session, settings: Settings) -> str:
     language = settings.desk.default_language
     return "\n".join(
-        f"{d.code} — {escape(d.name_en if language == 'en' else d.name)}"
+        f"{d.code} — {escape(d.local_name(language))}"
         for d in queries.list_departments(session=session)
     )
 
@@ -71,7 +71,7 @@ def departments_overview(*, session: Session, settings: Settings) -> str:
         chat = t.departments_unbound
         if d.chat_id is not None:
             chat = f"{d.chat_id}" + (f"/{d.thread_id}" if d.thread_id else "")
-        name = d.name_en if settings.desk.default_language == "en" else d.name
+        name = d.local_name(settings.desk.default_language)
         lines.append(
             t.departments_row.format(
                 code=d.code, name=escape(name), chat=chat, open=counts.get(d.id or 0, 0)

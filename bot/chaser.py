@@ -23,7 +23,7 @@ from bot.sla import Schedule, is_working_time, working_time_between
 from bot.texts import Texts, texts_for
 from bot.views import working_duration
 from storage import queries
-from storage.models import Department, Outbox, Reporter, Ticket
+from storage.models import Department, Outbox, Ticket
 
 #: How far ahead (calendar time) a warning can be due: a quarter of five working days can
 #: span a long holiday (the Spring Festival is nine days).
@@ -137,7 +137,6 @@ def _write_messages(
     session: Session, settings: Settings, schedule: Schedule, sent: list[Due], now: datetime
 ) -> None:
     t = texts_for(settings.desk.default_language)
-    english = settings.desk.default_language == "en"
     by_department: dict[int, list[Due]] = defaultdict(list)
     escalations: list[Due] = []
     for due in sent:
@@ -156,7 +155,7 @@ def _write_messages(
             continue
         lines = [
             t.chase_header.format(
-                department=escape(department.name_en if english else department.name),
+                department=escape(department.local_name(settings.desk.default_language)),
                 count=len({d.ticket.id for d in dues}),
             )
         ]
@@ -189,7 +188,7 @@ def _write_messages(
             )
             name = ""
             if department is not None:
-                name = department.name_en if english else department.name
+                name = department.local_name(settings.desk.default_language)
             lines.append(
                 t.escalation_line.format(
                     number=due.ticket.number,
@@ -227,8 +226,7 @@ def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str
             action="auto_closed",
             from_status=before,
         )
-        reporter = session.get(Reporter, ticket.reporter_id)
-        assert reporter is not None
+        reporter = queries.reporter_of(session=session, ticket=ticket)
         notify.to_reporter(
             session=session,
             reporter=reporter,

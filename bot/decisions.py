@@ -17,7 +17,7 @@ from bot.texts import texts_for
 from bot.tickets import may_dispatch
 from bot.views import fmt_time, force_reply
 from storage import queries
-from storage.models import Department, Reporter, Ticket, TicketRequest
+from storage.models import Department, Ticket, TicketRequest
 
 
 def _open_request(
@@ -147,7 +147,7 @@ def approve_transfer(
     )
     language = settings.desk.default_language
     old_notice = texts_for(language).transfer_approved_old.format(
-        number=ticket.number, department=escape(new.name_en if language == "en" else new.name)
+        number=ticket.number, department=escape(new.local_name(language))
     )
     card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
     notify.to_department(
@@ -160,8 +160,7 @@ def approve_transfer(
         payload={"text": old_notice, "parse_mode": "HTML"},
     )
     notify.post_card(session=session, settings=settings, ticket=ticket, department=new)
-    reporter = session.get(Reporter, ticket.reporter_id)
-    assert reporter is not None
+    reporter = queries.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
     notify.to_reporter(
         session=session,
@@ -170,7 +169,7 @@ def approve_transfer(
         purpose="transferred",
         text=t.ent_transferred.format(
             number=ticket.number,
-            department=escape(new.name_en if reporter.language == "en" else new.name),
+            department=escape(new.local_name(reporter.language)),
         ),
     )
     return new
@@ -262,8 +261,7 @@ def approve_extension(
         purpose="notice",
         text=t.extension_approved_dept.format(number=ticket.number, due=due),
     )
-    reporter = session.get(Reporter, ticket.reporter_id)
-    assert reporter is not None
+    reporter = queries.reporter_of(session=session, ticket=ticket)
     notify.to_reporter(
         session=session,
         reporter=reporter,

@@ -192,7 +192,7 @@ def rate(
     )
     name = ""
     if department is not None:
-        name = department.name_en if reporter.language == "en" else department.name
+        name = department.local_name(reporter.language)
     if Status(ticket.status) is Status.CLOSED:
         text = t.ent_thanks.format(number=ticket.number)
         notify.refresh_card(session=session, settings=settings, ticket=ticket)

@@ -359,7 +359,7 @@ def submitted_ack(
     if department is None or department.role == "dispatcher":
         text = t.submitted_unrouted.format(number=ticket.number, **promise)
     else:
-        name = department.name_en if reporter.language == "en" else department.name
+        name = department.local_name(reporter.language)
         text = t.submitted.format(
             number=ticket.number,
             department=name,

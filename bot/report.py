@@ -131,7 +131,7 @@ def build_weekly_report(
     departments = reports.departments(session=session)
     english = settings.desk.default_language == "en"
     names: dict[int | None, str] = {
-        d.id: d.name_en if english else d.name for d in departments if d.id is not None
+        d.id: d.local_name("en" if english else "zh") for d in departments if d.id is not None
     }
     names[None] = t.report_unassigned
     rows = _rows(metrics, departments, names)

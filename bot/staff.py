@@ -88,16 +88,6 @@ def _move(ticket: Ticket, action: Action, now: datetime, previous: Status | None
     return before
 
 
-def _department_name(department: Department, language: str | None) -> str:
-    return department.name_en if language == "en" else department.name
-
-
-def _reporter(session: Session, ticket: Ticket) -> Reporter:
-    reporter = session.get(Reporter, ticket.reporter_id)
-    assert reporter is not None
-    return reporter
-
-
 def _event(
     session: Session, ticket: Ticket, actor: Actor, action: str, before: str | None, **detail: Any
 ) -> None:
@@ -121,7 +111,7 @@ def accept(
     ticket.accepted_at, ticket.accepted_by, ticket.accepted_by_name = now, actor.user_id, actor.name
     session.add(ticket)
     _event(session, ticket, actor, "accepted", before, department=department.code)
-    reporter = _reporter(session, ticket)
+    reporter = queries.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
     notify.to_reporter(
         session=session,
@@ -129,7 +119,7 @@ def accept(
         ticket=ticket,
         purpose="accepted",
         text=t.ent_accepted.format(
-            number=ticket.number, department=escape(_department_name(department, reporter.language))
+            number=ticket.number, department=escape(department.local_name(reporter.language))
         ),
     )
     notify.refresh_card(session=session, settings=settings, ticket=ticket)
@@ -202,7 +192,7 @@ def ask_info(
     session.add(ticket)
     _store_staff_message(session, ticket, department, actor, question, now)
     _event(session, ticket, actor, "asked_info", before, text=question, department=department.code)
-    reporter = _reporter(session, ticket)
+    reporter = queries.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
     row = notify.to_reporter(
         session=session,
@@ -210,7 +200,7 @@ def ask_info(
         ticket=ticket,
         purpose="question",
         text=t.ent_question.format(
-            department=escape(_department_name(department, reporter.language)),
+            department=escape(department.local_name(reporter.language)),
             number=ticket.number,
             text=escape(question),
         ),
@@ -238,7 +228,7 @@ def resolve(
     session.add(ticket)
     _store_staff_message(session, ticket, department, actor, resolution, now)
     _event(session, ticket, actor, "resolved", before, text=resolution, department=department.code)
-    reporter = _reporter(session, ticket)
+    reporter = queries.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
     row = notify.to_reporter(
         session=session,
@@ -246,7 +236,7 @@ def resolve(
         ticket=ticket,
         purpose="resolution",
         text=t.ent_resolved.format(
-            department=escape(_department_name(department, reporter.language)),
+            department=escape(department.local_name(reporter.language)),
             number=ticket.number,
             text=escape(resolution),
         ),
@@ -304,7 +294,7 @@ def request_transfer(
     view = notify.card_view(session=session, ticket=ticket, for_desk=True)
     choices = [
         (
-            d.name_en if language == "en" else d.name,
+            d.local_name(language),
             cb.make(cb.TRANSFER_TO, request.id or 0, d.code),
         )
         for d in queries.handling_departments(session=session)
@@ -318,7 +308,7 @@ def request_transfer(
         meta={"request_id": request.id},
         text=t.transfer_request.format(
             number=ticket.number,
-            department=escape(_department_name(department, language)),
+            department=escape(department.local_name(language)),
             who=escape(actor.name),
             reason=escape(reason),
             card=card_text(view, language, ZoneInfo(settings.desk.timezone)),
@@ -382,7 +372,7 @@ def request_extension(
         meta={"request_id": request.id},
         text=t.extension_request.format(
             number=ticket.number,
-            department=escape(_department_name(department, language)),
+            department=escape(department.local_name(language)),
             who=escape(actor.name),
             days=days,
             old_due=fmt_time(ticket.resolve_due, zone),
@@ -467,9 +457,9 @@ def reply(
         first=first,
         department=department.code,
     )
-    reporter = _reporter(session, ticket)
+    reporter = queries.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
-    name = escape(_department_name(department, reporter.language))
+    name = escape(department.local_name(reporter.language))
     if attachment is None:
         notify.to_reporter(
             session=session,

@@ -483,7 +483,7 @@ def assign(
         from bot.views import card_text
 
         view = notify.card_view(session=session, ticket=ticket, for_desk=True)
-        label = department.name_en if language == "en" else department.name
+        label = department.local_name(language)
         notify.to_department(
             session=session,
             department=dispatcher,
@@ -501,8 +501,7 @@ def assign(
             },
         )
     notify.post_card(session=session, settings=settings, ticket=ticket, department=department)
-    reporter = session.get(Reporter, ticket.reporter_id)
-    assert reporter is not None
+    reporter = queries.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
     notify.to_reporter(
         session=session,
@@ -511,7 +510,7 @@ def assign(
         purpose="assigned",
         text=t.enterprise_assigned.format(
             number=ticket.number,
-            department=escape(department.name_en if reporter.language == "en" else department.name),
+            department=escape(department.local_name(reporter.language)),
         ),
     )
     return department

@@ -39,6 +39,10 @@ class Department(SQLModel, table=True):
     # Telegram user ids allowed to act for the department; empty = any member of its chat.
     staff: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
+    def local_name(self, language: str | None) -> str:
+        """The name in the reader's language (Chinese unless English was chosen)."""
+        return self.name_en if language == "en" else self.name
+
 
 class Category(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)

@@ -188,6 +188,13 @@ def next_ticket_sequence(*, session: Session, day: str) -> int:
     return int(value)
 
 
+def reporter_of(*, session: Session, ticket: Ticket) -> Reporter:
+    """The enterprise user who filed the ticket (always there: tickets keep their filer)."""
+    reporter = session.get(Reporter, ticket.reporter_id)
+    assert reporter is not None
+    return reporter
+
+
 def get_ticket(*, session: Session, ticket_id: int) -> Ticket | None:
     return session.get(Ticket, ticket_id)
 
