@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from telegram import Bot, InputFile, Message, MessageId
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBUserWarning
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.config import SenderSettings
 from storage import queries
@@ -117,7 +117,9 @@ class Sender:
                     row.method, api_kwargs=kwargs, return_type=RETURNS.get(row.method)
                 )
         except RetryAfter as exc:
-            delay = exc.retry_after
+            with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                delay = exc.retry_after
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
             self._retry(row, f"flood control: {seconds}s", seconds)
             return False
