@@ -133,7 +133,7 @@ def card_view(
         evidence=len(evidence),
         accepted_by=ticket.accepted_by_name,
         accepted_at=ticket.accepted_at,
-        last_reply=replies[-1].text if replies else None,
+        last_reply=_last_answer(replies, ticket.resolution),
         waiting_since=ticket.waiting_since,
         resolution=ticket.resolution,
         rating=ticket.rating,
@@ -190,6 +190,14 @@ def post_card(
                 session=session, department=department, ticket=ticket, message=message, card=card
             )
     return card
+
+
+def _last_answer(replies: list[TicketMessage], resolution: str | None) -> str | None:
+    """The newest answer that is not the resolution (the card shows that one on its own)."""
+    texts = [m.text for m in replies if m.text]
+    if texts and resolution and texts[-1] == resolution:
+        texts.pop()
+    return texts[-1] if texts else None
 
 
 def refresh_card(
