@@ -7,13 +7,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from telegram import (
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
     Update,
 )
-from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -26,10 +21,9 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
-from bot import chaser
+from bot import chaser, menus
 from bot.desk import Desk
 from bot.sender import Sender
-from bot.texts import texts_for
 from handlers import admin, dispatch, enterprise, fallback, my_tickets, staff
 from handlers.common import on_error
 from storage import queries
@@ -97,28 +91,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_error_handler(on_error)
 
 
-def _commands(language: str, *, admin: bool) -> list[BotCommand]:
-    t = texts_for(language)
-    zh = language == "zh"
-    items = [
-        ("start", t.menu_complaint.split(" ", 1)[-1] + (" · 菜单" if zh else " · menu")),
-        ("my", t.menu_my.split(" ", 1)[-1]),
-        ("cancel", "退出当前填写" if zh else "Leave the current form"),
-        ("lang", "切换语言 / Language"),
-        ("help", t.menu_help.split(" ", 1)[-1]),
-    ]
-    if admin:
-        items += [
-            ("bind", "绑定本群到部门" if zh else "Bind this chat to a department"),
-            ("departments", "部门与绑定情况" if zh else "Departments and bindings"),
-            ("assign", "分派工单" if zh else "Dispatch a ticket"),
-            ("ticket", "工单详情与审计记录" if zh else "Ticket detail and audit trail"),
-            ("unbind", "解除本群绑定" if zh else "Unbind this chat"),
-            ("summary", "每周超期通报" if zh else "Weekly overdue summary"),
-        ]
-    return [BotCommand(name, description) for name, description in items]
-
-
 HOUSEKEEPING_SECONDS = 3600
 UPDATE_MEMORY = timedelta(days=2)
 
@@ -149,27 +121,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         application.job_queue.run_repeating(
             chase, interval=desk.settings.chaser.interval_minutes * 60, first=10, name="chaser"
         )
-    bot = application.bot
-    try:
-        for language in ("zh", "en"):
-            code = "" if language == "zh" else "en"
-            await bot.set_my_commands(
-                _commands(language, admin=False),
-                scope=BotCommandScopeAllPrivateChats(),
-                language_code=code,
-            )
-            await bot.set_my_commands(
-                [BotCommand("help", texts_for(language).menu_help[2:])],
-                scope=BotCommandScopeAllGroupChats(),
-                language_code=code,
-            )
-        for admin_id in desk.settings.desk.admins:
-            await bot.set_my_commands(
-                _commands(desk.settings.desk.default_language, admin=True),
-                scope=BotCommandScopeChat(admin_id),
-            )
-    except TelegramError as exc:  # menus are a convenience; the desk runs without them
-        application.bot_data["menu_error"] = str(exc)
+    with transaction(desk.engine) as session:
+        bound = [d.chat_id for d in queries.list_departments(session=session) if d.chat_id]
+    await menus.install(application.bot, desk.settings, bound)
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot import admin, tickets
+from bot import admin, menus, tickets
 from bot.lifecycle import IllegalTransition
 from bot.metrics import Week, parse_week, previous_week
 from bot.report import build_weekly_report
@@ -55,6 +55,7 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 now=utcnow(),
             )
         except LookupError:
+            bound = False
             reply = t.bind_unknown.format(code=escape(code[:40]), codes=codes)
         else:
             place = (
@@ -63,7 +64,10 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 else ("topic" if thread_id else "group")
             )
             reply = t.bind_ok.format(place=place, department=escape(result.department_name))
+            bound = True
     await say(update, context, reply)
+    if bound:
+        await menus.install_for_chat(context.bot, desk.settings, chat.id)
 
 
 @guarded

@@ -193,6 +193,8 @@ class Texts:
     ent_auto_closed: str
     calendar_missing: str
     summary_usage: str
+    # Command menus (per audience; descriptions shown by Telegram)
+    command_descriptions: dict[str, str]
     # Errors and odd input
     generic_error: str
     stale_button: str

@@ -415,6 +415,19 @@ EN = Texts(
         "extra_workdays, or upgrade chinesecalendar."
     ),
     summary_usage="Usage: /summary [week], e.g. /summary 2026-W48; without it, the last full week.",
+    command_descriptions={
+        "start": "Open the menu · file a complaint or request",
+        "my": "My tickets",
+        "cancel": "Leave the current form",
+        "lang": "切换语言 / Language",
+        "help": "Help and privacy",
+        "bind": "Bind this chat (topic) to a department",
+        "unbind": "Unbind this chat",
+        "departments": "Departments and bindings",
+        "assign": "Dispatch a ticket",
+        "ticket": "Ticket detail and audit trail",
+        "summary": "Weekly overdue summary",
+    },
     generic_error=(
         "Sorry, something went wrong on our side; nothing you sent is lost. "
         "Please try again in a moment."

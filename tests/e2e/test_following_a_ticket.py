@@ -162,3 +162,23 @@ async def test_a_restart_midway_loses_nothing_typed(scene: Scene) -> None:
         ticket = session.exec(select(Ticket)).one()
     assert ticket.description == "去年的技改补助至今未拨付"
     assert not ticket.share_company and not ticket.share_contact
+
+
+async def test_each_audience_has_its_own_command_menu(scene: Scene) -> None:
+    econ = await scene.department_group("econ", "经济发展局 工单群")
+    emulator = scene.emulator
+    private = [c for c, _ in emulator.commands({"type": "all_private_chats"})]
+    assert private == ["start", "my", "cancel", "lang", "help"]
+    english = dict(emulator.commands({"type": "all_private_chats"}, "en"))
+    assert english["my"] == "My tickets"
+    assert [c for c, _ in emulator.commands({"type": "all_group_chats"})] == ["help"]
+    admin_private = [c for c, _ in emulator.commands({"type": "chat", "chat_id": scene.admin.id})]
+    assert "bind" in admin_private and "summary" in admin_private
+    in_group = [
+        c
+        for c, _ in emulator.commands(
+            {"type": "chat_member", "chat_id": econ.id, "user_id": scene.admin.id}
+        )
+    ]
+    assert in_group[0] == "help" and "ticket" in in_group
+    assert [c for c, _ in emulator.commands({"type": "chat", "chat_id": econ.id})] == ["help"]
