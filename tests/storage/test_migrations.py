@@ -1,0 +1,63 @@
+"""Upgrading a database that already holds data: every migration keeps it."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import text
+
+from storage.db import alembic_config, head_revision, make_engine, upgrade
+
+
+def test_upgrade_from_the_first_release_keeps_tickets(db_url: str) -> None:
+    engine = make_engine(db_url)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    now = "2026-11-27 02:00:00+00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO department (id, code, name, name_en, role, active) "
+                "VALUES (1, 'econ', '经济发展局', 'Economic Development', 'department', true)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO category (id, code, name, name_en, conduct, hint_keywords, sort_order,"
+                " active) VALUES (1, 'policy', '政策兑现', 'Policy', false, '[]', 0, true)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO reporter (id, telegram_user_id, created_at, updated_at) "
+                f"VALUES (1, 42, '{now}', '{now}')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO ticket (id, number, kind, status, category_id, department_id,"
+                " reporter_id, description, company_name, contact_name, phone, share_company,"
+                " share_contact, route_reason, accept_due, first_reply_due, resolve_due,"
+                " created_at, updated_at) VALUES (1, 'GX-20261127-0001', 'complaint', 'assigned',"
+                " 1, 1, 1, '补贴未兑现', '某公司', '王', '13800138000', false, false,"
+                f" 'category_default', '{now}', '{now}', '{now}', '{now}', '{now}')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO outbox (id, created_at, method, payload, purpose, status, attempts,"
+                f" next_attempt_at) VALUES (1, '{now}', 'sendMessage', '{{}}', 'ack', 'sent', 1,"
+                f" '{now}')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        ticket = connection.execute(text("SELECT number, priority, reopen_count FROM ticket")).one()
+        staff = connection.execute(text("SELECT staff FROM department")).scalar_one()
+        meta = connection.execute(text("SELECT meta FROM outbox")).scalar_one()
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert tuple(ticket) == ("GX-20261127-0001", "normal", 0)
+    assert staff in ([], "[]") and meta in ({}, "{}")
+    assert revision == head_revision()
+    engine.dispose()
