@@ -98,9 +98,19 @@ def is_served_chat(*, session: Session, chat_id: int) -> bool:
 
 
 def ticket_overview(
-    *, session: Session, settings: Settings, number: str, reveal_identity: bool
+    *,
+    session: Session,
+    settings: Settings,
+    number: str,
+    reveal_identity: bool,
+    for_desk: bool = False,
 ) -> str | None:
-    """/ticket: everything the desk knows, with the audit trail (desk eyes only)."""
+    """/ticket: what the desk knows, with the audit trail.
+
+    The enterprise's Telegram id only with ``reveal_identity`` (an admin's private chat);
+    company and contact in full only ``for_desk`` (private, or the dispatcher's chat) —
+    elsewhere as the enterprise allowed departments to see them, like its card.
+    """
     from zoneinfo import ZoneInfo
 
     from bot.views import clip, fmt_time
@@ -123,6 +133,8 @@ def ticket_overview(
     if reveal_identity and reporter is not None:
         telegram = f"id {reporter.telegram_user_id}"
     visibility = "all" if ticket.share_contact else "company" if ticket.share_company else "none"
+    show_company = for_desk or ticket.share_company
+    show_contact = for_desk or ticket.share_contact
     trail = []
     for event in queries.ticket_events(session=session, ticket_id=ticket.id or 0):
         who = event.detail.get("by") or event.actor
@@ -141,10 +153,10 @@ def ticket_overview(
         status=t.status_names.get(ticket.status, ticket.status),
         category=escape(category.name if category else ""),
         department=escape(department.name if department else t.unrouted_department),
-        company=escape(ticket.company_name),
-        uscc=escape(ticket.uscc or "—"),
-        contact=escape(ticket.contact_name),
-        phone=escape(ticket.phone),
+        company=escape(ticket.company_name) if show_company else "—",
+        uscc=escape(ticket.uscc or "—") if show_company else "—",
+        contact=escape(ticket.contact_name) if show_contact else "—",
+        phone=escape(ticket.phone) if show_contact else "—",
         telegram=telegram,
         visibility=t.visibility[visibility],
         accepted=escape(

@@ -17,14 +17,15 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot import callbacks as cb
-from bot import chaser, menus
+from bot import chaser, crashpoints, menus
 from bot.desk import Desk
 from bot.sender import Sender
-from handlers import admin, dispatch, enterprise, fallback, my_tickets, staff
+from handlers import admin, dispatch, enterprise, fallback, membership, my_tickets, staff
 from handlers.common import on_error
 from storage import queries
 from storage.db import transaction
@@ -50,8 +51,17 @@ def build_application(desk: Desk) -> Application:  # type: ignore[type-arg]
     return application
 
 
+GATE_GROUP = -2  # before everything, crash points (group -1) included
+
+
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
     add = application.add_handler
+    if crashpoints.armed():  # test-only: DIANXIAOER_CRASH_AT (see bot/crashpoints.py)
+        add(TypeHandler(Update, crashpoints.before_handle), group=-1)
+    # Blocked users and floods stop before anything else (bot/abuse.py).
+    add(TypeHandler(Update, enterprise.gate), group=GATE_GROUP)
+    # An edit never re-runs a command or changes a ticket; it gets an explanation.
+    add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallback.edited_message))
     add(CommandHandler("start", enterprise.start, filters=PRIVATE))
     add(CommandHandler("help", enterprise.help_command))
     add(CommandHandler("cancel", enterprise.cancel, filters=PRIVATE))
@@ -63,6 +73,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("ticket", admin.ticket))
     add(CommandHandler("unbind", admin.unbind))
     add(CommandHandler("summary", admin.summary))
+    add(CommandHandler("block", admin.block))
+    add(CommandHandler("unblock", admin.unblock))
     for prefix in staff.STAFF_PREFIXES:
         add(CallbackQueryHandler(staff.card_button, pattern=cb.pattern(prefix)))
     for prefix in dispatch.REQUEST_PREFIXES:
@@ -76,13 +88,15 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CallbackQueryHandler(dispatch.assign_button, pattern=cb.pattern(cb.ASSIGN)))
     add(CallbackQueryHandler(fallback.unknown_button))
     add(MessageHandler(PRIVATE & filters.COMMAND, fallback.unknown_command))
+    add(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, fallback.group_command))
     add(
         MessageHandler(
             filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND & filters.UpdateType.MESSAGE,
             staff.group_reply,
         )
     )
-    add(ChatMemberHandler(admin.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    add(ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    add(MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated))
     add(
         MessageHandler(
             PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND, enterprise.private_message
@@ -112,7 +126,12 @@ async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     desk: Desk = application.bot_data["desk"]
-    desk.sender = Sender(engine=desk.engine, bot=application.bot, settings=desk.settings.sender)
+    desk.sender = Sender(
+        engine=desk.engine,
+        bot=application.bot,
+        settings=desk.settings.sender,
+        desk_settings=desk.settings,
+    )
     desk.sender.start()
     if application.job_queue is not None:
         application.job_queue.run_repeating(

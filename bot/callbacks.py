@@ -33,6 +33,7 @@ DECIDE = "dd"  # dd:<request id>:<approve|reject>
 RATE = "rt"  # rt:<ticket id>:<1..5>
 
 MAX_BYTES = 64
+MAX_INT = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 
 
 def make(prefix: str, *args: str | int) -> str:
@@ -48,10 +49,13 @@ class Parsed:
     args: tuple[str, ...]
 
     def int_arg(self, index: int = 0) -> int | None:
+        """An integer argument; None when missing, not a number, or beyond what a database
+        id can be (forged data must not reach SQL as an out-of-range integer)."""
         try:
-            return int(self.args[index])
+            value = int(self.args[index])
         except (IndexError, ValueError):
             return None
+        return value if -MAX_INT <= value <= MAX_INT else None
 
     def arg(self, index: int = 0) -> str | None:
         return self.args[index] if index < len(self.args) else None

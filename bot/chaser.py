@@ -21,7 +21,7 @@ from bot.config import Settings, Targets
 from bot.lifecycle import Action, Status, check_transition
 from bot.sla import Schedule, is_working_time, working_time_between
 from bot.texts import Texts, texts_for
-from bot.views import working_duration
+from bot.views import pack_lines, working_duration
 from storage import queries
 from storage.models import Department, Outbox, Ticket
 
@@ -166,18 +166,15 @@ def _write_messages(
                 purpose="card" if department_id else "dispatch",
             )
             lines.append(_line(t, due, schedule, card_link(card)))
-        notify.to_department(
-            session=session,
-            department=department,
-            ticket=None,
-            purpose="reminder",
-            method="sendMessage",
-            payload={
-                "text": "\n".join(lines),
-                "parse_mode": "HTML",
-                "disable_web_page_preview": True,
-            },
-        )
+        for text in pack_lines(lines):  # a long list goes in several messages
+            notify.to_department(
+                session=session,
+                department=department,
+                ticket=None,
+                purpose="reminder",
+                method="sendMessage",
+                payload={"text": text, "parse_mode": "HTML", "disable_web_page_preview": True},
+            )
     if escalations and dispatcher is not None:
         lines = [t.escalation_header.format(count=len({d.ticket.id for d in escalations}))]
         for due in escalations:
@@ -197,14 +194,15 @@ def _write_messages(
                     time=working_duration(t, due.working, schedule.hours_per_day),
                 )
             )
-        notify.to_department(
-            session=session,
-            department=dispatcher,
-            ticket=None,
-            purpose="escalation",
-            method="sendMessage",
-            payload={"text": "\n".join(lines), "parse_mode": "HTML"},
-        )
+        for text in pack_lines(lines):
+            notify.to_department(
+                session=session,
+                department=dispatcher,
+                ticket=None,
+                purpose="escalation",
+                method="sendMessage",
+                payload={"text": text, "parse_mode": "HTML"},
+            )
     for ticket in {id(d.ticket): d.ticket for d in sent if d.level != "warning"}.values():
         notify.refresh_card(session=session, settings=settings, ticket=ticket, now=now)
 

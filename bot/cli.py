@@ -1,4 +1,4 @@
-"""Command line: `dianxiaoer [run|demo|db upgrade|check-config|report weekly] [--config FILE]`."""
+"""Command line: `dianxiaoer [run|demo|db upgrade|check-config|report weekly|outbox …]`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot import logsafety
 from bot.config import ConfigError, Settings, load_settings
 
 EXIT_CONFIG = 2
@@ -46,6 +47,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--week", help="ISO week, e.g. 2026-W48 (default: the last full week)")
     report.add_argument("--out", default=".", help="folder for the .xlsx and .png (default: .)")
+    outbox = sub.add_parser(
+        "outbox", help="deliveries that need an operator (see docs/reliability.md)"
+    )
+    outbox_sub = outbox.add_subparsers(dest="outbox_action", required=True)
+    listing = outbox_sub.add_parser(
+        "list", help="failed, uncertain and held messages (default: all three)"
+    )
+    which = listing.add_mutually_exclusive_group()
+    for kind, meaning in (
+        ("failed", "given up for good (blocked, bad request …)"),
+        ("uncertain", "maybe delivered: the answer was lost (time-out, crash)"),
+        ("held", "waiting for a department's chat to be bound (/bind)"),
+        ("pending", "queued or being retried"),
+    ):
+        which.add_argument(
+            f"--{kind}", dest="which", action="store_const", const=kind, help=meaning
+        )
+    listing.add_argument("--limit", type=int, default=200, help="at most this many (200)")
+    resend = outbox_sub.add_parser("resend", help="queue failed or uncertain messages again")
+    resend.add_argument("ids", nargs="+", type=int, metavar="ID", help="outbox row ids")
     return parser
 
 
@@ -55,8 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logsafety.install()  # before anything can log a URL with the bot token in it
     quiet = args.command in (None, "run", "demo") and not args.verbose
-    for noisy in ("httpx", "apscheduler", "aiohttp.access", "alembic"):
+    # httpx logs every request URL (token redacted by logsafety): only with -v.
+    for noisy in (
+        "apscheduler",
+        "aiohttp.access",
+        "alembic",
+        *(() if args.verbose else ("httpx",)),
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if quiet and not _has_token_hint():
         # The demo prints a transcript; log lines would only interleave with it.
@@ -64,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(_config_path(args.config))
     except ConfigError as exc:
-        print(f"config error: {exc}", file=sys.stderr)
+        print(logsafety.redact(f"config error: {exc}"), file=sys.stderr)
         return EXIT_CONFIG
+    logsafety.add_secret(settings.telegram.token)
     command = args.command or "run"
     if command == "check-config":
         print(
@@ -81,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if command == "report":
         return _report(settings, args.week, Path(args.out))
+    if command == "outbox":
+        return _outbox(settings, args)
     if command == "demo" or not settings.has_token:
         from bot.demo import run_demo
 
@@ -123,6 +154,31 @@ def _report(settings: Settings, week: str | None, out: Path) -> int:
         print(f"wrote {path}", file=sys.stderr)
     print(report.text)
     return 0
+
+
+def _outbox(settings: Settings, args: argparse.Namespace) -> int:
+    """`outbox list [--failed|--uncertain|--held|--pending]` and `outbox resend ID…`."""
+    from bot import outbox
+    from bot.desk import prepare_database
+    from storage.db import transaction
+
+    engine = prepare_database(settings)
+    try:
+        with transaction(engine) as session:
+            if args.outbox_action == "list":
+                rows = outbox.list_rows(
+                    session=session, which=args.which or "problems", limit=args.limit
+                )
+                for row in rows:
+                    print(outbox.describe(session, row))
+                print(f"{len(rows)} message(s)", file=sys.stderr)
+                return 0
+            results = outbox.resend(session=session, ids=args.ids)
+    finally:
+        engine.dispose()
+    for result in results:
+        print(f"#{result.outbox_id}: {result.note}")
+    return 0 if all(result.ok for result in results) else 1
 
 
 def _run_polling(settings: Settings) -> int:

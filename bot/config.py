@@ -123,6 +123,8 @@ class SenderSettings(_Strict):
     interval_seconds: float = Field(default=1.0, gt=0)
     max_attempts: int = Field(default=8, ge=1)
     batch_size: int = Field(default=50, ge=1)
+    # How long the sender waits for Telegram's answer; past it a send counts as uncertain.
+    read_timeout_seconds: float = Field(default=15.0, gt=0)
 
 
 class WorkflowSettings(_Strict):
@@ -131,6 +133,13 @@ class WorkflowSettings(_Strict):
     max_reopens: int = Field(default=2, ge=0)
     unknown_group: Literal["explain", "leave"] = "explain"
     extension_days: list[int] = Field(default_factory=lambda: [1, 2, 3, 5, 10], min_length=1)
+
+
+class AbuseSettings(_Strict):
+    """Limits against floods and misuse (0 switches a limit off); admins block users."""
+
+    tickets_per_day: int = Field(default=5, ge=0)
+    messages_per_minute: int = Field(default=30, ge=0)
 
 
 class ChaserSettings(_Strict):
@@ -186,6 +195,7 @@ class Settings(_Strict):
     sla: SlaSettings = SlaSettings()
     sender: SenderSettings = SenderSettings()
     workflow: WorkflowSettings = WorkflowSettings()
+    abuse: AbuseSettings = AbuseSettings()
     chaser: ChaserSettings = ChaserSettings()
     report: ReportSettings = ReportSettings()
     routing: RoutingSettings = RoutingSettings()

@@ -12,17 +12,18 @@ from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import Action, Status
 from bot.sla import Schedule, add_working_time
-from bot.staff import Actor, Refused, _move
+from bot.staff import ANONYMOUS_ADMIN_ID, Actor, Refused, _move
 from bot.texts import texts_for
 from bot.tickets import may_dispatch
-from bot.views import fmt_time, force_reply
+from bot.views import fmt_time, force_reply, message_parts
 from storage import queries
 from storage.models import Department, Ticket, TicketRequest
 
 
-def _open_request(
-    session: Session, settings: Settings, request_id: int | None, actor: Actor, kind: str
-) -> tuple[TicketRequest, Ticket]:
+def _check_dispatcher(session: Session, settings: Settings, actor: Actor) -> None:
+    """Decisions are taken by a named person: an admin or a member of the dispatcher's chat."""
+    if actor.anonymous or actor.user_id == ANONYMOUS_ADMIN_ID:
+        raise Refused("anonymous")
     if not may_dispatch(
         session=session,
         settings=settings,
@@ -31,6 +32,12 @@ def _open_request(
         thread_id=actor.thread_id,
     ):
         raise Refused("dispatcher_only")
+
+
+def _open_request(
+    session: Session, settings: Settings, request_id: int | None, actor: Actor, kind: str
+) -> tuple[TicketRequest, Ticket]:
+    _check_dispatcher(session, settings, actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None or request.kind != kind or request.status != "pending":
         raise Refused("stale")
@@ -77,6 +84,7 @@ def ask_reject_reason(
     *, session: Session, settings: Settings, request_id: int | None, actor: Actor
 ) -> None:
     """Rejecting needs a reason: ask for it under the request (ForceReply)."""
+    _check_dispatcher(session, settings, actor)  # before saying whether the request exists
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
@@ -185,14 +193,7 @@ def reject(
     now: datetime,
 ) -> Ticket:
     """Reject a transfer (the department keeps it) or an extension (the deadline stays)."""
-    if not may_dispatch(
-        session=session,
-        settings=settings,
-        user_id=actor.user_id,
-        chat_id=actor.chat_id,
-        thread_id=actor.thread_id,
-    ):
-        raise Refused("dispatcher_only")
+    _check_dispatcher(session, settings, actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
@@ -217,10 +218,14 @@ def reject(
     t = texts_for(settings.desk.default_language)
     zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
     text = (
-        t.transfer_rejected_dept.format(number=ticket.number, reason=escape(reason))
+        message_parts(t.transfer_rejected_dept, reason, slot="reason", number=ticket.number)
         if request.kind == "transfer"
-        else t.extension_rejected_dept.format(
-            number=ticket.number, reason=escape(reason), due=fmt_time(ticket.resolve_due, zone)
+        else message_parts(
+            t.extension_rejected_dept,
+            reason,
+            slot="reason",
+            number=ticket.number,
+            due=fmt_time(ticket.resolve_due, zone),
         )
     )
     notify.under_card(
@@ -267,8 +272,12 @@ def approve_extension(
         reporter=reporter,
         ticket=ticket,
         purpose="extension",
-        text=texts_for(reporter.language).ent_extension.format(
-            number=ticket.number, due=due, reason=escape(request.reason_text or "")
+        text=message_parts(
+            texts_for(reporter.language).ent_extension,
+            request.reason_text or "",
+            slot="reason",
+            number=ticket.number,
+            due=due,
         ),
     )
     notify.refresh_card(session=session, settings=settings, ticket=ticket)

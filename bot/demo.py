@@ -71,14 +71,20 @@ async def _story(scene: Scene) -> None:
     scene.emulator.add_member(planning.id, staff.user)
     await staff.taps("✅ 签收", chat_id=planning.id)
     card = next(m for m in scene.emulator.bot_messages(planning.id) if "📋" in m.content)
-    await staff.says("林经理您好，已联系消防验收窗口，本周四上午安排现场验收。",
-                     chat_id=planning.id, reply_to=card.message_id)
+    await staff.says(
+        "林经理您好，已联系消防验收窗口，本周四上午安排现场验收。",
+        chat_id=planning.id,
+        reply_to=card.message_id,
+    )
     relayed = lin.last_reply()
     await lin.says("太好了，谢谢！我们周四上午在厂里等。", reply_to=relayed.message_id)
     await staff.taps("🏁 办结", chat_id=planning.id)
     question = scene.emulator.last_bot_message(planning.id)
-    await staff.says("已于周四完成现场验收，验收意见书已发企业。", chat_id=planning.id,
-                     reply_to=question.message_id)
+    await staff.says(
+        "已于周四完成现场验收，验收意见书已发企业。",
+        chat_id=planning.id,
+        reply_to=question.message_id,
+    )
     await lin.taps("非常满意")
     await lin.says("/my")
 

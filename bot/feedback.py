@@ -17,7 +17,7 @@ from bot.screens import Name, Screen
 from bot.sla import Schedule, add_working_time, deadlines, working_time_between
 from bot.staff import Refused, _move
 from bot.texts import texts_for
-from bot.views import clip, fmt_time, force_reply
+from bot.views import fmt_time, force_reply, message_parts
 from storage import queries
 from storage.models import Outbox, Reporter, Ticket, TicketMessage
 
@@ -132,19 +132,13 @@ def _relay_to_handlers(
         )
         row.purpose = "enterprise_file"
         return
-    notify.to_department(
+    notify.to_chat(
         session=session,
         department=department,
         ticket=ticket,
         purpose="enterprise_reply",
-        method="sendMessage",
         refers_to=card,
-        payload={
-            "text": t.enterprise_says.format(
-                number=ticket.number, text=escape(clip(message.text or "", 3500))
-            ),
-            "parse_mode": "HTML",
-        },
+        text=message_parts(t.enterprise_says, message.text or "", number=ticket.number),
     )
 
 
@@ -298,7 +292,7 @@ def comment(
         detail={"text": text},
     )
     group = texts_for(settings.desk.default_language)
-    body = group.enterprise_comment_dept.format(number=ticket.number, text=escape(clip(text, 3000)))
+    body = message_parts(group.enterprise_comment_dept, text, number=ticket.number)
     if ticket.department_id:
         notify.under_card(
             session=session, settings=settings, ticket=ticket, text=body, purpose="notice"

@@ -66,7 +66,9 @@ def on_reply(
     """Act on a reply to the desk's message; True when it was relayed to the enterprise."""
     purpose, meta = answering.purpose, answering.meta
     if purpose in PROMPTS and not text:
-        raise Refused("stale", ticket)
+        raise Refused("need_text", ticket)  # a sticker or a bare photo answers no question
+    if purpose not in DESK_ONLY and not text and attachment is None:
+        raise Refused("unsupported", ticket)  # a sticker, location, poll …: nothing to relay
     if purpose == "ask_question":
         staff.ask_info(
             session=session, settings=settings, ticket=ticket, actor=actor, question=text, now=now

@@ -6,6 +6,7 @@ in the database, so a restart or /cancel loses nothing the enterprise typed.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -13,8 +14,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot import abuse, feedback
 from bot import callbacks as cb
-from bot import feedback
 from bot.config import Settings
 from bot.routing import suggest_category
 from bot.screens import Label, Name, Screen
@@ -74,15 +75,38 @@ class Incoming:
     reply_to_message_id: int | None = None
 
 
+#: Characters that print as nothing and are used to send "empty" messages.
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def words(text: str) -> str:
+    """The text as stored (clean_text), or "" when nothing in it is visible: a message of
+    zero-width joiners or Hangul fillers says nothing, so it is not offered or filed."""
+    cleaned = clean_text(text)
+    visible = any(
+        not ch.isspace() and ch not in _BLANKS and unicodedata.category(ch) not in ("Cf", "Mn")
+        for ch in cleaned
+    )
+    return cleaned if visible else ""
+
+
 # --- entry points -----------------------------------------------------------------------
 
 
-def start_filing(*, session: Session, reporter: Reporter, kind: str) -> list[Screen]:
-    """The menu's 我要投诉 / 我要办事: resume offer if a draft waits, else a fresh draft."""
+def start_filing(
+    *, session: Session, settings: Settings, reporter: Reporter, kind: str, now: datetime
+) -> list[Screen]:
+    """The menu's 我要投诉 / 我要办事: resume offer if a draft waits, else a fresh draft.
+
+    At the daily ticket limit the user hears from when they can file again, before typing.
+    """
     assert reporter.id is not None
     if kind not in KINDS:
         return [Screen(Name.STALE_BUTTON)]
     reporter.awaiting = None
+    limited = abuse.ticket_limit(session=session, settings=settings, reporter=reporter, now=now)
+    if limited is not None:
+        return [Screen(Name.TICKET_LIMIT, limited)]
     draft = queries.get_draft(session=session, reporter_id=reporter.id)
     if draft is not None and _has_content(draft):
         draft.active = False
@@ -119,7 +143,13 @@ def offer_from_text(*, session: Session, reporter: Reporter, text: str) -> list[
     ]
 
 
-def accept_offer(*, session: Session, reporter: Reporter, choice: str) -> list[Screen]:
+def accept_offer(
+    *, session: Session, settings: Settings, reporter: Reporter, choice: str, now: datetime
+) -> list[Screen]:
+    if choice in KINDS and reporter.offer_text:
+        limited = abuse.ticket_limit(session=session, settings=settings, reporter=reporter, now=now)
+        if limited is not None:
+            return [Screen(Name.TICKET_LIMIT, limited)]  # the offered text waits
     text = reporter.offer_text
     reporter.offer_text = None
     session.add(reporter)
@@ -186,7 +216,7 @@ def on_message(
             return [Screen(Name.CONTACT_NOT_OWN)]
         shared = normalize_phone(incoming.contact_phone) or incoming.contact_phone[:32]
         return _set_phone(session, reporter, draft, shared)
-    text = clean_text(incoming.text or "")
+    text = words(incoming.text or "")
     if not text:
         return [Screen(Name.TEXT_EXPECTED), *_prompt(session, reporter, draft)]
     if step is Step.COMPANY:
@@ -329,12 +359,13 @@ def _description_saved(draft: Draft) -> Screen:
 
 def _on_description(session: Session, draft: Draft, incoming: Incoming) -> list[Screen]:
     evidence: list[dict[str, Any]] = list(draft.data.get("evidence") or [])
-    text = clean_text(incoming.text or "")
+    text = words(incoming.text or "")
     if incoming.attachment is not None:
-        if len(evidence) < MAX_EVIDENCE:
-            evidence.append(incoming.attachment.as_dict())
+        if len(evidence) >= MAX_EVIDENCE:
+            return [Screen(Name.EVIDENCE_FULL, {"count": MAX_EVIDENCE})]
+        evidence.append(incoming.attachment.as_dict())
         draft.data["evidence"] = evidence
-        caption = clean_text(incoming.attachment.caption or "")
+        caption = words(incoming.attachment.caption or "")
         if caption and not draft.data.get("description"):
             draft.data["description"] = caption
         queries.save_draft(session=session, draft=draft)
@@ -407,6 +438,9 @@ def _submit(
         if latest and draft is None:
             return [Screen(Name.ALREADY_SUBMITTED, {"number": latest[0].number})]
         return [Screen(Name.STALE_BUTTON)]
+    limited = abuse.ticket_limit(session=session, settings=settings, reporter=reporter, now=now)
+    if limited is not None:
+        return [Screen(Name.TICKET_LIMIT_SUBMIT, limited)]  # the draft waits, confirmed
     submit_ticket(session=session, settings=settings, reporter=reporter, draft=draft, now=now)
     return [Screen(Name.SUBMITTED)]
 
@@ -439,7 +473,7 @@ def on_private_message(
                 settings=settings,
                 reporter=reporter,
                 ticket=ticket,
-                text=clean_text(
+                text=words(
                     incoming.text
                     or (incoming.attachment.caption if incoming.attachment else "")
                     or ""
@@ -452,7 +486,7 @@ def on_private_message(
         ]
     if adding_info_to(reporter) is not None:
         attachment = incoming.attachment.as_dict() if incoming.attachment else None
-        text = clean_text(incoming.text or "") or None
+        text = words(incoming.text or "") or None
         return [
             add_info(
                 session=session,
@@ -474,14 +508,24 @@ def on_private_message(
                 settings=settings,
                 reporter=reporter,
                 ticket=waiting,
-                text=clean_text(incoming.text or "") or None,
+                text=words(incoming.text or "") or None,
                 attachment=attachment_data,
                 now=now,
             )
         ]
-    text = clean_text(
+    text = words(
         incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
     )
     if text:
         return offer_from_text(session=session, reporter=reporter, text=text)
+    if incoming.attachment is not None:
+        return [Screen(Name.FILE_OUTSIDE)]
     return [Screen(Name.UNSUPPORTED)]
+
+
+def on_edit(*, session: Session, reporter: Reporter) -> Screen:
+    """The enterprise edited a message it had sent: nothing changes, and it hears how to
+    correct (the draft notes messages as they come; tickets keep what was submitted)."""
+    if active_draft(session=session, reporter=reporter) is not None:
+        return Screen(Name.EDIT_IGNORED_FILING)
+    return Screen(Name.EDIT_IGNORED)

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 ENTERPRISE = ("start", "my", "cancel", "lang", "help")
 STAFF = ("help",)
-ADMIN = ("bind", "unbind", "departments", "assign", "ticket", "summary")
+ADMIN = ("bind", "unbind", "departments", "assign", "ticket", "summary", "block", "unblock")
 
 
 def commands(names: Iterable[str], language: str) -> list[BotCommand]:

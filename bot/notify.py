@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -16,13 +17,19 @@ from bot.screens import Label
 from bot.sla import Schedule
 from bot.texts import texts_for
 from bot.views import (
+    CAPTION_LIMIT,
+    CAPTIONED_KINDS,
     CardView,
     card_keyboard,
     card_overflow,
     card_text,
+    cut,
     dispatch_keyboard,
+    fit_html,
     fmt_time,
     main_menu,
+    shows_nothing,
+    split_text,
     working_duration,
 )
 from storage import queries
@@ -30,7 +37,15 @@ from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage
 
 
 def _html(text: str, **extra: Any) -> dict[str, Any]:
-    return {"text": text, "parse_mode": ParseMode.HTML, **extra}
+    return {"text": fit_html(text), "parse_mode": ParseMode.HTML, **extra}
+
+
+Parts: TypeAlias = str | Sequence[str]
+
+
+def _parts(text: Parts) -> list[str]:
+    """One message, or the parts of a long one (``views.message_parts``), in order."""
+    return [text] if isinstance(text, str) else list(text)
 
 
 def to_reporter(
@@ -39,23 +54,33 @@ def to_reporter(
     reporter: Reporter,
     ticket: Ticket | None,
     purpose: str,
-    text: str,
+    text: Parts,
     menu: bool = False,
+    reply_markup: dict[str, Any] | None = None,
 ) -> Outbox:
-    """A message to the enterprise's private chat (its chat id is its user id)."""
-    payload = _html(text)
-    if menu:
-        payload["reply_markup"] = main_menu(texts_for(reporter.language)).to_dict()
-    return queries.add_outbox(
-        session=session,
-        row=Outbox(
+    """A message to the enterprise's private chat (its chat id is its user id).
+
+    A long text comes as parts, each its own message; the markup goes on the last one,
+    which is returned.
+    """
+    parts = _parts(text)
+    rows = []
+    for index, part in enumerate(parts):
+        payload = _html(part)
+        if index == len(parts) - 1:
+            if menu:
+                payload["reply_markup"] = main_menu(texts_for(reporter.language)).to_dict()
+            if reply_markup is not None:
+                payload["reply_markup"] = reply_markup
+        row = Outbox(
             method="sendMessage",
             payload=payload,
             chat_id=reporter.telegram_user_id,
             ticket_id=ticket.id if ticket else None,
             purpose=purpose,
-        ),
-    )
+        )
+        rows.append(queries.add_outbox(session=session, row=row))
+    return rows[-1]
 
 
 def to_department(
@@ -149,7 +174,8 @@ def post_card(
     """The ticket card in the department's chat, its overflow and evidence copied below it."""
     language = settings.desk.default_language
     zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
-    view = card_view(session=session, ticket=ticket, for_desk=department.role != "department")
+    # Only the dispatcher's desk sees everything; the discipline office is a department too.
+    view = card_view(session=session, ticket=ticket, for_desk=department.role == "dispatcher")
     text = card_text(view, language, zone)
     payload = _html(text)
     purpose = "card"
@@ -220,7 +246,7 @@ def refresh_card(
     view = card_view(
         session=session,
         ticket=ticket,
-        for_desk=department.role != "department",
+        for_desk=department.role == "dispatcher",
         settings=settings,
         now=now,
     )
@@ -269,12 +295,13 @@ def under_card(
     session: Session,
     settings: Settings,
     ticket: Ticket,
-    text: str,
+    text: Parts,
     purpose: str,
     reply_markup: dict[str, Any] | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Outbox | None:
-    """A message in the department's chat, as a reply to the ticket's card."""
+    """A message in the department's chat, as a reply to the ticket's card (a long one in
+    parts, the markup and meta on the last part, which is returned)."""
     card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
     department = (
         queries.get_department(session=session, department_id=ticket.department_id)
@@ -283,27 +310,57 @@ def under_card(
     )
     if department is None:
         return None
-    payload = _html(text)
-    if reply_markup is not None:
-        payload["reply_markup"] = reply_markup
-    row = to_department(
+    return to_chat(
         session=session,
         department=department,
         ticket=ticket,
         purpose=purpose,
-        method="sendMessage",
-        payload=payload,
+        text=text,
+        reply_markup=reply_markup,
+        meta=meta,
         refers_to=card,
     )
-    row.meta = meta or {}
-    return row
+
+
+def to_chat(
+    *,
+    session: Session,
+    department: Department,
+    ticket: Ticket | None,
+    purpose: str,
+    text: Parts,
+    reply_markup: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
+    refers_to: Outbox | None = None,
+) -> Outbox:
+    """An HTML message (or the parts of a long one) to a department's chat; the markup and
+    meta go on the last part, which is returned."""
+    parts = _parts(text)
+    rows = []
+    for index, part in enumerate(parts):
+        payload = _html(part)
+        last = index == len(parts) - 1
+        if last and reply_markup is not None:
+            payload["reply_markup"] = reply_markup
+        row = to_department(
+            session=session,
+            department=department,
+            ticket=ticket,
+            purpose=purpose,
+            method="sendMessage",
+            payload=payload,
+            refers_to=refers_to,
+        )
+        row.meta = (meta or {}) if last else {}
+        rows.append(row)
+    return rows[-1]
 
 
 def to_dispatcher(
     *,
     session: Session,
     ticket: Ticket | None,
-    text: str,
+    text: Parts,
     purpose: str,
     reply_markup: dict[str, Any] | None = None,
     meta: dict[str, Any] | None = None,
@@ -312,20 +369,16 @@ def to_dispatcher(
     dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
     if dispatcher is None:
         return None
-    payload = _html(text)
-    if reply_markup is not None:
-        payload["reply_markup"] = reply_markup
-    row = to_department(
+    return to_chat(
         session=session,
         department=dispatcher,
         ticket=ticket,
         purpose=purpose,
-        method="sendMessage",
-        payload=payload,
+        text=text,
+        reply_markup=reply_markup,
+        meta=meta,
         refers_to=refers_to,
     )
-    row.meta = meta or {}
-    return row
 
 
 def copy_evidence(
@@ -336,16 +389,40 @@ def copy_evidence(
     message: TicketMessage,
     card: Outbox | None,
 ) -> Outbox:
-    """copyMessage, never forwardMessage: a forward would show who sent it."""
-    return to_department(
+    """copyMessage, never forwardMessage: a forward would show who sent it.
+
+    A caption longer than a bot may send (Premium users write up to 4096) would make the
+    copy fail: the copy then gets the caption cut, and the rest follows as text.
+    """
+    payload: dict[str, Any] = {
+        "from_chat_id": message.source_chat_id,
+        "message_id": message.source_message_id,
+    }
+    caption, rest = cut(message.text or "", CAPTION_LIMIT - 1)
+    if rest and message.file_kind in CAPTIONED_KINDS:
+        payload["caption"] = caption + "…"
+    copy = to_department(
         session=session,
         department=department,
         ticket=ticket,
         purpose="evidence",
         method="copyMessage",
-        payload={"from_chat_id": message.source_chat_id, "message_id": message.source_message_id},
+        payload=payload,
         refers_to=card,
     )
+    if "caption" in payload:
+        for part in split_text(rest):
+            if not shows_nothing(part):
+                to_department(
+                    session=session,
+                    department=department,
+                    ticket=ticket,
+                    purpose="overflow",
+                    method="sendMessage",
+                    payload={"text": part},
+                    refers_to=card,
+                )
+    return copy
 
 
 def submitted_ack(

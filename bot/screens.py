@@ -55,6 +55,15 @@ class Name(StrEnum):
     COMMENT_SAVED = "ent_comment_saved"
     LANG_PROMPT = "lang_prompt"
     LANG_SET = "lang_set"
+    # Bad input and abuse
+    FILE_OUTSIDE = "file_outside_ticket"
+    EVIDENCE_FULL = "evidence_full"
+    EDIT_IGNORED = "edit_not_applied"
+    EDIT_IGNORED_FILING = "edit_not_applied_filing"
+    TICKET_LIMIT = "ticket_limit"
+    TICKET_LIMIT_SUBMIT = "ticket_limit_submit"
+    RATE_LIMITED = "rate_limited"
+    BLOCKED = "blocked_user"
 
 
 @dataclass(frozen=True)

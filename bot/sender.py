@@ -1,31 +1,59 @@
-"""Drains the outbox to Telegram: in order, rate-limited, retried, never twice.
+"""Drains the outbox to Telegram: in order per chat, rate-limited, retried, never twice.
 
-A row is sent, then marked sent with Telegram's message id in its own transaction.
-Transient failures (flood control, time-outs, network, 5xx) are retried with backoff;
-permanent ones (blocked, chat gone, bad request) are recorded and never retried.
+Each row is marked ``sending`` (committed) before the call and ``sent`` with Telegram's
+message id after it, each in its own transaction. What a failure means for the row (retry,
+uncertain, failed, held, re-pointed) is decided in bot/outbox.py:
+
+- flood control (429): wait ``retry_after``, the chat's later rows wait behind it;
+- Telegram unreachable or answering 5xx: retried with backoff for as long as it takes;
+- a time-out or a cut connection *after* the request went out: a send may have been
+  delivered, so it becomes ``uncertain`` (surfaced, not repeated); an edit is retried;
+- 403/400: permanent, recorded, told to the dispatcher, never retried; a department's lost
+  group puts its rows on hold, a group upgraded to a supergroup re-points them.
+
+If the database is down, the outcome of a call already made is kept in memory and written
+as soon as the database answers again; if the process dies first, the row is found
+``sending`` at the next start and treated as uncertain (never sent twice by itself).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
+import time
 import warnings
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+import httpx
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from telegram import Bot, InputFile, Message, MessageId
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot.config import SenderSettings
+from bot import crashpoints
+from bot import outbox as fate
+from bot.config import SenderSettings, Settings
 from storage import queries
 from storage.db import transaction
 from storage.models import Outbox
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 RETURNS: dict[str, type[Message] | type[MessageId]] = {
     "sendMessage": Message,
@@ -36,16 +64,63 @@ RETURNS: dict[str, type[Message] | type[MessageId]] = {
     "sendPhoto": Message,
 }
 UPLOAD_FIELDS = {"sendDocument": "document", "sendPhoto": "photo"}
+#: The request never reached Telegram: safe to repeat whatever it was.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: Telegram answers that the bot may no longer post in a group.
+CHAT_GONE = (
+    "bot is not a member",
+    "bot was kicked",
+    "group chat was deactivated",
+    "group chat was deleted",
+    "chat not found",
+    "message thread not found",
+    "topic_deleted",
+)
+MAX_BACKOFF_SECONDS = 60.0
+STOP_GRACE_SECONDS = 2.0
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"  # delivered and recorded
+    DONE = "done"  # left the line another way (failed, uncertain, held, re-pointed)
+    WAIT = "wait"  # stays first in its chat's line until later
+    OFFLINE = "offline"  # Telegram is unreachable: stop this round
+
+
+def backoff(attempts: int) -> float:
+    return min(MAX_BACKOFF_SECONDS, 0.5 * 2.0 ** min(attempts, 7))
+
+
+def never_arrived(exc: NetworkError) -> bool:
+    """True when Telegram certainly did not carry the call out: it was never sent (connect
+    failures) or Telegram answered with an error status (5xx). False when the request went
+    out and the answer was lost (read/write time-out, connection cut): maybe delivered."""
+    cause = exc.__cause__
+    if isinstance(cause, NOT_SENT):
+        return True
+    return not isinstance(exc, TimedOut) and cause is None
 
 
 class Sender:
-    def __init__(self, *, engine: Engine, bot: Bot, settings: SenderSettings) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        bot: Bot,
+        settings: SenderSettings,
+        desk_settings: Settings | None = None,
+    ) -> None:
         self._engine = engine
         self._bot = bot
+        # The desk's settings say whom to tell about failures and in which language.
+        self._desk = desk_settings or Settings(sender=settings)
         self._settings = settings
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._paused_until = 0.0
+        self._recovered = False
 
     def kick(self) -> None:
         """Ask for a drain now (after a handler wrote rows)."""
@@ -58,89 +133,247 @@ class Sender:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Let the row in flight finish (briefly), then stop."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE_SECONDS)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
 
     async def _run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.interval_seconds)
-            self._wake.clear()
+        while not self._stopping:
             try:
+                self.recover()
                 await self.drain()
             except asyncio.CancelledError:
                 raise
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("outbox: database unavailable (%s); retrying", type(exc).__name__)
             except Exception:  # the sender must outlive any single failure
                 log.exception("outbox drain failed; retrying on the next tick")
+            if self._stopping:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.interval_seconds)
+            self._wake.clear()
+
+    def recover(self) -> None:
+        """Once per start: settle the rows a previous process left in flight."""
+        if self._recovered:
+            return
+        with transaction(self._engine) as session:
+            rows = fate.recover_in_flight(session=session, settings=self._desk)
+        for row in rows:
+            log.warning("outbox %s was in flight when the desk stopped: %s", row.id, row.status)
+        self._recovered = True
 
     async def drain(self) -> int:
-        """Send every due row; returns how many were sent."""
+        """Send every due row; returns how many rows were settled (sent or given up)."""
         sent = 0
+        self.recover()
         async with self._lock:
-            while True:
+            while not self._stopping and time.monotonic() >= self._paused_until:
                 with transaction(self._engine) as session:
-                    rows = queries.due_outbox(
+                    rows = queries.due_outbox_heads(
                         session=session, now=utcnow(), limit=self._settings.batch_size
                     )
                 if not rows:
                     return sent
-                progressed = False
-                blocked_chats: set[int] = set()
                 for row in rows:
-                    assert row.chat_id is not None
-                    if row.chat_id in blocked_chats:
-                        continue  # keep per-chat order: a later row waits for an earlier one
-                    if not await self._send_one(row):
-                        blocked_chats.add(row.chat_id)
-                        continue
-                    sent += 1
-                    progressed = True
+                    crashpoints.crash_if("after_commit", row.purpose)
+                progressed = False
+                for row in rows:
+                    if self._stopping:
+                        break
+                    outcome = await self._send_one(row)
+                    if outcome is Outcome.OFFLINE:
+                        return sent
+                    if outcome in (Outcome.SENT, Outcome.DONE):
+                        sent += 1
+                        progressed = True
                 if not progressed:
                     return sent
+        return sent
 
-    async def _send_one(self, row: Outbox) -> bool:
-        """True when the row is done (sent or given up for good)."""
+    async def _send_one(self, row: Outbox) -> Outcome:
         kwargs = self._resolve(row)
         if kwargs is None:
-            return False
+            return Outcome.WAIT if row.status == "pending" else Outcome.DONE
+        assert row.id is not None
+        with transaction(self._engine) as session:
+            fate.mark_in_flight(session=session, row_id=row.id)
         try:
             with warnings.catch_warnings():
                 # The outbox stores raw Bot API payloads: the generic call is the right one.
                 warnings.simplefilter("ignore", PTBUserWarning)
                 result = await self._bot.do_api_request(
-                    row.method, api_kwargs=kwargs, return_type=RETURNS.get(row.method)
+                    row.method,
+                    api_kwargs=kwargs,
+                    return_type=RETURNS.get(row.method),
+                    read_timeout=self._settings.read_timeout_seconds,
                 )
         except RetryAfter as exc:
-            with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
-                warnings.simplefilter("ignore", PTBDeprecationWarning)
-                delay = exc.retry_after
-            seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
-            self._retry(row, f"flood control: {seconds}s", seconds)
-            return False
+            seconds = _seconds(exc)
+            await self._retry(row, f"flood control: retry after {seconds:g}s", seconds, False)
+            return Outcome.WAIT
+        except ChatMigrated as exc:
+            await self._migrated(row, exc.new_chat_id)
+            return Outcome.DONE
+        except BadRequest as exc:  # (a NetworkError subclass in PTB: caught first)
+            return await self._bad_request(row, exc.message)
         except Forbidden as exc:
-            self._give_up(row, f"forbidden: {exc.message}")
-            return True
-        except BadRequest as exc:
-            if "message is not modified" in exc.message.lower():
-                self._mark_sent(row, None)
-                return True
-            self._give_up(row, f"bad request: {exc.message}")
-            return True
-        except (NetworkError, TelegramError) as exc:
-            self._retry(row, f"{type(exc).__name__}: {exc}", min(300.0, 2.0**row.attempts))
-            return False
-        message_id = getattr(result, "message_id", None)
-        self._mark_sent(row, message_id)
-        return True
+            await self._forbidden(row, exc.message)
+            return Outcome.DONE
+        except NetworkError as exc:
+            return await self._network_error(row, exc)
+        except TelegramError as exc:  # invalid token, conflict …: may be ours, counted
+            error = f"{type(exc).__name__}: {exc.message}"
+            await self._retry(row, error, backoff(row.attempts), True)
+            return Outcome.WAIT
+        except Exception as exc:  # not Telegram's answer: the call may or may not have gone
+            log.exception("outbox %s: unexpected error", row.id)
+            await self._persist(self._uncertain, row, f"{type(exc).__name__}: {exc}")
+            return Outcome.DONE
+        crashpoints.crash_if("after_send", row.purpose)
+        await self._persist(self._mark_sent, row, getattr(result, "message_id", None))
+        return Outcome.SENT
+
+    # -- the outcomes, each written once the database takes it -------------------------------
+
+    async def _network_error(self, row: Outbox, exc: NetworkError) -> Outcome:
+        error = f"{type(exc).__name__}: {exc.message}"
+        if exc.__cause__ is not None:
+            error += f" ({type(exc.__cause__).__name__})"
+        if never_arrived(exc) or fate.may_repeat(row.method):
+            seconds = backoff(row.attempts)
+            await self._retry(row, error, seconds, False)
+            if isinstance(exc.__cause__, NOT_SENT):
+                self._paused_until = time.monotonic() + min(seconds, 5.0)
+                return Outcome.OFFLINE
+            return Outcome.WAIT
+        await self._persist(self._uncertain, row, error)
+        return Outcome.DONE
+
+    async def _forbidden(self, row: Outbox, message: str) -> None:
+        assert row.chat_id is not None
+        error = f"forbidden: {message}"
+        if row.chat_id > 0:
+            await self._persist(self._unreachable, row, error)
+        elif row.held_for_department_id is not None and _chat_gone(message):
+            await self._persist(self._chat_lost, row, error)
+        else:
+            await self._persist(self._give_up, row, error)
+
+    async def _bad_request(self, row: Outbox, message: str) -> Outcome:
+        lowered = message.lower()
+        if "message is not modified" in lowered:
+            await self._persist(self._mark_sent, row, None)
+            return Outcome.SENT
+        assert row.chat_id is not None
+        if row.chat_id < 0 and row.held_for_department_id is not None and _chat_gone(message):
+            await self._persist(self._chat_lost, row, f"bad request: {message}")
+        else:
+            await self._persist(self._give_up, row, f"bad request: {message}")
+        return Outcome.DONE
+
+    async def _retry(self, row: Outbox, error: str, seconds: float, counted: bool) -> None:
+        def write() -> None:
+            with transaction(self._engine) as session:
+                fate.retry_later(
+                    session=session,
+                    settings=self._desk,
+                    row_id=row.id or 0,
+                    error=error,
+                    seconds=seconds,
+                    counted=counted,
+                )
+
+        await self._persist(write)
+        log.warning("outbox %s: %s (attempt %s)", row.id, error, row.attempts + 1)
+
+    async def _migrated(self, row: Outbox, new_chat_id: int) -> None:
+        def write() -> None:
+            with transaction(self._engine) as session:
+                fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+                assert fresh is not None and fresh.chat_id is not None
+                old = fresh.chat_id
+                fresh.status, fresh.chat_id = "pending", new_chat_id
+                session.add(fresh)
+                session.flush()
+                fate.follow_migration(session=session, old_chat_id=old, new_chat_id=new_chat_id)
+
+        await self._persist(write)
+        log.warning("chat %s became supergroup %s: rows follow it", row.chat_id, new_chat_id)
+
+    def _mark_sent(self, row: Outbox, message_id: int | None) -> None:
+        with transaction(self._engine) as session:
+            fate.mark_sent(session=session, row_id=row.id or 0, message_id=message_id)
+
+    def _uncertain(self, row: Outbox, error: str) -> None:
+        with transaction(self._engine) as session:
+            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+            assert fresh is not None
+            fate.mark_uncertain(session=session, settings=self._desk, row=fresh, error=error)
+        log.error("outbox %s: uncertain, not re-sent (%s)", row.id, error)
+
+    def _give_up(self, row: Outbox, error: str) -> None:
+        with transaction(self._engine) as session:
+            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+            assert fresh is not None
+            fate.give_up(session=session, settings=self._desk, row=fresh, error=error)
+        log.error("outbox %s failed for good: %s", row.id, error)
+
+    def _unreachable(self, row: Outbox, error: str) -> None:
+        with transaction(self._engine) as session:
+            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+            assert fresh is not None
+            fate.enterprise_unreachable(
+                session=session, settings=self._desk, row=fresh, error=error, now=utcnow()
+            )
+        log.error("outbox %s: the enterprise is unreachable (%s)", row.id, error)
+
+    def _chat_lost(self, row: Outbox, error: str) -> None:
+        assert row.chat_id is not None
+        thread = row.thread_id if "thread" in error.lower() else None
+        with transaction(self._engine) as session:
+            fate.chat_lost(
+                session=session,
+                settings=self._desk,
+                chat_id=row.chat_id,
+                thread_id=thread,
+                reason=error,
+            )
+            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+            if fresh is not None and fresh.status == "sending":  # not a department's row
+                fate.give_up(session=session, settings=self._desk, row=fresh, error=error)
+        log.error("outbox %s: the bot lost chat %s (%s); rows held", row.id, row.chat_id, error)
+
+    async def _persist(self, write: Callable[..., T], *args: Any) -> T:
+        """Write an outcome; while the database is away, keep it and try again."""
+        delay = 0.2
+        while True:
+            try:
+                return write(*args)
+            except (OperationalError, InterfaceError):
+                if self._stopping:
+                    raise  # the row stays 'sending': the next start treats it as uncertain
+                log.warning("database unavailable; keeping the outcome and retrying")
+                await asyncio.sleep(delay)
+                delay = min(5.0, delay * 2)
+
+    # -- arguments ------------------------------------------------------------------------
 
     def _resolve(self, row: Outbox) -> dict[str, Any] | None:
-        """The API arguments; a row referring to an unsent row waits for it."""
+        """The API arguments; a row referring to an unsent row waits for it (None)."""
         kwargs: dict[str, Any] = {"chat_id": row.chat_id, **row.payload}
         if row.attachment is not None and row.method in UPLOAD_FIELDS:
             kwargs[UPLOAD_FIELDS[row.method]] = InputFile(
@@ -156,18 +389,27 @@ class Sender:
             return kwargs
         with transaction(self._engine) as session:
             target = queries.get_outbox(session=session, outbox_id=row.refers_to_outbox_id)
-        if (
-            target is None
-            or target.status in ("failed",)
-            or (target.status == "sent" and target.telegram_message_id is None)
-        ):
-            if row.method.startswith("edit"):
-                self._give_up(row, "the message to edit was never sent")
+        if target is not None and target.status in queries.IN_LINE:
+            return None  # the message it answers or edits is not out yet
+        exists = (
+            target is not None
+            and target.status == "sent"
+            and target.telegram_message_id is not None
+            and target.chat_id == row.chat_id
+        )
+        if not exists:
+            if fate.may_repeat(row.method):
+                reason = "the message to edit was never sent"
+                if target is not None and target.status == "uncertain":
+                    reason = "the message to edit may not exist (its sending is uncertain)"
+                elif target is not None and target.status == "sent":
+                    reason = "the message to edit is in another chat (rebound or upgraded)"
+                self._give_up(row, reason)
+                row.status = "failed"
                 return None
             return kwargs  # send without the reply rather than never
-        if target.status != "sent":
-            return None
-        if row.method.startswith("edit"):
+        assert target is not None
+        if fate.may_repeat(row.method):
             kwargs["message_id"] = target.telegram_message_id
         else:
             kwargs["reply_parameters"] = {
@@ -176,32 +418,14 @@ class Sender:
             }
         return kwargs
 
-    def _mark_sent(self, row: Outbox, message_id: int | None) -> None:
-        with transaction(self._engine) as session:
-            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
-            assert fresh is not None
-            fresh.status, fresh.sent_at = "sent", utcnow()
-            fresh.attempts += 1
-            fresh.telegram_message_id = message_id
-            session.add(fresh)
 
-    def _retry(self, row: Outbox, error: str, seconds: float) -> None:
-        with transaction(self._engine) as session:
-            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
-            assert fresh is not None
-            fresh.attempts += 1
-            fresh.last_error = error
-            if fresh.attempts >= self._settings.max_attempts:
-                fresh.status = "failed"
-            fresh.next_attempt_at = utcnow() + timedelta(seconds=seconds)
-            session.add(fresh)
-        log.warning("outbox %s: %s (attempt %s)", row.id, error, row.attempts + 1)
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        delay = exc.retry_after
+    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
 
-    def _give_up(self, row: Outbox, error: str) -> None:
-        with transaction(self._engine) as session:
-            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
-            assert fresh is not None
-            fresh.status, fresh.last_error = "failed", error
-            fresh.attempts += 1
-            session.add(fresh)
-        log.error("outbox %s failed for good: %s", row.id, error)
+
+def _chat_gone(message: str) -> bool:
+    lowered = message.lower()
+    return any(reason in lowered for reason in CHAT_GONE)

@@ -22,11 +22,13 @@ from bot.lifecycle import Action, IllegalTransition, Status, check_transition
 from bot.sla import Schedule, add_working_time
 from bot.texts import texts_for
 from bot.views import (
+    CAPTION_LIMIT,
+    CAPTIONED_KINDS,
     card_text,
     choice_keyboard,
-    clip,
     fmt_time,
     force_reply,
+    message_parts,
     rating_keyboard,
 )
 from storage import queries
@@ -194,18 +196,19 @@ def ask_info(
     _event(session, ticket, actor, "asked_info", before, text=question, department=department.code)
     reporter = queries.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
-    row = notify.to_reporter(
+    notify.to_reporter(
         session=session,
         reporter=reporter,
         ticket=ticket,
         purpose="question",
-        text=t.ent_question.format(
+        text=message_parts(
+            t.ent_question,
+            question,
             department=escape(department.local_name(reporter.language)),
             number=ticket.number,
-            text=escape(question),
         ),
+        reply_markup=force_reply(reporter.language or "zh"),
     )
-    row.payload = {**row.payload, "reply_markup": force_reply(reporter.language or "zh")}
     notify.refresh_card(session=session, settings=settings, ticket=ticket)
 
 
@@ -230,21 +233,19 @@ def resolve(
     _event(session, ticket, actor, "resolved", before, text=resolution, department=department.code)
     reporter = queries.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
-    row = notify.to_reporter(
+    notify.to_reporter(
         session=session,
         reporter=reporter,
         ticket=ticket,
         purpose="resolution",
-        text=t.ent_resolved.format(
+        text=message_parts(
+            t.ent_resolved,
+            resolution,
             department=escape(department.local_name(reporter.language)),
             number=ticket.number,
-            text=escape(resolution),
         ),
+        reply_markup=rating_keyboard(ticket.id or 0, reporter.language or "zh").to_dict(),
     )
-    row.payload = {
-        **row.payload,
-        "reply_markup": rating_keyboard(ticket.id or 0, reporter.language or "zh").to_dict(),
-    }
     notify.refresh_card(session=session, settings=settings, ticket=ticket)
 
 
@@ -306,11 +307,13 @@ def request_transfer(
         ticket=ticket,
         purpose="transfer_request",
         meta={"request_id": request.id},
-        text=t.transfer_request.format(
+        text=message_parts(
+            t.transfer_request,
+            reason,
+            slot="reason",
             number=ticket.number,
             department=escape(department.local_name(language)),
             who=escape(actor.name),
-            reason=escape(reason),
             card=card_text(view, language, ZoneInfo(settings.desk.timezone)),
         ),
         reply_markup=choice_keyboard(choices).to_dict(),
@@ -370,14 +373,16 @@ def request_extension(
         ticket=ticket,
         purpose="extension_request",
         meta={"request_id": request.id},
-        text=t.extension_request.format(
+        text=message_parts(
+            t.extension_request,
+            reason,
+            slot="reason",
             number=ticket.number,
             department=escape(department.local_name(language)),
             who=escape(actor.name),
             days=days,
             old_due=fmt_time(ticket.resolve_due, zone),
             new_due=fmt_time(new_due, zone),
-            reason=escape(reason),
         ),
         reply_markup=choice_keyboard(
             [
@@ -466,31 +471,50 @@ def reply(
             reporter=reporter,
             ticket=ticket,
             purpose="relay",
-            text=t.ent_relay.format(department=name, number=ticket.number, text=escape(text or "")),
+            text=message_parts(t.ent_relay, text or "", department=name, number=ticket.number),
         )
-    else:
-        caption = t.ent_relay.format(
-            department=name, number=ticket.number, text=escape(clip(text or "", 700))
+    elif attachment["kind"] in CAPTIONED_KINDS:
+        # The first part is the copy's caption (1024 at most); the rest follows as text.
+        caption, *rest = message_parts(
+            t.ent_relay,
+            text or "",
+            first_limit=CAPTION_LIMIT,
+            department=name,
+            number=ticket.number,
         )
         queries.add_outbox(
             session=session, row=_copy_to_reporter(reporter, ticket, attachment, caption)
         )
+        if rest:
+            notify.to_reporter(
+                session=session, reporter=reporter, ticket=ticket, purpose="relay", text=rest
+            )
+    else:
+        # A video note cannot carry a caption: the words first, then the copy.
+        notify.to_reporter(
+            session=session,
+            reporter=reporter,
+            ticket=ticket,
+            purpose="relay",
+            text=message_parts(t.ent_relay, text or "", department=name, number=ticket.number),
+        )
+        queries.add_outbox(session=session, row=_copy_to_reporter(reporter, ticket, attachment))
     notify.refresh_card(session=session, settings=settings, ticket=ticket)
 
 
 def _copy_to_reporter(
-    reporter: Reporter, ticket: Ticket, attachment: dict[str, Any], caption: str
-) -> Any:
-
+    reporter: Reporter, ticket: Ticket, attachment: dict[str, Any], caption: str | None = None
+) -> Outbox:
+    payload: dict[str, Any] = {
+        "from_chat_id": attachment["chat_id"],
+        "message_id": attachment["message_id"],
+    }
+    if caption is not None:
+        payload.update(caption=caption, parse_mode="HTML")
     return Outbox(
         method="copyMessage",
         chat_id=reporter.telegram_user_id,
         ticket_id=ticket.id,
         purpose="relay",
-        payload={
-            "from_chat_id": attachment["chat_id"],
-            "message_id": attachment["message_id"],
-            "caption": caption,
-            "parse_mode": "HTML",
-        },
+        payload=payload,
     )

@@ -16,8 +16,9 @@ from bot.lifecycle import ACCEPTS_INFO, Action, IllegalTransition, Status, check
 from bot.routing import RouteReason, route
 from bot.screens import Label, Name, Screen
 from bot.sla import Schedule, deadlines
+from bot.staff import ANONYMOUS_ADMIN_ID
 from bot.texts import texts_for
-from bot.views import fmt_time
+from bot.views import NAME_LIMIT, clip, fmt_time, message_parts
 from storage import queries
 from storage.models import Department, Draft, Reporter, Ticket, TicketMessage
 
@@ -395,19 +396,13 @@ def add_info(
         card = queries.ticket_card(session=session, ticket_id=ticket.id, purpose=purpose)
         t = texts_for(settings.desk.default_language)
         if text:
-            notify.to_department(
+            notify.to_chat(
                 session=session,
                 department=department,
                 ticket=ticket,
                 purpose="info",
-                method="sendMessage",
                 refers_to=card,
-                payload={
-                    "text": t.dept_info_added.format(
-                        number=ticket.number, text=escape(text[:3500])
-                    ),
-                    "parse_mode": "HTML",
-                },
+                text=message_parts(t.dept_info_added, text, number=ticket.number),
             )
         else:
             notify.copy_evidence(
@@ -434,9 +429,21 @@ def finish_adding_info(*, session: Session, reporter: Reporter) -> Screen:
 
 
 def may_dispatch(
-    *, session: Session, settings: Settings, user_id: int, chat_id: int, thread_id: int | None
+    *,
+    session: Session,
+    settings: Settings,
+    user_id: int,
+    chat_id: int,
+    thread_id: int | None,
+    anonymous: bool = False,
 ) -> bool:
-    """Admins anywhere; otherwise members of the dispatcher's bound chat (topic)."""
+    """Admins anywhere; otherwise members of the dispatcher's bound chat (topic).
+
+    Never an anonymous admin or a channel (``sender_chat``, GroupAnonymousBot): a decision
+    must name the person who took it.
+    """
+    if anonymous or user_id == ANONYMOUS_ADMIN_ID:
+        return False
     if user_id in settings.desk.admins:
         return True
     dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
@@ -493,7 +500,7 @@ def assign(
             refers_to=dispatch_card,
             payload={
                 "text": texts_for(language).dispatch_assigned.format(
-                    who=escape(actor_name),
+                    who=escape(clip(actor_name, NAME_LIMIT)),
                     department=escape(label),
                     card=card_text(view, language, zone),
                 ),

@@ -1,11 +1,12 @@
 """Screens and cards rendered as Telegram HTML and keyboards, in the reader's language.
 
 All user-supplied text is escaped here and nowhere else; every text is cut to fit
-Telegram's limits (4096 characters a message, 64 bytes of callback_data).
+Telegram's limits (4096 UTF-16 units a message, 1024 a caption, 64 bytes of callback_data).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,10 @@ from bot.texts import Texts, texts_for
 from bot.validation import UsccProblem
 
 MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+#: What the desk takes as evidence (copied, never downloaded), and which of it has captions.
+EVIDENCE_KINDS = ("photo", "document", "video", "animation", "audio", "voice", "video_note")
+CAPTIONED_KINDS = frozenset(EVIDENCE_KINDS) - {"video_note"}
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
@@ -81,24 +86,163 @@ def fmt_time(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is two)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of ``text`` fit in ``limit`` UTF-16 units."""
+    if 2 * len(text) <= limit:
+        return len(text)
+    used = 0
+    for index, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(text)
+
+
+def cut(text: str, limit: int) -> tuple[str, str]:
+    """``text`` split where ``limit`` UTF-16 units end: (what fits, the rest)."""
+    index = _fitting(text, limit)
+    return text[:index], text[index:]
+
+
 def clip(text: str, limit: int) -> str:
-    """Cut plain text to ``limit`` characters, marking the cut."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+    """Cut plain text to ``limit`` UTF-16 units (Telegram's measure), marking the cut."""
+    if utf16_len(text) <= limit:
+        return text
+    return text[: _fitting(text, max(0, limit - 1))] + "…"
+
+
+def _split_once(text: str, limit: int) -> tuple[str, str]:
+    """The first part of ``text`` within ``limit`` units (at a line break if one is in the
+    second half), and the rest without its leading line breaks."""
+    size = max(1, _fitting(text, limit))
+    at = text.rfind("\n", 0, size)
+    if at < size // 2:
+        at = size
+    return text[:at], text[at:].lstrip("\n")
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT - 96) -> list[str]:
-    """Split plain text into parts under ``limit``, preferring line breaks."""
+    """Split plain text into parts under ``limit`` UTF-16 units, preferring line breaks."""
     parts: list[str] = []
     rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit)
-        if cut < limit // 2:
-            cut = limit
-        parts.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n")
+    while utf16_len(rest) > limit:
+        part, rest = _split_once(rest, limit)
+        parts.append(part)
     if rest or not parts:
         parts.append(rest)
     return parts
+
+
+#: Characters Telegram drops from a message (tdlib's fix_formatted_text).
+_DROPPED = frozenset({"\r", "\u0333", "\u033f", "\u030a"} | {chr(c) for c in range(0x2028, 0x202F)})
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether Telegram would see an empty message here ("message text is empty")."""
+    kept = "".join(" " if ord(ch) < 32 else ch for ch in text if ch not in _DROPPED)
+    return not kept.strip()
+
+
+_SLOT = "\x00slot\x00"
+
+
+def message_parts(
+    template: str,
+    text: str,
+    *,
+    slot: str = "text",
+    first_limit: int = MESSAGE_LIMIT,
+    limit: int = MESSAGE_LIMIT,
+    **fields: Any,
+) -> list[str]:
+    """``template`` with the user's ``text`` (escaped here) in ``{slot}``, in Telegram HTML.
+
+    One message when it fits; otherwise several, and nothing of ``text`` is lost: the words
+    before the slot open the first part, the words after it close the last one (so buttons
+    and "reply to this message" belong on the last part). ``first_limit`` is 1024 when the
+    first part is a caption. ``fields`` are HTML already (escaped by the caller). Lengths of
+    the template are counted on its source, an upper bound of what Telegram shows.
+    """
+    head, tail = template.format(**{slot: _SLOT}, **fields).split(_SLOT)
+    room = first_limit - utf16_len(head)
+    if utf16_len(text) + utf16_len(tail) <= room:
+        return [head + escape(text) + tail]
+    parts: list[str] = []
+    prefix = head
+    if room < 16:  # a head too long to share its message: alone, then the text
+        parts.append(fit_html(head, first_limit))
+        prefix, room = "", limit
+    rest = text
+    while rest and utf16_len(rest) + utf16_len(tail) > room:
+        piece, rest = _split_once(rest, room)
+        if not shows_nothing(prefix + piece):
+            parts.append(prefix + escape(piece))
+        prefix, room = "", limit
+    if not shows_nothing(prefix + rest + tail) or not parts:
+        parts.append(fit_html(prefix + escape(rest) + tail, limit if parts else first_limit))
+    return parts
+
+
+def pack_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Short HTML lines (a list of reminders) packed into as few messages as fit."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        joined = f"{current}\n{line}" if current else line
+        if current and utf16_len(joined) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = joined
+    if current:
+        messages.append(current)
+    return [fit_html(message, limit) for message in messages]
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
+_ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);?")
+
+
+def fit_html(html: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A safety net: Telegram HTML cut so that what it shows fits ``limit`` units.
+
+    Texts are built to fit (user fields are clipped or sent in parts); this only catches
+    what nobody foresaw, so a message is shortened ("…") rather than refused by Telegram
+    and lost. Tags open at the cut are closed.
+    """
+    if utf16_len(html) <= limit:
+        return html  # the source is never shorter than what it shows
+    shown, index, out = 0, 0, []
+    open_tags: list[str] = []
+    while index < len(html):
+        char = html[index]
+        tag = _TAG.match(html, index) if char == "<" else None
+        if tag is not None:
+            name = tag[2].lower()
+            if tag[1]:
+                if name in open_tags:
+                    del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name)]
+            else:
+                open_tags.append(name)
+            out.append(tag[0])
+            index = tag.end()
+            continue
+        entity = _ENTITY.match(html, index) if char == "&" else None
+        token = entity[0] if entity is not None else char
+        width = 2 if (entity is not None and token.startswith("&#")) or ord(char) > 0xFFFF else 1
+        if shown + width > limit - 1:
+            break
+        out.append(token)
+        shown += width
+        index += len(token)
+    else:
+        return html
+    return "".join([*out, "…", *(f"</{name}>" for name in reversed(open_tags))])
 
 
 def _buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -119,6 +263,13 @@ def _label(value: Any, language: str) -> str:
 
 
 def render(screen: Screen, language: str, *, desk_name: str = "") -> list[Rendered]:
+    """A screen as messages, each within Telegram's limit (``fit_html`` as a last resort)."""
+    rendered = compose(screen, language, desk_name=desk_name)
+    return [Rendered(fit_html(part.text), part.markup) for part in rendered]
+
+
+def compose(screen: Screen, language: str, *, desk_name: str = "") -> list[Rendered]:
+    """A screen as messages, built to fit (tests check that no safety net is needed)."""
     t = texts_for(language)
     p = screen.params
     n = screen.name
@@ -296,6 +447,7 @@ def _simple(t: Texts, n: Name, p: dict[str, Any], language: str) -> str:
         "number": p.get("number", ""),
         "status": status,
         "count": p.get("count", 0),
+        "until": p.get("until", ""),
     }
     template: str = getattr(t, n.value)
     return template.format(**values)
@@ -367,9 +519,13 @@ def _ticket_detail(t: Texts, p: dict[str, Any], language: str) -> list[Rendered]
         if detail.get("text"):
             what += f"：{escape(clip(str(detail['text']), 200))}"
         history.append(t.history_row.format(at=at, what=what))
-    body = text + "\n\n" + "\n".join(history)
-    if len(body) > MESSAGE_LIMIT - 200:
-        body = text + "\n\n" + "\n".join([history[0], "…", *history[-15:]])
+    entries = history[1:]
+    heading = text + "\n\n" + history[0] + "\n…\n"
+    while entries and utf16_len(heading + "\n".join(entries)) > MESSAGE_LIMIT:
+        entries = entries[1:]  # the oldest entries give way; the newest are what matters
+    if len(entries) < len(history) - 1:
+        entries = ["…", *entries]
+    body = text + "\n\n" + "\n".join([history[0], *entries])
     actions: list[tuple[str, str]] = []
     if p["can_add_info"]:
         actions.append((t.btn_add_info, cb.make(cb.ADD_INFO, p["id"])))
@@ -414,13 +570,23 @@ class CardView:
 
 CARD_DESCRIPTION_LIMIT = 2000
 CARD_NOTE_LIMIT = 300
+#: A person's name on a card (Telegram allows 64 + 64 for first and last name).
+NAME_LIMIT = 64
 
 
-def card_text(card: CardView, language: str, zone: ZoneInfo) -> str:
+def card_text(
+    card: CardView,
+    language: str,
+    zone: ZoneInfo,
+    *,
+    description_limit: int = CARD_DESCRIPTION_LIMIT,
+) -> str:
+    """The card's HTML; a description longer than ``description_limit`` UTF-16 units is cut
+    here and its rest sent below the card (``card_overflow``)."""
     t = texts_for(language)
-    description = card.description
-    if len(description) > CARD_DESCRIPTION_LIMIT:
-        description = description[:CARD_DESCRIPTION_LIMIT] + "…"
+    description, rest = cut(card.description, description_limit)
+    if rest:
+        description += "…"
     return t.card.format(
         kind=t.kind_names.get(card.kind, card.kind),
         number=card.number,
@@ -455,7 +621,7 @@ def _card_progress(card: CardView, t: Texts, language: str, zone: ZoneInfo) -> s
     if card.accepted_by and card.accepted_at:
         lines.append(
             t.card_accepted.format(
-                who=escape(card.accepted_by), at=fmt_time(card.accepted_at, zone)
+                who=escape(clip(card.accepted_by, NAME_LIMIT)), at=fmt_time(card.accepted_at, zone)
             )
         )
     if card.last_reply:
@@ -518,9 +684,8 @@ def force_reply(language: str) -> dict[str, Any]:
 
 def card_overflow(card: CardView) -> list[str]:
     """The rest of a description too long for the card, as plain-text parts."""
-    if len(card.description) <= CARD_DESCRIPTION_LIMIT:
-        return []
-    return split_text(card.description[CARD_DESCRIPTION_LIMIT:])
+    rest = cut(card.description, CARD_DESCRIPTION_LIMIT)[1]
+    return [part for part in split_text(rest) if not shows_nothing(part)] if rest else []
 
 
 def dispatch_keyboard(

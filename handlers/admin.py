@@ -9,7 +9,7 @@ from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot import admin, menus, tickets
+from bot import abuse, admin, menus, tickets
 from bot.lifecycle import IllegalTransition
 from bot.metrics import Week, parse_week, previous_week
 from bot.report import build_weekly_report
@@ -121,10 +121,10 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                     codes=admin.department_codes(session=session, settings=desk.settings),
                 )
             except IllegalTransition:
-                reply = t.cannot_withdraw.format(
+                reply = t.assign_not_now.format(
                     number=ticket.number,
                     status=t.status_names.get(ticket.status, ticket.status),
-                ).split("，")[0]
+                )
             else:
                 reply = t.assign_done.format(
                     number=ticket.number, department=escape(department.name)
@@ -169,8 +169,10 @@ async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await say(update, context, t.ticket_usage)
         return
     with desk.work(update.update_id) as session:
-        # The enterprise's Telegram identity is shown only where no department can read it.
-        reveal = chat.type == ChatType.PRIVATE or tickets.may_dispatch(
+        # The enterprise's Telegram identity never reaches a group, the dispatcher's included;
+        # company and contact in full only where the desk reads (like the cards).
+        private = chat.type == ChatType.PRIVATE
+        for_desk = private or tickets.may_dispatch(
             session=session,
             settings=desk.settings,
             user_id=0,
@@ -178,7 +180,11 @@ async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             thread_id=thread_of(update.effective_message),
         )
         text = admin.ticket_overview(
-            session=session, settings=desk.settings, number=context.args[0], reveal_identity=reveal
+            session=session,
+            settings=desk.settings,
+            number=context.args[0],
+            reveal_identity=private,
+            for_desk=for_desk,
         )
     await say(update, context, text or t.unknown_ticket)
 
@@ -219,6 +225,8 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     now = desk.clock()
     try:
         week_start = parse_week(context.args[0]) if context.args else previous_week(now, zone)
+        if not 2000 <= week_start.year <= 2100:  # a far week overflows the date arithmetic
+            raise ValueError(week_start)
     except ValueError:
         await say(update, context, t.summary_usage)
         return
@@ -237,3 +245,47 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_photo(
         chat.id, InputFile(report.png, filename=f"weekly-{label}.png"), message_thread_id=thread_id
     )
+
+
+@guarded
+async def block(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/block <telegram user id | ticket number> [reason]; admins only."""
+    await _set_blocked(update, context, blocked=True)
+
+
+@guarded
+async def unblock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unblock <telegram user id | ticket number>; admins only."""
+    await _set_blocked(update, context, blocked=False)
+
+
+async def _set_blocked(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, blocked: bool
+) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    desk = desk_of(context)
+    t = _group_texts(context)
+    if not admin.is_admin(desk.settings, user.id):
+        await say(update, context, t.admin_only)
+        return
+    if not context.args:
+        await say(update, context, t.block_usage if blocked else t.unblock_usage)
+        return
+    with desk.work(update.update_id) as session:
+        target = abuse.find_target(session=session, target=context.args[0])
+        reply = t.unknown_ticket
+        if target is not None:
+            reply = abuse.set_blocked(
+                session=session,
+                settings=desk.settings,
+                target=target,
+                blocked=blocked,
+                reason=" ".join(context.args[1:]),
+                actor_id=user.id,
+                # Who filed a ticket is said only to the admin alone, never in a group.
+                reveal_identity=chat.type == ChatType.PRIVATE,
+                now=utcnow(),
+            )
+    await say(update, context, reply)

@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
-from telegram import Message, Update, User
+from telegram import Message, ReplyParameters, Update, User
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -19,7 +19,7 @@ from bot.desk import Desk, DuplicateUpdate
 from bot.intake import Attachment, Incoming
 from bot.screens import Screen
 from bot.texts import language_from_telegram, texts_for
-from bot.views import Rendered, chosen, render
+from bot.views import EVIDENCE_KINDS, Rendered, chosen, fit_html, render
 from storage import queries
 from storage.models import Reporter
 
@@ -60,7 +60,12 @@ def thread_of(message: Message | None) -> int | None:
 
 
 async def show(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, screens: Sequence[Screen], language: str
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    screens: Sequence[Screen],
+    language: str,
+    *,
+    reply_to: int | None = None,
 ) -> None:
     chat = update.effective_chat
     assert chat is not None
@@ -68,7 +73,13 @@ async def show(
     desk_name = desk.settings.desk.name_en if language == "en" else desk.settings.desk.name
     for screen in screens:
         for part in render(screen, language, desk_name=desk_name):
-            await send(context, chat.id, part, thread_id=thread_of(update.effective_message))
+            await send(
+                context,
+                chat.id,
+                part,
+                thread_id=thread_of(update.effective_message),
+                reply_to=reply_to,
+            )
 
 
 async def send(
@@ -77,21 +88,35 @@ async def send(
     part: Rendered,
     *,
     thread_id: int | None = None,
+    reply_to: int | None = None,
 ) -> None:
     await context.bot.send_message(
         chat_id,
-        part.text,
+        fit_html(part.text),  # a last resort; texts are built to fit
         parse_mode=ParseMode.HTML,
         reply_markup=part.markup,
         message_thread_id=thread_id,
         disable_web_page_preview=True,
+        reply_parameters=(
+            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        ),
     )
 
 
-async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, html: str) -> None:
+async def say(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    html: str,
+    *,
+    reply_to: int | None = None,
+) -> None:
     """A short direct answer in the chat the update came from."""
     await send(
-        context, _chat_id(update), Rendered(html), thread_id=thread_of(update.effective_message)
+        context,
+        _chat_id(update),
+        Rendered(html),
+        thread_id=thread_of(update.effective_message),
+        reply_to=reply_to,
     )
 
 
@@ -109,6 +134,16 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
         await update.callback_query.answer(text, show_alert=alert)
     except TelegramError as exc:
         log.info("could not answer callback query: %s", exc)
+
+
+async def refuse_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forged, malformed or ancient callback_data: an alert, and nothing changes."""
+    user = update.effective_user
+    language = None
+    if user is not None:
+        with desk_of(context).work(update.update_id) as session:
+            language = language_of(reporter_for(session, user))
+    await answer(update, texts_for(language).stale_button, alert=True)
 
 
 async def mark_chosen(update: Update) -> None:
@@ -137,29 +172,16 @@ async def mark_chosen(update: Update) -> None:
 
 
 def incoming_from(message: Message) -> Incoming:
-    """A Telegram message reduced to what the desk uses."""
-    attachment = None
-    if message.photo:
-        attachment = Attachment(
-            kind="photo",
-            file_id=message.photo[-1].file_id,
-            chat_id=message.chat_id,
-            message_id=message.message_id,
-            caption=message.caption,
-        )
-    elif message.document:
-        attachment = Attachment(
-            kind="document",
-            file_id=message.document.file_id,
-            chat_id=message.chat_id,
-            message_id=message.message_id,
-            file_name=message.document.file_name,
-            caption=message.caption,
-        )
+    """A Telegram message reduced to what the desk uses.
+
+    Photos, files, videos, audio, voice and video notes are evidence (copied later, never
+    downloaded, so their size does not matter); stickers, locations, polls and the like
+    carry nothing the desk can use and arrive as an empty Incoming.
+    """
     contact = message.contact
     return Incoming(
         text=message.text,
-        attachment=attachment,
+        attachment=_attachment(message),
         contact_phone=contact.phone_number if contact else None,
         contact_is_own=bool(
             contact and message.from_user and contact.user_id == message.from_user.id
@@ -167,6 +189,32 @@ def incoming_from(message: Message) -> Incoming:
         reply_to_message_id=(
             message.reply_to_message.message_id if message.reply_to_message else None
         ),
+    )
+
+
+def _attachment(message: Message) -> Attachment | None:
+    if message.photo:
+        kind, file_id, file_name = "photo", message.photo[-1].file_id, None
+    else:
+        media = next(
+            (
+                (kind, getattr(message, kind))
+                for kind in EVIDENCE_KINDS
+                if kind != "photo" and getattr(message, kind, None) is not None
+            ),
+            None,
+        )
+        if media is None:
+            return None
+        kind, item = media
+        file_id, file_name = item.file_id, getattr(item, "file_name", None)
+    return Attachment(
+        kind=kind,
+        file_id=file_id,
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        file_name=file_name,
+        caption=message.caption,
     )
 
 

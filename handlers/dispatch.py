@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks as cb
 from bot import decisions, tickets
 from bot.lifecycle import IllegalTransition
-from bot.staff import Refused
+from bot.staff import ANONYMOUS_ADMIN_ID, Refused
 from bot.texts import texts_for
 from handlers.common import answer, desk_of, guarded, thread_of
 from handlers.staff import actor_of, refusal_text
@@ -35,7 +35,8 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             chat_id=chat.id,
             thread_id=thread_id,
         ):
-            reply = t.assign_refused
+            anonymous = user.id == ANONYMOUS_ADMIN_ID
+            reply = t.staff_refusals["anonymous"] if anonymous else t.assign_refused
         else:
             ticket = queries.get_ticket(session=session, ticket_id=ticket_id or 0)
             try:
@@ -54,7 +55,8 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 reply = t.stale_button
             else:
                 reply = t.assign_done.format(number=ticket.number, department=department.name)
-    await answer(update, reply, alert=reply in (t.assign_refused, t.stale_button))
+    refused = (t.assign_refused, t.stale_button, t.staff_refusals["anonymous"])
+    await answer(update, reply, alert=reply in refused)
 
 
 @guarded

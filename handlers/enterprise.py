@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot import abuse, intake
 from bot import callbacks as cb
-from bot import intake
 from bot.screens import Name, Screen
+from bot.texts import language_from_telegram, texts_for
 from bot.views import menu_kind
 from handlers.common import (
     answer,
@@ -17,11 +18,42 @@ from handlers.common import (
     is_private,
     language_of,
     mark_chosen,
+    refuse_button,
     reporter_for,
     show,
 )
 from handlers.my_tickets import list_tickets
+from storage.db import transaction
 from storage.types import utcnow
+
+
+@guarded
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before every private handler: blocked users and floods stop here (bot/abuse.py)."""
+    user = update.effective_user
+    if user is None or not is_private(update):
+        return
+    desk = desk_of(context)
+    guard = context.bot_data.setdefault("flood_guard", abuse.FloodGuard())
+    button = update.callback_query is not None
+    with transaction(desk.engine) as session:
+        verdict = abuse.admit(
+            session=session,
+            settings=desk.settings,
+            guard=guard,
+            user_id=user.id,
+            update_id=update.update_id,
+            now=utcnow(),
+            counts=not button,
+        )
+    if verdict.allowed:
+        return
+    language = verdict.language or language_from_telegram(user.language_code)
+    if button:
+        await answer(update, texts_for(language).blocked_user, alert=True)
+    elif verdict.screen is not None:
+        await show(update, context, [verdict.screen], language)
+    raise ApplicationHandlerStop
 
 
 @guarded
@@ -75,6 +107,9 @@ async def lang_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
+    if not is_private(update):
+        await refuse_button(update, context)
+        return
     await answer(update)
     choice = cb.parse(query.data).arg()
     with desk_of(context).work(update.update_id) as session:
@@ -105,7 +140,9 @@ async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if entry == "help":
             screens = [Screen(Name.HELP)]
         elif entry in intake.KINDS:
-            screens = intake.start_filing(session=session, reporter=reporter, kind=entry)
+            screens = intake.start_filing(
+                session=session, settings=desk.settings, reporter=reporter, kind=entry, now=utcnow()
+            )
         else:
             screens = intake.on_private_message(
                 session=session,
@@ -124,6 +161,9 @@ async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
+    if not is_private(update):
+        await refuse_button(update, context)  # a forged enterprise button in a group
+        return
     await answer(update)
     data = cb.parse(query.data)
     desk = desk_of(context)
@@ -135,7 +175,11 @@ async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             )
         elif data.prefix == cb.OFFER:
             screens = intake.accept_offer(
-                session=session, reporter=reporter, choice=data.arg() or ""
+                session=session,
+                settings=desk.settings,
+                reporter=reporter,
+                choice=data.arg() or "",
+                now=utcnow(),
             )
         else:
             screens = intake.on_button(

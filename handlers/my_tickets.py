@@ -15,6 +15,7 @@ from handlers.common import (
     is_private,
     language_of,
     mark_chosen,
+    refuse_button,
     reporter_for,
     show,
 )
@@ -41,6 +42,9 @@ async def ticket_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """Open, withdraw, add information: every press re-checks that the ticket is theirs."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
+        return
+    if not is_private(update):
+        await refuse_button(update, context)  # a forged enterprise button in a group
         return
     await answer(update)
     data = cb.parse(query.data)
@@ -90,6 +94,9 @@ async def rating_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """rt:<ticket>:<stars>: only the enterprise that filed the ticket can rate it."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
+        return
+    if not is_private(update):
+        await refuse_button(update, context)  # a forged enterprise button in a group
         return
     await answer(update)
     data = cb.parse(query.data)

@@ -40,6 +40,10 @@ def refusal_text(context: ContextTypes.DEFAULT_TYPE, refused: Refused) -> str:
     status = t.status_names.get(refused.status, refused.status)
     if refused.code == "closed":
         return t.reply_not_relayed_closed.format(number=refused.number, status=status)
+    if refused.code == "unsupported":
+        return t.unsupported_in_group
+    if refused.code == "need_text":
+        return t.text_expected
     template = t.staff_refusals.get(refused.code, t.staff_refusals["stale"])
     return template.format(number=refused.number, status=status)
 

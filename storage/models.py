@@ -87,6 +87,13 @@ class Reporter(SQLModel, table=True):
     offer_text: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _time()
     updated_at: datetime = _time()
+    # Set when a message to them failed with 403 (they blocked the bot); cleared when a
+    # message reaches them again or they unblock it.
+    unreachable_since: datetime | None = _time(nullable=True)
+    # Blocked by an admin (/block): told politely, creates nothing (bot/abuse.py).
+    blocked_at: datetime | None = _time(nullable=True)
+    blocked_by: int | None = _chat_id()
+    blocked_reason: str | None = Field(default=None, sa_type=Text)
 
 
 class Draft(SQLModel, table=True):
@@ -229,8 +236,11 @@ class Outbox(SQLModel, table=True):
     """A Bot API call to make, written in the same transaction as the change that causes it.
 
     ``chat_id`` is NULL while the target department has no bound chat: the row is held and
-    released by /bind.  ``refers_to_outbox_id`` lets a row reply to a message that an
-    earlier row sends (evidence under its card, an edit of a card) before its id is known.
+    released by /bind.  ``status``: pending → sending (in flight) → sent, or failed (for
+    good), or uncertain (a send whose answer was lost: maybe delivered, never re-sent
+    automatically; an operator decides with ``dianxiaoer outbox resend``).
+    ``refers_to_outbox_id`` lets a row reply to a message that an earlier row sends
+    (evidence under its card, an edit of a card) before its id is known.
     """
 
     __table_args__ = (

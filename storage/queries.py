@@ -10,6 +10,7 @@ from sqlalchemy import and_, delete, func, inspect, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
@@ -448,5 +449,195 @@ def resolved_before(*, session: Session, before: datetime) -> list[Ticket]:
     return list(
         session.exec(
             select(Ticket).where(Ticket.status == "resolved", col(Ticket.resolved_at) <= before)
+        )
+    )
+
+
+# --- delivery faults (the sender, bot/outbox.py and `dianxiaoer outbox`) ---------------
+
+#: Rows that hold their chat's place in line: nothing later goes to that chat before them.
+IN_LINE = ("pending", "sending")
+
+
+def due_outbox_heads(*, session: Session, now: datetime, limit: int) -> list[Outbox]:
+    """The first unsent row of each chat, if it is due: strict order per chat.
+
+    A row waiting for its retry keeps the rows behind it waiting too, so a flood wait or a
+    time-out never lets a later message overtake an earlier one in the same chat.
+    """
+    earlier = aliased(Outbox)
+    blocked = (
+        select(earlier.id)
+        .where(
+            earlier.chat_id == Outbox.chat_id,
+            col(earlier.status).in_(IN_LINE),
+            col(earlier.id) < col(Outbox.id),
+        )
+        .exists()
+    )
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(
+                Outbox.status == "pending",
+                col(Outbox.chat_id).is_not(None),
+                Outbox.next_attempt_at <= now,
+                ~blocked,
+            )
+            .order_by(col(Outbox.id))
+            .limit(limit)
+        )
+    )
+
+
+def set_outbox_status(*, session: Session, outbox_id: int, status: str) -> None:
+    session.execute(update(Outbox).where(col(Outbox.id) == outbox_id).values(status=status))
+
+
+def outbox_in_flight(*, session: Session) -> list[Outbox]:
+    """Rows a sender had handed to Telegram without learning the outcome (it died)."""
+    return list(
+        session.exec(select(Outbox).where(Outbox.status == "sending").order_by(col(Outbox.id)))
+    )
+
+
+def outbox_rows(
+    *, session: Session, statuses: Sequence[str], held: bool | None = None, limit: int = 200
+) -> list[Outbox]:
+    """Rows by status, oldest first; ``held`` True/False narrows to rows with/without a chat."""
+    query = select(Outbox).where(col(Outbox.status).in_(list(statuses)))
+    if held is True:
+        query = query.where(col(Outbox.chat_id).is_(None))
+    elif held is False:
+        query = query.where(col(Outbox.chat_id).is_not(None))
+    return list(session.exec(query.order_by(col(Outbox.id)).limit(limit)))
+
+
+def outbox_referring_to(*, session: Session, outbox_id: int) -> list[Outbox]:
+    return list(
+        session.exec(
+            select(Outbox).where(Outbox.refers_to_outbox_id == outbox_id).order_by(col(Outbox.id))
+        )
+    )
+
+
+def outbox_notices_for_ticket(*, session: Session, ticket_id: int, purpose: str) -> list[Outbox]:
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(Outbox.ticket_id == ticket_id, Outbox.purpose == purpose)
+            .order_by(col(Outbox.id))
+        )
+    )
+
+
+def departments_bound_to(
+    *, session: Session, chat_id: int, thread_id: int | None = None
+) -> list[Department]:
+    """Departments served in this chat (in any of its topics unless ``thread_id`` is given)."""
+    query = select(Department).where(Department.chat_id == chat_id)
+    if thread_id is not None:
+        query = query.where(Department.thread_id == thread_id)
+    return list(session.exec(query.order_by(col(Department.id))))
+
+
+def hold_outbox_of(*, session: Session, department_id: int, chat_id: int) -> int:
+    """Put a department's unsent rows for ``chat_id`` back on hold (chat NULL) until /bind."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.held_for_department_id) == department_id,
+            col(Outbox.chat_id) == chat_id,
+            col(Outbox.status).in_(IN_LINE),
+        )
+        .values(chat_id=None, thread_id=None, status="pending")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def held_outbox_count(*, session: Session, department_id: int) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Outbox)
+            .where(
+                Outbox.held_for_department_id == department_id,
+                col(Outbox.chat_id).is_(None),
+                Outbox.status == "pending",
+            )
+        ).one()
+    )
+
+
+def move_chat(*, session: Session, old_chat_id: int, new_chat_id: int) -> tuple[int, int]:
+    """A group became a supergroup: bindings and undelivered rows follow the new id.
+
+    Returns (departments moved, rows re-pointed). Rows that failed because of the upgrade
+    are queued again; rows already sent keep the chat they went to.
+    """
+    departments = session.execute(
+        update(Department).where(col(Department.chat_id) == old_chat_id).values(chat_id=new_chat_id)
+    )
+    pending = session.execute(
+        update(Outbox)
+        .where(col(Outbox.chat_id) == old_chat_id, col(Outbox.status) == "pending")
+        .values(chat_id=new_chat_id)
+    )
+    failed = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.chat_id) == old_chat_id,
+            col(Outbox.status) == "failed",
+            or_(
+                col(Outbox.last_error).contains("upgraded to a supergroup"),
+                col(Outbox.last_error).contains("migrated to supergroup"),
+            ),
+        )
+        .values(chat_id=new_chat_id, status="pending", next_attempt_at=utcnow())
+    )
+    rows = int(pending.rowcount) + int(failed.rowcount)  # type: ignore[attr-defined]
+    return int(departments.rowcount), rows  # type: ignore[attr-defined]
+
+
+def set_reporter_unreachable(
+    *, session: Session, telegram_user_id: int, since: datetime | None
+) -> Reporter | None:
+    """Mark (``since`` set) or clear (None) that the enterprise blocked the bot."""
+    reporter = get_reporter(session=session, telegram_user_id=telegram_user_id)
+    if reporter is None:
+        return None
+    if since is None or reporter.unreachable_since is None:
+        reporter.unreachable_since = since
+        session.add(reporter)
+    return reporter
+
+
+def clear_reporter_unreachable(*, session: Session, telegram_user_id: int) -> None:
+    """A message reached the enterprise again: it no longer blocks the bot."""
+    session.execute(
+        update(Reporter)
+        .where(
+            col(Reporter.telegram_user_id) == telegram_user_id,
+            col(Reporter.unreachable_since).is_not(None),
+        )
+        .values(unreachable_since=None)
+    )
+
+
+# --- abuse limits and blocking (bot/abuse.py) --------------------------------------------
+
+
+def update_seen(*, session: Session, update_id: int) -> bool:
+    """Whether this Telegram update was already handled (without claiming it)."""
+    return session.get(ProcessedUpdate, update_id) is not None
+
+
+def ticket_times_after(*, session: Session, reporter_id: int, after: datetime) -> list[datetime]:
+    """When this reporter filed each ticket later than ``after``, oldest first."""
+    return list(
+        session.exec(
+            select(Ticket.created_at)
+            .where(Ticket.reporter_id == reporter_id, col(Ticket.created_at) > after)
+            .order_by(col(Ticket.created_at))
         )
     )

@@ -18,7 +18,16 @@ Run the real python-telegram-bot Application against it::
 
 from bot.emulator.emulator import BotApiEmulator
 from bot.emulator.errors import ApiError, EmulatorError
-from bot.emulator.faults import Fault, FaultHook, flood_wait, server_error, slow
+from bot.emulator.faults import (
+    Fault,
+    FaultHook,
+    cut_off,
+    flood_wait,
+    late,
+    server_error,
+    slow,
+    to_chat,
+)
 from bot.emulator.html_check import HtmlParseError, html_to_text, parse_html
 from bot.emulator.records import ApiCall, Button, CallbackAnswer, Chat, MessageRecord, User
 
@@ -35,9 +44,12 @@ __all__ = [
     "HtmlParseError",
     "MessageRecord",
     "User",
+    "cut_off",
     "flood_wait",
     "html_to_text",
+    "late",
     "parse_html",
     "server_error",
     "slow",
+    "to_chat",
 ]

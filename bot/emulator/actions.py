@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.emulator.compose import MAX_TEXT
 from bot.emulator.errors import EmulatorError
 from bot.emulator.records import Chat, MessageRecord, User
-from bot.emulator.render import document_json, message_json, photo_sizes, sticker_json
-from bot.emulator.text import find_bot_commands
+from bot.emulator.render import (
+    document_json,
+    media_json,
+    message_json,
+    photo_sizes,
+    sticker_json,
+)
+from bot.emulator.text import find_bot_commands, utf16_len
 from bot.emulator.world import World
 
 JsonDict = dict[str, Any]
@@ -15,6 +22,15 @@ UserRef = User | int
 
 _SAMPLE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00emulated photo\xff\xd9"
 _SAMPLE_WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 emulated sticker"
+_SAMPLE_OGG = b"OggS\x00\x02 emulated voice"
+_SAMPLE_MP4 = b"\x00\x00\x00\x18ftypmp42 emulated video"
+#: Captions: 1024 for most users, Telegram Premium users write up to 4096.
+MAX_USER_CAPTION = 4096
+
+
+def _check_caption(caption: str | None) -> None:
+    if caption is not None and utf16_len(caption) > MAX_USER_CAPTION:
+        raise EmulatorError(f"captions hold at most {MAX_USER_CAPTION} UTF-16 units")
 
 
 class UserActions:
@@ -42,6 +58,8 @@ class UserActions:
             if chat.blocked:
                 raise EmulatorError(f"{user.first_name} blocked the bot; call unblock_bot first")
             chat.started = True  # writing to a bot is what "Start" does
+        elif chat.migrated_to is not None:
+            raise EmulatorError(f"{chat.title!r} became supergroup {chat.migrated_to}; post there")
         elif user.id not in chat.members:
             raise EmulatorError(f"{user.first_name} is not a member of {chat.title!r}")
         return chat
@@ -95,6 +113,11 @@ class UserActions:
         """A text message; "/cmd" and "/cmd@bot" get bot_command entities like on Telegram."""
         if not text.strip():
             raise EmulatorError("Telegram clients do not send empty messages")
+        if utf16_len(text) > MAX_TEXT:
+            raise EmulatorError(
+                f"a message holds at most {MAX_TEXT} UTF-16 units; Telegram clients split "
+                "longer texts into several messages (send them one by one)"
+            )
         return self._post(
             user,
             chat_id,
@@ -114,6 +137,7 @@ class UserActions:
         reply_to: int | None = None,
         thread_id: int | None = None,
     ) -> JsonDict:
+        _check_caption(caption)
         stored = self.world.add_file("photo", data, mime_type="image/jpeg")
         return self._post(
             user,
@@ -136,8 +160,14 @@ class UserActions:
         caption: str | None = None,
         reply_to: int | None = None,
         thread_id: int | None = None,
+        file_size: int | None = None,
     ) -> JsonDict:
-        stored = self.world.add_file("document", data, file_name=file_name, mime_type=mime_type)
+        """A file; ``file_size`` claims a size ``data`` stands in for (clients send up to
+        2 GB, bots may download only 20 MB of it, copying works at any size)."""
+        _check_caption(caption)
+        stored = self.world.add_file(
+            "document", data, file_name=file_name, mime_type=mime_type, claimed_size=file_size
+        )
         return self._post(
             user,
             chat_id,
@@ -165,6 +195,118 @@ class UserActions:
             thread_id=thread_id,
             sticker=sticker_json(stored, emoji),
         )
+
+    def user_sends_voice(
+        self,
+        user: UserRef,
+        chat_id: int,
+        *,
+        duration: int = 5,
+        caption: str | None = None,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+    ) -> JsonDict:
+        _check_caption(caption)
+        stored = self.world.add_file("voice", _SAMPLE_OGG, mime_type="audio/ogg")
+        return self._post(
+            user,
+            chat_id,
+            reply_to=reply_to,
+            thread_id=thread_id,
+            voice=media_json(stored, duration=duration),
+            caption=caption,
+            caption_entities=find_bot_commands(caption or ""),
+        )
+
+    def user_sends_video(
+        self,
+        user: UserRef,
+        chat_id: int,
+        *,
+        duration: int = 12,
+        caption: str | None = None,
+        file_size: int | None = None,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+    ) -> JsonDict:
+        _check_caption(caption)
+        stored = self.world.add_file(
+            "video", _SAMPLE_MP4, mime_type="video/mp4", claimed_size=file_size
+        )
+        return self._post(
+            user,
+            chat_id,
+            reply_to=reply_to,
+            thread_id=thread_id,
+            video=media_json(stored, width=1280, height=720, duration=duration),
+            caption=caption,
+            caption_entities=find_bot_commands(caption or ""),
+        )
+
+    def user_sends_video_note(
+        self,
+        user: UserRef,
+        chat_id: int,
+        *,
+        duration: int = 8,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+    ) -> JsonDict:
+        """A round video message; like on Telegram it has no caption."""
+        stored = self.world.add_file("video_note", _SAMPLE_MP4)
+        return self._post(
+            user,
+            chat_id,
+            reply_to=reply_to,
+            thread_id=thread_id,
+            video_note=media_json(stored, length=240, duration=duration),
+        )
+
+    def user_sends_location(
+        self,
+        user: UserRef,
+        chat_id: int,
+        latitude: float,
+        longitude: float,
+        *,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+    ) -> JsonDict:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise EmulatorError("no such place on Earth")
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._post(user, chat_id, reply_to=reply_to, thread_id=thread_id, location=location)
+
+    def user_sends_poll(
+        self,
+        user: UserRef,
+        chat_id: int,
+        question: str,
+        options: list[str],
+        *,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+    ) -> JsonDict:
+        """A regular anonymous poll, as a client creates it (2-10 options)."""
+        if not 1 <= len(question) <= 300 or not 2 <= len(options) <= 10:
+            raise EmulatorError("a poll needs a question and 2-10 options")
+        poll_id = str(5_000_000_000 + self.world.next_id("callback"))
+        poll = {
+            "id": poll_id,
+            "question": question,
+            "options": [
+                {"text": option, "voter_count": 0, "persistent_id": f"{poll_id}-{n}"}
+                for n, option in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": True,  # required since Bot API 9.6
+            "members_only": False,  # required since Bot API 10.0
+        }
+        return self._post(user, chat_id, reply_to=reply_to, thread_id=thread_id, poll=poll)
 
     def user_shares_contact(
         self,

@@ -80,7 +80,8 @@ class EditApi(ApiGroup):
 
     async def edit_message_caption(self, p: Params) -> JsonDict:
         message = self.editable(p)
-        if message.text is not None or message.contact or message.sticker:
+        captionless = (message.contact, message.sticker, message.video_note, message.location)
+        if message.text is not None or any(captionless) or message.poll:
             raise bad_request("there is no caption in the message to edit")
         caption: Formatted = self.formatted(p, caption=True)
         markup = self.new_markup(message, p)

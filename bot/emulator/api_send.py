@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.emulator.api_common import ApiGroup, Handler
+from bot.emulator.compose import MAX_CAPTION
 from bot.emulator.errors import bad_request
 from bot.emulator.markup import parse_reply_markup
 from bot.emulator.params import Params
 from bot.emulator.records import MessageRecord
 from bot.emulator.render import document_json, message_json, photo_sizes
+from bot.emulator.text import utf16_len
 
 JsonDict = dict[str, Any]
 
@@ -108,6 +110,9 @@ class SendApi(ApiGroup):
                 caption_html=caption.html,
                 caption_entities=caption.entities,
             )
+        elif utf16_len(source.caption or "") > MAX_CAPTION:
+            # A Premium user's long caption: a bot may not send it, so the copy fails.
+            raise bad_request("message caption is too long")
         record = self.world.add_message(
             chat,
             self.world.bot,
@@ -149,6 +154,11 @@ class SendApi(ApiGroup):
             "document": source.document,
             "sticker": source.sticker,
             "contact": source.contact,
+            "voice": source.voice,
+            "video": source.video,
+            "video_note": source.video_note,
+            "location": source.location,
+            "poll": source.poll,
         }
 
     async def send_chat_action(self, p: Params) -> bool:

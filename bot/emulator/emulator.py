@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any
 
@@ -69,6 +71,42 @@ class BotApiEmulator(UserActions):
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    # -- outages --------------------------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        return self._server.online
+
+    async def go_offline(self) -> None:
+        """Telegram unreachable: the port refuses connections and open ones are cut.
+
+        Updates that happen meanwhile wait in the queue, as they do on Telegram.
+        """
+        await self._server.go_offline()
+        self.world.changed()
+
+    async def come_online(self) -> None:
+        await self._server.come_online()
+        self.world.changed()
+
+    @asynccontextmanager
+    async def offline(self) -> AsyncIterator[None]:
+        """``async with emu.offline():`` — unreachable inside the block."""
+        await self.go_offline()
+        try:
+            yield
+        finally:
+            await self.come_online()
+
+    def offline_for(self, seconds: float) -> asyncio.Task[None]:
+        """Go offline now and come back after ``seconds`` (returns the task doing it)."""
+
+        async def outage() -> None:
+            async with self.offline():
+                await asyncio.sleep(seconds)
+
+        return asyncio.get_running_loop().create_task(outage(), name="emulator-outage")
 
     @property
     def token(self) -> str:
@@ -217,12 +255,44 @@ class BotApiEmulator(UserActions):
         if notify:
             self._my_chat_member(chat, adder, "left", "member")
 
+    def migrate_group(
+        self, chat_id: int, *, by: UserRef | None = None, notify: bool = True
+    ) -> Chat:
+        """Upgrade a basic group to a supergroup, as Telegram does (new id, same people).
+
+        The old group gets a service message with ``migrate_to_chat_id``, the new one a
+        message with ``migrate_from_chat_id`` (both reach the bot unless ``notify=False``,
+        e.g. to test a bot that learns it from a failed send); from now on a send to the
+        old id fails with 400 and ``parameters.migrate_to_chat_id`` (PTB: ChatMigrated).
+        """
+        old = self.chat(chat_id)
+        if old.type != "group" or old.migrated_to is not None:
+            raise EmulatorError(f"chat {chat_id} is not a basic group")
+        new = self.add_group(
+            old.title or "",
+            supergroup=True,
+            members=sorted(old.members),
+            bot_is_admin=old.bot_is_admin,
+        )
+        new.bot_is_member = old.bot_is_member
+        actor = self._user(by) if by is not None else self.world.users[min(old.members)]
+        note = self.world.add_message(old, actor, service={"migrate_to_chat_id": new.id})
+        if notify:
+            self._deliver(old, note, "message")
+        old.migrated_to = new.id
+        note = self.world.add_message(new, actor, service={"migrate_from_chat_id": old.id})
+        if notify:
+            self._deliver(new, note, "message")
+        return new
+
     def _my_chat_member(self, chat: Chat, actor: User, old: str, new: str) -> None:
         bot = self.world.bot.to_api()
         new_member: JsonDict = {"status": new, "user": bot}
         if new == "kicked":
             new_member["until_date"] = 0
         old_member: JsonDict = {"status": old, "user": bot}
+        if old == "kicked":
+            old_member["until_date"] = 0
         if old == "administrator":
             old_member.update(_ADMIN_RIGHTS)
         update = {
@@ -281,6 +351,11 @@ class BotApiEmulator(UserActions):
 
     def transcript(self, chat_id: int, *, thread_id: int | None = None) -> str:
         return format_transcript(self.world, self.messages(chat_id, thread_id=thread_id))
+
+    @property
+    def last_update_id(self) -> int:
+        """The id of the newest update the people caused (to re-deliver it in a test)."""
+        return self.world.updates.last_id
 
     @property
     def api_calls(self) -> list[ApiCall]:

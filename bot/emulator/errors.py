@@ -41,5 +41,14 @@ def too_many_requests(retry_after: int) -> ApiError:
     )
 
 
+def migrated(new_chat_id: int) -> ApiError:
+    """Sending to a basic group that became a supergroup (PTB raises ChatMigrated)."""
+    return ApiError(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        {"migrate_to_chat_id": new_chat_id},
+    )
+
+
 class EmulatorError(Exception):
     """The control side (a test or the demo) asked for something impossible."""

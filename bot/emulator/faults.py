@@ -1,7 +1,12 @@
 """Fault injection: hooks that make the next matching calls fail or stall, like Telegram can.
 
 A hook sees ``(method, params)`` before the method runs and returns a :class:`Fault` to
-apply or None to pass. The first hook that answers wins; a failed call changes nothing.
+apply or None to pass. The first hook that answers wins; a failed call changes nothing,
+except with ``delay_after`` (the call is performed, the answer comes late) and ``drop_after``
+(the call is performed, then the connection is cut without an answer): the two ways a
+client can lose the reply to a request that Telegram did carry out.
+
+For the Bot API being unreachable altogether see ``BotApiEmulator.go_offline``.
 """
 
 from __future__ import annotations
@@ -11,28 +16,41 @@ from dataclasses import dataclass
 from typing import Any
 
 JsonDict = dict[str, Any]
+Where = Callable[[JsonDict], bool]
 
 
 @dataclass(frozen=True)
 class Fault:
-    """Wait ``delay`` seconds, then fail with ``error_code`` (or run normally if None)."""
+    """Wait ``delay`` seconds, then fail with ``error_code`` (or run normally if None).
+
+    ``delay_after``: run the method, then wait this long before answering (a client with a
+    shorter read timeout gives up although the message exists). ``drop_after``: run the
+    method, then close the connection without answering.
+    """
 
     error_code: int | None = None
     description: str = ""
     retry_after: int | None = None  # with 429: sent as parameters.retry_after
     delay: float = 0.0
+    delay_after: float = 0.0
+    drop_after: bool = False
 
 
 FaultHook = Callable[[str, JsonDict], Fault | None]
 
 
-def limited(method: str, fault: Fault, *, times: int = 1) -> FaultHook:
-    """Apply ``fault`` to the next ``times`` calls of ``method`` ("*" = any method)."""
+def limited(method: str, fault: Fault, *, times: int = 1, where: Where | None = None) -> FaultHook:
+    """Apply ``fault`` to the next ``times`` calls of ``method`` ("*" = any method).
+
+    ``where``: only calls whose parameters satisfy it (e.g. one chat) count.
+    """
     left = times
 
     def hook(called: str, params: JsonDict) -> Fault | None:
         nonlocal left
         if left <= 0 or (method != "*" and method.lower() != called.lower()):
+            return None
+        if where is not None and not where(params):
             return None
         left -= 1
         return fault
@@ -40,18 +58,41 @@ def limited(method: str, fault: Fault, *, times: int = 1) -> FaultHook:
     return hook
 
 
-def flood_wait(method: str, retry_after: int = 1, *, times: int = 1) -> FaultHook:
+def to_chat(chat_id: int) -> Where:
+    """A ``where`` for calls addressed to one chat."""
+    return lambda params: str(params.get("chat_id")) == str(chat_id)
+
+
+def flood_wait(
+    method: str, retry_after: int = 1, *, times: int = 1, where: Where | None = None
+) -> FaultHook:
     """429 Too Many Requests with ``retry_after``; PTB raises RetryAfter."""
     description = f"Too Many Requests: retry after {retry_after}"
-    return limited(method, Fault(429, description, retry_after), times=times)
+    return limited(method, Fault(429, description, retry_after), times=times, where=where)
 
 
-def server_error(method: str, *, status: int = 502, times: int = 1) -> FaultHook:
+def server_error(
+    method: str, *, status: int = 502, times: int = 1, where: Where | None = None
+) -> FaultHook:
     """A 5xx from Telegram's side; PTB raises NetworkError."""
     description = {500: "Internal Server Error", 502: "Bad Gateway"}.get(status, "Server Error")
-    return limited(method, Fault(status, description), times=times)
+    return limited(method, Fault(status, description), times=times, where=where)
 
 
-def slow(method: str, seconds: float, *, times: int = 1) -> FaultHook:
+def slow(method: str, seconds: float, *, times: int = 1, where: Where | None = None) -> FaultHook:
     """Answer normally, but only after ``seconds`` (to trip client timeouts)."""
-    return limited(method, Fault(delay=seconds), times=times)
+    return limited(method, Fault(delay=seconds), times=times, where=where)
+
+
+def late(method: str, seconds: float, *, times: int = 1, where: Where | None = None) -> FaultHook:
+    """Carry the call out at once, but answer only after ``seconds``.
+
+    With a client read timeout shorter than ``seconds`` the client sees a time-out for a
+    message that was in fact delivered: the case an outbox must not blindly re-send.
+    """
+    return limited(method, Fault(delay_after=seconds), times=times, where=where)
+
+
+def cut_off(method: str, *, times: int = 1, where: Where | None = None) -> FaultHook:
+    """Carry the call out, then close the connection without an answer."""
+    return limited(method, Fault(drop_after=True), times=times, where=where)

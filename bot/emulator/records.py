@@ -7,6 +7,7 @@ from typing import Any, Literal, NamedTuple
 
 JsonDict = dict[str, Any]
 ChatType = Literal["private", "group", "supergroup"]
+FileKind = Literal["photo", "document", "sticker", "voice", "video", "video_note"]
 
 
 @dataclass
@@ -57,6 +58,8 @@ class Chat:
     blocked: bool = False
     topics: dict[int, Topic] = field(default_factory=dict)
     last_message_id: int = 0
+    # A basic group upgraded to a supergroup: the supergroup's id (the old chat is frozen).
+    migrated_to: int | None = None
 
     def to_api(self) -> JsonDict:
         data: JsonDict = {"id": self.id, "type": self.type}
@@ -73,15 +76,17 @@ class Chat:
 class StoredFile:
     file_id: str
     file_unique_id: str
-    kind: Literal["photo", "document", "sticker"]
+    kind: FileKind
     data: bytes
     file_path: str
     file_name: str | None = None
     mime_type: str | None = None
+    # The size Telegram reports, when a test stands in a few bytes for a big file.
+    claimed_size: int | None = None
 
     @property
     def size(self) -> int:
-        return len(self.data)
+        return self.claimed_size if self.claimed_size is not None else len(self.data)
 
 
 class Button(NamedTuple):
@@ -112,6 +117,11 @@ class MessageRecord:
     document: JsonDict | None = None
     sticker: JsonDict | None = None
     contact: JsonDict | None = None
+    voice: JsonDict | None = None
+    video: JsonDict | None = None
+    video_note: JsonDict | None = None
+    location: JsonDict | None = None
+    poll: JsonDict | None = None
     service: JsonDict | None = None  # e.g. {"forum_topic_created": {...}}
     reply_to_message_id: int | None = None  # explicit replies only, not a topic's root
     reply_markup: JsonDict | None = None  # any kind, as sent; only inline ones are echoed

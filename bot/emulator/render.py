@@ -58,6 +58,11 @@ def _add_content(data: JsonDict, message: MessageRecord) -> None:
         "document": message.document,
         "sticker": message.sticker,
         "contact": message.contact,
+        "voice": message.voice,
+        "video": message.video,
+        "video_note": message.video_note,
+        "location": message.location,
+        "poll": message.poll,
     }
     data.update({key: value for key, value in optional.items() if value is not None})
     if message.service:
@@ -85,6 +90,19 @@ def document_json(stored: StoredFile) -> JsonDict:
     }
     if stored.file_name:
         data["file_name"] = stored.file_name
+    if stored.mime_type:
+        data["mime_type"] = stored.mime_type
+    return data
+
+
+def media_json(stored: StoredFile, **fields: Any) -> JsonDict:
+    """Voice, video and video note objects: the file plus what describes the medium."""
+    data: JsonDict = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": stored.size,
+        **fields,
+    }
     if stored.mime_type:
         data["mime_type"] = stored.mime_type
     return data

@@ -68,6 +68,8 @@ class ApiServer:
         self.methods = methods
         self.faults = faults
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self._address: tuple[str, int] = ("127.0.0.1", 0)
         self.base_url = ""
 
     async def start(self, host: str, port: int) -> str:
@@ -79,17 +81,42 @@ class ApiServer:
             app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0
         )
         await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        self._runner = runner
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        self._runner, self._site = runner, site
         bound_host, bound_port = runner.addresses[0][:2]
+        self._address = (bound_host, bound_port)
         self.base_url = f"http://{bound_host}:{bound_port}"
         return self.base_url
+
+    @property
+    def online(self) -> bool:
+        return self._site is not None
+
+    async def go_offline(self) -> None:
+        """Stop listening and cut every open connection: the bot sees connection errors."""
+        if self._runner is None or self._site is None:
+            return
+        await self._site.stop()
+        self._site = None
+        server = self._runner.server
+        if server is not None:
+            await server.shutdown(0.05)  # long polls and keep-alive connections included
+
+    async def come_online(self) -> None:
+        """Listen again on the same address."""
+        if self._runner is None or self._site is not None:
+            return
+        host, port = self._address
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self._site = site
 
     async def stop(self) -> None:
         if self._runner is not None:
             self.world.updates.close()  # long polls return now instead of holding shutdown
             await self._runner.cleanup()
-            self._runner = None
+            self._runner = self._site = None
 
     async def handle_method(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]
@@ -108,6 +135,15 @@ class ApiServer:
             if fault is not None:
                 await self.apply_fault(fault)
             result = await handler(params)
+            if fault is not None and (fault.delay_after or fault.drop_after):
+                # Done, but the answer comes late or never (the bot may give up first).
+                self.world.record_call(ApiCall(method, params.logged(), True, result))
+                if fault.delay_after:
+                    await asyncio.sleep(fault.delay_after)
+                if fault.drop_after and request.transport is not None:
+                    request.transport.abort()
+                    raise asyncio.CancelledError
+                return _json({"ok": True, "result": result})
         except ApiError as error:
             logged = params.logged() if params else {}
             self.world.record_call(

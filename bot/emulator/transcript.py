@@ -45,6 +45,13 @@ def _content(message: MessageRecord) -> list[str]:
         parts.append(f"[document {message.document.get('file_name', '')}]".replace(" ]", "]"))
     if message.sticker:
         parts.append(f"[sticker {message.sticker.get('emoji', '')}]")
+    for kind in ("voice", "video", "video_note"):
+        if getattr(message, kind):
+            parts.append(f"[{kind.replace('_', ' ')}]")
+    if message.location:
+        parts.append(f"[location {message.location['latitude']}, {message.location['longitude']}]")
+    if message.poll:
+        parts.append(f"[poll {message.poll['question']}]")
     if message.contact:
         parts.append(f"[contact {message.contact['first_name']} {message.contact['phone_number']}]")
     if message.content:

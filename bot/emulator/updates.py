@@ -37,6 +37,11 @@ class UpdateQueue:
         self._closed = False
 
     @property
+    def last_id(self) -> int:
+        """The id of the newest update queued so far."""
+        return self._last_id
+
+    @property
     def pending_count(self) -> int:
         return len(self._items)
 

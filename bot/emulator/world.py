@@ -13,11 +13,12 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any, Literal, TypeVar
 
-from bot.emulator.errors import bad_request, forbidden
+from bot.emulator.errors import bad_request, forbidden, migrated
 from bot.emulator.records import (
     ApiCall,
     CallbackAnswer,
     Chat,
+    FileKind,
     MessageRecord,
     StoredFile,
     Topic,
@@ -32,7 +33,14 @@ T = TypeVar("T")
 _FIRST_USER_ID = 7_000_000_001
 _FIRST_GROUP_ID = 4_000_000_001
 _FIRST_SUPERGROUP_ID = 1_002_000_000_001
-_FILE_ID_PREFIX = {"photo": "AgACAgUAAx", "document": "BQACAgUAAx", "sticker": "CAACAgUAAx"}
+_FILE_ID_PREFIX = {
+    "photo": "AgACAgUAAx",
+    "document": "BQACAgUAAx",
+    "sticker": "CAACAgUAAx",
+    "voice": "AwACAgUAAx",
+    "video": "BAACAgUAAx",
+    "video_note": "DQACAgUAAx",
+}
 
 
 class World:
@@ -152,16 +160,21 @@ class World:
 
     def add_file(
         self,
-        kind: Literal["photo", "document", "sticker"],
+        kind: FileKind,
         data: bytes,
         *,
         file_name: str | None = None,
         mime_type: str | None = None,
+        claimed_size: int | None = None,
     ) -> StoredFile:
         n = self.next_id("file")
-        suffix = {"photo": ".jpg", "sticker": ".webp"}.get(kind) or (
-            PurePosixPath(file_name).suffix if file_name else ""
-        )
+        suffix = {
+            "photo": ".jpg",
+            "sticker": ".webp",
+            "voice": ".oga",
+            "video": ".mp4",
+            "video_note": ".mp4",
+        }.get(kind) or (PurePosixPath(file_name).suffix if file_name else "")
         stored = StoredFile(
             file_id=f"{_FILE_ID_PREFIX[kind]}{n:08d}",
             file_unique_id=f"AQAD{n:08d}",
@@ -170,6 +183,7 @@ class World:
             file_path=f"{kind}s/file_{n}{suffix}",
             file_name=file_name,
             mime_type=mime_type,
+            claimed_size=claimed_size,
         )
         self.files[stored.file_id] = stored
         return stored
@@ -191,6 +205,8 @@ class World:
     # -- Telegram's rules -----------------------------------------------------------------
 
     def check_bot_can_write(self, chat: Chat) -> None:
+        if chat.migrated_to is not None:
+            raise migrated(chat.migrated_to)
         if chat.type == "private":
             if chat.blocked:
                 raise forbidden("bot was blocked by the user")

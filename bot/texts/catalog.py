@@ -195,6 +195,40 @@ class Texts:
     summary_usage: str
     # Command menus (per audience; descriptions shown by Telegram)
     command_descriptions: dict[str, str]
+    # Delivery faults (issue 5A)
+    delivery_purposes: dict[str, str]
+    delivery_of_ticket: str
+    delivery_to_enterprise: str
+    delivery_uncertain: str
+    delivery_failed: str
+    delivery_unreachable_department: str
+    delivery_unreachable_desk: str
+    delivery_group_lost: str
+    delivery_removed: str
+    delivery_removed_anonymous: str
+    # Bad input and abuse (issue 5B)
+    file_outside_ticket: str
+    evidence_full: str
+    edit_not_applied: str
+    edit_not_applied_filing: str
+    edit_in_group: str
+    unsupported_in_group: str
+    assign_not_now: str
+    ticket_limit: str
+    ticket_limit_submit: str
+    rate_limited: str
+    blocked_user: str
+    block_usage: str
+    unblock_usage: str
+    block_done: str
+    block_already: str
+    unblock_done: str
+    unblock_not_blocked: str
+    block_admin_refused: str
+    block_who_user: str
+    block_who_ticket: str
+    block_who_ticket_revealed: str
+    block_reason: str
     # Errors and odd input
     generic_error: str
     stale_button: str

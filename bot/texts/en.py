@@ -427,13 +427,139 @@ EN = Texts(
         "assign": "Dispatch a ticket",
         "ticket": "Ticket detail and audit trail",
         "summary": "Weekly overdue summary",
+        "block": "Stop a user from using the desk",
+        "unblock": "Let a blocked user use the desk again",
     },
+    # Delivery faults (issue 5A)
+    delivery_purposes={
+        "ack": "the acknowledgement",
+        "card": "the ticket card",
+        "dispatch": "the card to dispatch",
+        "overflow": "the rest of the ticket text",
+        "evidence": "evidence",
+        "relay": "a relayed message",
+        "resolution": "the resolution",
+        "question": "a request for information",
+        "enterprise_reply": "the enterprise's reply",
+        "info": "information the enterprise added",
+        "reminder": "a deadline reminder",
+        "escalation": "an escalation",
+        "weekly": "the weekly overdue summary",
+        "weekly_list": "a department's overdue list",
+        "notice": "a notice",
+        "assigned": "the dispatch notice",
+        "accepted": "the acceptance notice",
+        "transferred": "the transfer notice",
+        "transfer_request": "a transfer request",
+        "extension_request": "an extension request",
+        "extension": "the extension notice",
+        "decision": "a decision",
+        "rated": "the rating notice",
+        "auto_closed": "the auto-close notice",
+        "ask_comment": "the comment invitation",
+        "ask_reject_reason": "the question for a reason",
+        "calendar": "the calendar warning",
+    },
+    delivery_of_ticket=" (ticket {number})",
+    delivery_to_enterprise="the enterprise",
+    delivery_uncertain=(
+        "⚠️ <b>Delivery uncertain</b>\n"
+        "Telegram did not answer in time when {what} went to {target}: it may have "
+        "arrived or not. To avoid a duplicate it is not re-sent automatically.\n"
+        "Please check; if needed, on the server: <code>dianxiaoer outbox resend {id}</code>"
+    ),
+    delivery_failed=(
+        "⚠️ <b>Could not deliver</b>\n{what} to {target} failed: {error}\n"
+        "It is not retried. Once the cause is fixed: <code>dianxiaoer outbox resend {id}</code>"
+    ),
+    delivery_unreachable_department=(
+        "⚠️ The enterprise of ticket {number} has blocked this bot: messages cannot reach it "
+        "here for now. Keep working the ticket; to contact the enterprise, ask the "
+        "business-environment office."
+    ),
+    delivery_unreachable_desk=(
+        "⚠️ <b>Enterprise unreachable</b>: the enterprise of ticket {number} has blocked this "
+        "bot, so {what} did not arrive. The ticket is kept and worked as usual; please "
+        "contact the enterprise by phone or another channel. Once it is reachable again: "
+        "<code>dianxiaoer outbox resend {id}</code>"
+    ),
+    delivery_group_lost=(
+        "⚠️ <b>The bot is no longer in the group of {department}</b> ({reason}).\n"
+        "That department's messages are held ({held} waiting), nothing is lost. Add the bot "
+        "to the group again and have an admin send <code>/bind {code}</code> there: the held "
+        "messages follow at once."
+    ),
+    delivery_removed="removed by {name}",
+    delivery_removed_anonymous="removed from the group",
+    # Bad input and abuse (issue 5B)
+    file_outside_ticket=(
+        "Got your attachment 📎, but it belongs to no ticket yet, so it was not kept.\n"
+        "• For a new ticket: tap “File a complaint” or “Make a request” first, then send it "
+        "with your description;\n"
+        "• To add it to a ticket: send /my, open the ticket, tap “Add information”, then send it."
+    ),
+    evidence_full=(
+        "At most {count} attachments; this one was not kept. Tap “Next” when you are done; "
+        "more material can be added after submitting, with /my → “Add information”."
+    ),
+    edit_not_applied=(
+        "You edited a message you had sent. Edits do not change what was submitted: the "
+        "department still sees the original. To correct or add something, send /my, open "
+        "the ticket and tap “Add information”."
+    ),
+    edit_not_applied_filing=(
+        "You edited a message you had sent. Edits do not update what the draft has noted: "
+        "just send another message, or tap “Edit description” on the summary to rewrite it."
+    ),
+    edit_in_group=(
+        "Edits are not passed on: the enterprise still has the original. To correct it, "
+        "reply once more."
+    ),
+    unsupported_in_group=(
+        "This kind of message cannot be passed to the enterprise (text, photos, files, "
+        "videos and voice can); nothing was sent."
+    ),
+    assign_not_now="Ticket {number} is now “{status}” and cannot be dispatched.",
+    ticket_limit=(
+        "You have filed {count} tickets in the last 24 hours, the daily limit 🙏 You can file "
+        "a new one from {until}. Every ticket you filed is handled as usual: /my shows them."
+    ),
+    ticket_limit_submit=(
+        "You have filed {count} tickets in the last 24 hours, the daily limit 🙏 This draft "
+        "is kept: tap “✅ Submit” again from {until}. Your filed tickets are handled as usual."
+    ),
+    rate_limited=(
+        "You are sending messages a little fast 🙏 So that every enterprise gets a timely "
+        "answer, please wait until {until}. Messages sent before then are not recorded; "
+        "please send them again."
+    ),
+    blocked_user=(
+        "Sorry, your account may no longer use this desk; what you send is not taken in. "
+        "If you think this is a mistake, please contact the business-environment office."
+    ),
+    block_usage=(
+        "Usage: /block USER_ID or TICKET_NUMBER [reason], "
+        "e.g. /block GX-20261127-0001 repeated unrelated messages"
+    ),
+    unblock_usage="Usage: /unblock USER_ID or TICKET_NUMBER, e.g. /unblock GX-20261127-0001",
+    block_done="🚫 {who} may no longer use the desk; their tickets are kept. {reason}",
+    block_already="{who} is already blocked.",
+    unblock_done="✅ {who} may use the desk again.",
+    unblock_not_blocked="{who} is not blocked.",
+    block_admin_refused="Desk admins cannot be blocked.",
+    block_who_user="User {user_id}",
+    block_who_ticket="The filer of ticket {number}",
+    block_who_ticket_revealed="The filer of ticket {number} (user {user_id})",
+    block_reason="Reason: {reason}",
     generic_error=(
         "Sorry, something went wrong on our side; nothing you sent is lost. "
         "Please try again in a moment."
     ),
     stale_button="That button has expired; please start again.",
-    unsupported_message="For now I can take text, photos and files.",
+    unsupported_message=(
+        "For now I can take text, photos, files, videos and voice messages. Stickers, "
+        "locations, polls or contact cards: please say it in words."
+    ),
     unknown_command=(
         "Unknown command. /start opens the menu, /my lists your tickets, /help explains."
     ),

@@ -366,10 +366,119 @@ ZH = Texts(
         "assign": "分派工单",
         "ticket": "工单详情与审计记录",
         "summary": "每周超期通报",
+        "block": "暂停某企业用户使用受理台",
+        "unblock": "恢复某企业用户使用受理台",
     },
+    # Delivery faults (issue 5A)
+    delivery_purposes={
+        "ack": "受理回执",
+        "card": "工单卡片",
+        "dispatch": "待分派工单卡片",
+        "overflow": "工单全文（续）",
+        "evidence": "证据材料",
+        "relay": "转达的消息",
+        "resolution": "办结答复",
+        "question": "补充材料请求",
+        "enterprise_reply": "企业的回复",
+        "info": "企业补充的材料",
+        "reminder": "到期提醒",
+        "escalation": "督办通知",
+        "weekly": "每周超期通报",
+        "weekly_list": "部门超期清单",
+        "notice": "通知",
+        "assigned": "分派通知",
+        "accepted": "签收通知",
+        "transferred": "转办通知",
+        "transfer_request": "退单申请",
+        "extension_request": "延期申请",
+        "extension": "延期通知",
+        "decision": "审批结果",
+        "rated": "评价通知",
+        "auto_closed": "自动关闭通知",
+        "ask_comment": "留言邀请",
+        "ask_reject_reason": "驳回理由询问",
+        "calendar": "工作日历提醒",
+    },
+    delivery_of_ticket="（工单 {number}）",
+    delivery_to_enterprise="企业",
+    delivery_uncertain=(
+        "⚠️ <b>投递结果不确定</b>\n"
+        "{what}发往{target}时，Telegram 没有及时答复：可能已经送达，也可能没有。"
+        "为避免重复，系统不会自动重发。\n"
+        "请核实；需要时在服务器上补发：<code>dianxiaoer outbox resend {id}</code>"
+    ),
+    delivery_failed=(
+        "⚠️ <b>消息无法送达</b>\n{what}发往{target}失败：{error}\n"
+        "不会自动重试。处理原因后可补发：<code>dianxiaoer outbox resend {id}</code>"
+    ),
+    delivery_unreachable_department=(
+        "⚠️ 工单 {number} 的企业已屏蔽本机器人，部门的消息暂时无法通过本渠道送达企业。"
+        "工单照常办理；如需联系企业，请联系营商环境办。"
+    ),
+    delivery_unreachable_desk=(
+        "⚠️ <b>企业无法联系</b>：工单 {number} 的企业已屏蔽本机器人，{what}未能送达。"
+        "工单已保留，照常办理；请通过电话等其他渠道联系企业。"
+        "企业恢复后可补发：<code>dianxiaoer outbox resend {id}</code>"
+    ),
+    delivery_group_lost=(
+        "⚠️ <b>机器人已不在「{department}」的群里</b>（{reason}）。\n"
+        "该部门的通知已暂停保存（{held} 条待发），不会丢失。请把机器人重新拉进群，"
+        "再由管理员在群里发送 <code>/bind {code}</code>，暂停的通知会随即补发。"
+    ),
+    delivery_removed="被 {name} 移出",
+    delivery_removed_anonymous="被移出群",
+    # Bad input and abuse (issue 5B)
+    file_outside_ticket=(
+        "收到附件 📎，不过它还不属于任何工单，所以没有保存。\n"
+        "• 提交新工单：先点「我要投诉」或「我要办事/提诉求」，说情况时再发附件；\n"
+        "• 补充到已有工单：发送 /my，打开工单点「补充信息」后再发。"
+    ),
+    evidence_full=(
+        "附件最多 {count} 个，这个没有收下。说完了请点「下一步」；"
+        "更多材料可以在提交后通过 /my「补充信息」发送。"
+    ),
+    edit_not_applied=(
+        "您修改了一条已发送的消息。修改不会改变已提交的内容，承办部门看到的仍是原来的版本。"
+        "如需更正或补充，请发送 /my，打开工单点「补充信息」。"
+    ),
+    edit_not_applied_filing=(
+        "您修改了一条已发送的消息。修改不会更新草稿里已记下的内容："
+        "请直接再发一条补充，或在确认页点「改情况描述」重新填写。"
+    ),
+    edit_in_group="修改不会同步给企业，企业收到的仍是原来的内容。如需更正，请再回复一条。",
+    unsupported_in_group="这类消息无法转给企业（可以转文字、照片、文件、视频和语音），没有转发。",
+    assign_not_now="工单 {number} 现在是「{status}」，不能分派。",
+    ticket_limit=(
+        "您 24 小时内已提交 {count} 张工单，达到了每日上限 🙏 {until} 起可以再提交新工单。"
+        "已提交的工单都照常办理，可以发送 /my 查看进度、补充材料。"
+    ),
+    ticket_limit_submit=(
+        "您 24 小时内已提交 {count} 张工单，达到了每日上限 🙏 这份草稿已保存，"
+        "{until} 起再点「✅ 提交」即可。已提交的工单都照常办理。"
+    ),
+    rate_limited=(
+        "您发消息有点快了 🙏 为了让每家企业都能及时得到答复，请在 {until} 之后再发。"
+        "在此之前发的消息不会被记录，到时请重新发送。"
+    ),
+    blocked_user=(
+        "抱歉，您的账号已被暂停使用本受理台，发送的内容不会被受理。如有疑问，请联系营商环境办。"
+    ),
+    block_usage="用法：/block 用户ID或工单号 [原因]，例如 /block GX-20261127-0001 反复发送无关内容",
+    unblock_usage="用法：/unblock 用户ID或工单号，例如 /unblock GX-20261127-0001",
+    block_done="🚫 已暂停{who}使用受理台，已提交的工单保留。{reason}",
+    block_already="{who}已经是暂停状态。",
+    unblock_done="✅ 已恢复{who}使用受理台。",
+    unblock_not_blocked="{who}没有被暂停。",
+    block_admin_refused="受理台管理员不能被暂停。",
+    block_who_user="用户 {user_id} ",
+    block_who_ticket="工单 {number} 的提交人",
+    block_who_ticket_revealed="工单 {number} 的提交人（用户 {user_id}）",
+    block_reason="原因：{reason}",
     generic_error="抱歉，刚才出了点小问题，您发的内容没有丢失。请稍后再试一次。",
     stale_button="这个按钮已经过期了，请重新操作。",
-    unsupported_message="暂时只能接收文字、照片和文件哦。",
+    unsupported_message=(
+        "暂时只能接收文字、照片、文件、视频和语音哦。贴纸、位置、投票、名片等请改用文字说明。"
+    ),
     unknown_command="没有这个命令。可以用 /start 打开菜单，/my 查看工单，/help 看说明。",
     private_only="请私聊我提交或查看工单，保护您的隐私。",
     report_title="📊 <b>每周超期通报</b> {week}（{start} 至 {end}）",

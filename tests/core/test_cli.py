@@ -59,7 +59,7 @@ def test_db_upgrade_migrates_and_seeds(db_url: str, monkeypatch, capsys) -> None
     assert main(["db", "upgrade"]) == 0
     assert "database at head" in capsys.readouterr().out
     engine = make_engine(db_url)
-    assert current_revision(engine) == head_revision() == "0003"
+    assert current_revision(engine) == head_revision() == "0005"
     with transaction(engine) as session:
         assert len(queries.list_departments(session=session)) == 16
     engine.dispose()

@@ -58,7 +58,13 @@ def file_until_confirm(
 ) -> None:
     with transaction(engine) as session:
         assert names(
-            intake.start_filing(session=session, reporter=reporter(session), kind="complaint")
+            intake.start_filing(
+                session=session,
+                settings=settings,
+                reporter=reporter(session),
+                kind="complaint",
+                now=NOW,
+            )
         ) == [Name.ASK_CATEGORY]
     assert names(button(engine, settings, cb.CATEGORY, category)) == [Name.ASK_DESCRIPTION]
     assert names(say(engine, settings, description)) == [Name.DESCRIPTION_SAVED]
@@ -141,7 +147,9 @@ def test_conduct_complaint_goes_to_discipline_office(engine, settings):
 
 def test_wrong_uscc_is_explained_and_can_be_skipped(engine, settings):
     with transaction(engine) as session:
-        intake.start_filing(session=session, reporter=reporter(session), kind="request")
+        intake.start_filing(
+            session=session, settings=settings, reporter=reporter(session), kind="request", now=NOW
+        )
     button(engine, settings, cb.CATEGORY, "approval")
     say(engine, settings, "营业执照变更要跑三次窗口")
     button(engine, settings, cb.DESCRIPTION_DONE)
@@ -157,7 +165,13 @@ def test_wrong_uscc_is_explained_and_can_be_skipped(engine, settings):
 
 def test_cancel_keeps_draft_and_resume_continues(engine, settings):
     with transaction(engine) as session:
-        intake.start_filing(session=session, reporter=reporter(session), kind="complaint")
+        intake.start_filing(
+            session=session,
+            settings=settings,
+            reporter=reporter(session),
+            kind="complaint",
+            now=NOW,
+        )
     button(engine, settings, cb.CATEGORY, "fees")
     say(engine, settings, "园区转供电加价收费")
     with transaction(engine) as session:
@@ -168,7 +182,13 @@ def test_cancel_keeps_draft_and_resume_continues(engine, settings):
     # Outside the conversation a plain text is an offer, not part of the draft.
     assert names(say(engine, settings, "另外还有个问题")) == [Name.OFFER]
     with transaction(engine) as session:
-        screens = intake.start_filing(session=session, reporter=reporter(session), kind="complaint")
+        screens = intake.start_filing(
+            session=session,
+            settings=settings,
+            reporter=reporter(session),
+            kind="complaint",
+            now=NOW,
+        )
     assert names(screens) == [Name.DRAFT_FOUND]
     with transaction(engine) as session:
         screens = intake.resume_or_restart(
@@ -185,7 +205,11 @@ def test_plain_text_offer_suggests_category_and_prefills(engine, settings):
     assert offer.name is Name.OFFER and offer.params["category"] is not None
     with transaction(engine) as session:
         screens = intake.accept_offer(
-            session=session, reporter=reporter(session), choice="complaint"
+            session=session,
+            settings=settings,
+            reporter=reporter(session),
+            choice="complaint",
+            now=NOW,
         )
         draft = session.get(Draft, reporter(session).id)
     assert names(screens) == [Name.DESCRIPTION_SAVED]

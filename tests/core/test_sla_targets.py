@@ -68,7 +68,9 @@ async def test_an_urgent_ticket_gets_the_shorter_promise(engine, settings) -> No
 
     with transaction(engine) as session:
         reporter = queries.get_or_create_reporter(session=session, telegram_user_id=9)
-        intake.start_filing(session=session, reporter=reporter, kind="complaint")
+        intake.start_filing(
+            session=session, settings=settings, reporter=reporter, kind="complaint", now=now
+        )
     step(button="c:utilities")
     step(text="园区突然停电，生产线全停了")
     step(button="dn")

@@ -368,7 +368,11 @@ async def test_admin_ticket_detail_and_unbind(scene: Scene) -> None:
     scene.emulator.user_sends_text(scene.admin, dispatch.id, f"/ticket {number}")
     await scene.settle()
     detail = scene.emulator.last_bot_message(dispatch.id).text
-    assert number in detail and "审计记录" in detail and f"id {ent.user.id}" in detail
+    assert number in detail and "审计记录" in detail and "林经理" in detail
+    assert str(ent.user.id) not in detail  # no group reads who filed, the dispatcher's neither
+    scene.emulator.user_sends_text(scene.admin, scene.admin.id, f"/ticket {number}")
+    await scene.settle()
+    assert f"id {ent.user.id}" in scene.emulator.last_bot_message(scene.admin.id).text
     scene.emulator.user_sends_text(scene.admin, econ.id, f"/ticket {number}")
     await scene.settle()
     assert str(ent.user.id) not in scene.emulator.last_bot_message(econ.id).text

@@ -133,7 +133,7 @@ async def test_language_switch_and_odd_input(scene: Scene) -> None:
     assert "Unknown command" in ma.last_reply().text
     scene.emulator.user_sends_sticker(ma.user, ma.chat_id)
     await scene.settle()
-    assert "text, photos and files" in ma.last_reply().text
+    assert "text, photos, files" in ma.last_reply().text
     scene.emulator.user_presses(
         ma.user, ma.chat_id, ma.last_reply().message_id, "zz:forged", forge=True
     )

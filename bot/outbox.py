@@ -1,0 +1,391 @@
+"""What a delivery outcome means for the desk, and the operator's view of the outbox.
+
+The sender (bot/sender.py) talks to Telegram; every decision about a row's fate is here,
+each inside the caller's transaction:
+
+- sent → recorded with Telegram's message id;
+- not sent for a passing reason (flood control, Telegram unreachable, 5xx) → retried later;
+- a *send* whose answer was lost (time-out after the request went out, a crash between the
+  call and its record) → ``uncertain``: maybe delivered, so never repeated automatically;
+  the dispatcher is told and an operator decides (``dianxiaoer outbox resend``). Edits are
+  idempotent and simply retried;
+- the enterprise blocked the bot → the row fails for good, the reporter is marked
+  unreachable, the ticket's department and the dispatcher are told (once per ticket);
+- the bot is no longer in a department's group → the binding is dropped and that
+  department's rows are held (``chat_id`` NULL) until an admin binds a chat again;
+- the group became a supergroup → bindings and undelivered rows follow the new chat id;
+- any other permanent error → failed, recorded, the dispatcher told; never retried.
+
+See docs/reliability.md for the guarantees these add up to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+from typing import Literal
+
+from sqlmodel import Session
+
+from bot import notify
+from bot.config import Settings
+from bot.texts import texts_for
+from storage import queries
+from storage.models import Department, Outbox, Ticket
+from storage.types import utcnow
+
+#: The desk's own notices about deliveries: never the subject of another notice.
+NOTICE = "delivery_notice"
+
+
+def may_repeat(method: str) -> bool:
+    """Calls that do the same thing twice as once (edits): retried even when in doubt."""
+    return method.startswith("edit")
+
+
+# --- outcomes --------------------------------------------------------------------------
+
+
+def _fresh(session: Session, row_id: int | None) -> Outbox:
+    fresh = queries.get_outbox(session=session, outbox_id=row_id or 0)
+    assert fresh is not None, f"outbox row {row_id} vanished"
+    return fresh
+
+
+def mark_in_flight(*, session: Session, row_id: int) -> None:
+    """Handed to Telegram now: if the process dies before the outcome is recorded, the row
+    is found ``sending`` at the next start (see :func:`recover_in_flight`)."""
+    queries.set_outbox_status(session=session, outbox_id=row_id, status="sending")
+
+
+def mark_sent(*, session: Session, row_id: int, message_id: int | None) -> Outbox:
+    row = _fresh(session, row_id)
+    row.status, row.sent_at = "sent", utcnow()
+    row.attempts += 1
+    row.telegram_message_id = message_id
+    session.add(row)
+    if row.chat_id is not None and row.chat_id > 0:
+        queries.clear_reporter_unreachable(session=session, telegram_user_id=row.chat_id)
+    return row
+
+
+def retry_later(
+    *,
+    session: Session,
+    settings: Settings,
+    row_id: int,
+    error: str,
+    seconds: float,
+    counted: bool,
+) -> Outbox:
+    """Back to the queue after ``seconds``. Only ``counted`` errors (ones that may be the
+    row's own fault) use up ``sender.max_attempts``; flood control and an unreachable or
+    failing Telegram never make a row fail: it goes out when Telegram is back."""
+    row = _fresh(session, row_id)
+    row.attempts += 1
+    row.last_error = error[:500]
+    row.status = "pending"
+    row.next_attempt_at = utcnow() + timedelta(seconds=seconds)
+    session.add(row)
+    if counted and row.attempts >= settings.sender.max_attempts:
+        give_up(session=session, settings=settings, row=row, error=f"{error} (gave up)")
+    return row
+
+
+def mark_uncertain(*, session: Session, settings: Settings, row: Outbox, error: str) -> None:
+    """A send that may have been delivered: recorded, surfaced, never repeated by itself."""
+    row.status = "uncertain"
+    row.last_error = error[:500]
+    session.add(row)
+    if row.purpose == NOTICE:
+        return
+    t = texts_for(settings.desk.default_language)
+    text = t.delivery_uncertain.format(
+        what=_what(session, settings, row), target=_target(session, settings, row), id=row.id
+    )
+    _tell_desk(session=session, settings=settings, text=text, ticket=_ticket(session, row))
+
+
+def give_up(*, session: Session, settings: Settings, row: Outbox, error: str) -> None:
+    """A permanent failure: recorded on the row, told to the dispatcher, never retried."""
+    row.status = "failed"
+    row.last_error = error[:500]
+    session.add(row)
+    if row.purpose == NOTICE or may_repeat(row.method):
+        return  # an edit that cannot be made leaves the earlier message: nothing is lost
+    t = texts_for(settings.desk.default_language)
+    text = t.delivery_failed.format(
+        what=_what(session, settings, row),
+        target=_target(session, settings, row),
+        error=escape(error[:200]),
+        id=row.id,
+    )
+    _tell_desk(session=session, settings=settings, text=text, ticket=_ticket(session, row))
+
+
+def recover_in_flight(*, session: Session, settings: Settings) -> list[Outbox]:
+    """At start: rows a previous process handed to Telegram without recording the outcome.
+
+    Edits go back to the queue; sends become ``uncertain`` (the message may be there).
+    """
+    rows = queries.outbox_in_flight(session=session)
+    for row in rows:
+        if may_repeat(row.method):
+            row.status = "pending"
+            session.add(row)
+        else:
+            mark_uncertain(
+                session=session,
+                settings=settings,
+                row=row,
+                error="the desk stopped while this was with Telegram (crash or kill)",
+            )
+    return rows
+
+
+# --- the enterprise blocked the bot ------------------------------------------------------
+
+
+def enterprise_unreachable(
+    *, session: Session, settings: Settings, row: Outbox, error: str, now: datetime
+) -> None:
+    """403 in an enterprise's private chat: the ticket stays, its people are told, no retry."""
+    assert row.chat_id is not None
+    reporter = queries.set_reporter_unreachable(
+        session=session, telegram_user_id=row.chat_id, since=now
+    )
+    if reporter is None:  # not an enterprise (an admin's private chat): a plain failure
+        give_up(session=session, settings=settings, row=row, error=error)
+        return
+    row.status, row.last_error = "failed", error[:500]
+    session.add(row)
+    ticket = _ticket(session, row)
+    if ticket is None or row.purpose == NOTICE:
+        return
+    since = reporter.unreachable_since or now
+    already = [
+        notice
+        for notice in queries.outbox_notices_for_ticket(
+            session=session, ticket_id=ticket.id or 0, purpose=NOTICE
+        )
+        if notice.meta.get("unreachable") and notice.created_at >= since
+    ]
+    if already:
+        return  # told once per ticket while the enterprise blocks the bot
+    t = texts_for(settings.desk.default_language)
+    department_notice = notify.under_card(
+        session=session,
+        settings=settings,
+        ticket=ticket,
+        text=t.delivery_unreachable_department.format(number=ticket.number),
+        purpose=NOTICE,
+    )
+    if department_notice is not None:
+        department_notice.meta = {"unreachable": True}
+    desk_notice = _tell_desk(
+        session=session,
+        settings=settings,
+        ticket=ticket,
+        text=t.delivery_unreachable_desk.format(
+            number=ticket.number, what=_what(session, settings, row), id=row.id
+        ),
+    )
+    for notice in desk_notice:
+        notice.meta = {"unreachable": True}
+
+
+def enterprise_blocked(*, session: Session, telegram_user_id: int, now: datetime) -> None:
+    """my_chat_member 'kicked' in a private chat: the enterprise blocked the bot."""
+    queries.set_reporter_unreachable(session=session, telegram_user_id=telegram_user_id, since=now)
+
+
+def enterprise_back(*, session: Session, telegram_user_id: int) -> None:
+    """The enterprise unblocked the bot (or a message reached it again)."""
+    queries.clear_reporter_unreachable(session=session, telegram_user_id=telegram_user_id)
+
+
+# --- the bot lost a department's chat ----------------------------------------------------
+
+
+def chat_lost(
+    *,
+    session: Session,
+    settings: Settings,
+    chat_id: int,
+    reason: str,
+    thread_id: int | None = None,
+) -> list[Department]:
+    """The bot can no longer post in ``chat_id`` (removed, kicked, chat gone, topic gone).
+
+    Every department bound there is unbound and its undelivered rows are held until an
+    admin binds a chat again (/bind releases them); the dispatcher is told. Idempotent: a
+    second report of the same loss finds nothing bound and says nothing.
+    """
+    lost = queries.departments_bound_to(session=session, chat_id=chat_id, thread_id=thread_id)
+    t = texts_for(settings.desk.default_language)
+    language = settings.desk.default_language
+    for department in lost:
+        assert department.id is not None
+        department.chat_id = department.thread_id = None
+        session.add(department)
+        session.flush()
+        queries.hold_outbox_of(session=session, department_id=department.id, chat_id=chat_id)
+        held = queries.held_outbox_count(session=session, department_id=department.id)
+        _tell_desk(
+            session=session,
+            settings=settings,
+            ticket=None,
+            text=t.delivery_group_lost.format(
+                department=escape(department.local_name(language)),
+                reason=escape(reason[:200]),
+                held=held,
+                code=department.code,
+            ),
+        )
+    return lost
+
+
+def follow_migration(*, session: Session, old_chat_id: int, new_chat_id: int) -> tuple[int, int]:
+    """A group became a supergroup: (departments moved, rows re-pointed). Idempotent."""
+    return queries.move_chat(session=session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+
+
+# --- telling the desk ------------------------------------------------------------------
+
+
+def _tell_desk(
+    *, session: Session, settings: Settings, text: str, ticket: Ticket | None
+) -> list[Outbox]:
+    """A notice to the dispatcher's chat; while it has none, also to each admin privately."""
+    rows: list[Outbox] = []
+    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    if dispatcher is not None:
+        row = notify.to_dispatcher(session=session, ticket=ticket, text=text, purpose=NOTICE)
+        if row is not None:
+            rows.append(row)
+    if dispatcher is None or dispatcher.chat_id is None:
+        for admin_id in settings.desk.admins:
+            rows.append(
+                queries.add_outbox(
+                    session=session,
+                    row=Outbox(
+                        method="sendMessage",
+                        payload={"text": text, "parse_mode": "HTML"},
+                        chat_id=admin_id,
+                        ticket_id=ticket.id if ticket else None,
+                        purpose=NOTICE,
+                    ),
+                )
+            )
+    return rows
+
+
+def _ticket(session: Session, row: Outbox) -> Ticket | None:
+    return queries.get_ticket(session=session, ticket_id=row.ticket_id) if row.ticket_id else None
+
+
+def _what(session: Session, settings: Settings, row: Outbox) -> str:
+    t = texts_for(settings.desk.default_language)
+    what = t.delivery_purposes.get(row.purpose, row.purpose)
+    ticket = _ticket(session, row)
+    return what + (t.delivery_of_ticket.format(number=ticket.number) if ticket else "")
+
+
+def _target(session: Session, settings: Settings, row: Outbox) -> str:
+    t = texts_for(settings.desk.default_language)
+    if row.chat_id is not None and row.chat_id > 0:
+        reporter = queries.get_reporter(session=session, telegram_user_id=row.chat_id)
+        return t.delivery_to_enterprise if reporter is not None else str(row.chat_id)
+    if row.held_for_department_id is not None:
+        department = queries.get_department(
+            session=session, department_id=row.held_for_department_id
+        )
+        if department is not None:
+            return escape(department.local_name(settings.desk.default_language))
+    return str(row.chat_id)
+
+
+# --- the operator's view (dianxiaoer outbox) ---------------------------------------------
+
+Which = Literal["problems", "failed", "uncertain", "held", "pending"]
+
+
+def list_rows(*, session: Session, which: Which, limit: int = 200) -> list[Outbox]:
+    """``problems``: failed, uncertain and held rows; otherwise one kind."""
+    if which == "held":
+        return queries.outbox_rows(session=session, statuses=["pending"], held=True, limit=limit)
+    if which == "pending":
+        return queries.outbox_rows(
+            session=session, statuses=["pending", "sending"], held=False, limit=limit
+        )
+    if which in ("failed", "uncertain"):
+        return queries.outbox_rows(session=session, statuses=[which], limit=limit)
+    problems = queries.outbox_rows(session=session, statuses=["failed", "uncertain"], limit=limit)
+    held = queries.outbox_rows(session=session, statuses=["pending"], held=True, limit=limit)
+    return sorted([*problems, *held], key=lambda r: r.id or 0)[:limit]
+
+
+def describe(session: Session, row: Outbox) -> str:
+    """One line for the operator."""
+    ticket = _ticket(session, row)
+    if row.chat_id is None:
+        department = (
+            queries.get_department(session=session, department_id=row.held_for_department_id)
+            if row.held_for_department_id
+            else None
+        )
+        where = f"held for {department.code if department else '?'}"
+    else:
+        where = f"chat {row.chat_id}"
+    status = "held" if row.chat_id is None and row.status == "pending" else row.status
+    parts = [
+        f"#{row.id}",
+        status,
+        row.created_at.strftime("%Y-%m-%d %H:%M"),
+        row.purpose,
+        row.method,
+        where,
+        ticket.number if ticket else "-",
+        f"attempts={row.attempts}",
+    ]
+    if row.last_error:
+        parts.append(row.last_error.replace("\n", " ")[:160])
+    return "  ".join(parts)
+
+
+@dataclass(frozen=True)
+class Resent:
+    outbox_id: int
+    ok: bool
+    note: str
+
+
+def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
+    """Queue failed or uncertain rows again (an operator's decision: it may duplicate an
+    uncertain message). Edits of a re-sent message that were given up are queued too, so
+    the message shows its latest state."""
+    results: list[Resent] = []
+    now = utcnow()
+    for outbox_id in ids:
+        row = queries.get_outbox(session=session, outbox_id=outbox_id)
+        if row is None:
+            results.append(Resent(outbox_id, False, "no such row"))
+            continue
+        if row.status not in ("failed", "uncertain"):
+            note = "held: bind the department's chat (/bind)" if row.chat_id is None else row.status
+            results.append(Resent(outbox_id, False, f"not failed or uncertain ({note})"))
+            continue
+        _requeue(session, row, now)
+        for dependent in queries.outbox_referring_to(session=session, outbox_id=outbox_id):
+            if dependent.status == "failed" and may_repeat(dependent.method):
+                _requeue(session, dependent, now)
+        results.append(Resent(outbox_id, True, "queued"))
+    return results
+
+
+def _requeue(session: Session, row: Outbox, now: datetime) -> None:
+    row.status, row.next_attempt_at, row.attempts = "pending", now, 0
+    row.last_error = f"resent by operator; before: {row.last_error or ''}"[:500]
+    session.add(row)

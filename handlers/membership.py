@@ -1,0 +1,59 @@
+"""The bot's own membership: removed from a group, blocked by an enterprise, a group upgraded.
+
+Adapters only: each update becomes one call of bot/outbox.py in one transaction.
+"""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot import outbox
+from bot.texts import texts_for
+from handlers import admin
+from handlers.common import desk_of, guarded
+from storage.types import utcnow
+
+GONE = (ChatMember.LEFT, ChatMember.BANNED)  # "left", "kicked"
+
+
+@guarded
+async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot's status changed in a chat."""
+    member, chat = update.my_chat_member, update.effective_chat
+    if member is None or chat is None:
+        return
+    status = member.new_chat_member.status
+    desk = desk_of(context)
+    if chat.type == ChatType.PRIVATE:
+        with desk.work(update.update_id) as session:
+            if status in GONE:
+                outbox.enterprise_blocked(session=session, telegram_user_id=chat.id, now=utcnow())
+            else:
+                outbox.enterprise_back(session=session, telegram_user_id=chat.id)
+        return
+    if status not in GONE:
+        await admin.bot_membership(update, context)  # added to a group: explain or leave
+        return
+    t = texts_for(desk.settings.desk.default_language)
+    remover = member.from_user.full_name if member.from_user else ""
+    reason = t.delivery_removed.format(name=remover) if remover else t.delivery_removed_anonymous
+    with desk.work(update.update_id) as session:
+        outbox.chat_lost(session=session, settings=desk.settings, chat_id=chat.id, reason=reason)
+
+
+@guarded
+async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: the service message in either chat moves the binding."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    with desk_of(context).work(update.update_id) as session:
+        outbox.follow_migration(session=session, old_chat_id=old, new_chat_id=new)

@@ -1,0 +1,77 @@
+"""The emulator's fault plumbing: late and cut answers, outages, group → supergroup."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Bot
+from telegram.error import ChatMigrated, NetworkError, TimedOut
+
+from bot.emulator import BotApiEmulator, cut_off, late, to_chat
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emulator:
+        yield emulator
+    assert emulator.internal_errors == []
+
+
+@pytest.fixture
+async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
+    async with Bot(emu.token, base_url=emu.bot_base_url, base_file_url=emu.file_base_url) as b:
+        yield b
+
+
+async def test_a_late_answer_times_out_but_the_message_exists(emu, bot) -> None:
+    user, other = emu.add_user("企业"), emu.add_user("别人")
+    emu.faults.append(late("sendMessage", 1.0, where=to_chat(user.id)))
+    await bot.send_message(other.id, "not this chat")
+    with pytest.raises(TimedOut):
+        await bot.send_message(user.id, "delivered", read_timeout=0.3)
+    assert [m.text for m in emu.bot_messages(user.id)] == ["delivered"]
+    await bot.send_message(user.id, "next one is normal", read_timeout=0.3)
+
+
+async def test_a_cut_connection_after_the_call(emu, bot) -> None:
+    user = emu.add_user("企业")
+    emu.faults.append(cut_off("sendMessage"))
+    with pytest.raises(NetworkError):
+        await bot.send_message(user.id, "delivered")
+    assert [m.text for m in emu.bot_messages(user.id)] == ["delivered"]
+
+
+async def test_offline_refuses_connections_and_comes_back(emu, bot) -> None:
+    user = emu.add_user("企业")
+    await bot.send_message(user.id, "before")  # a keep-alive connection exists now
+    async with emu.offline():
+        assert not emu.online
+        with pytest.raises(NetworkError) as caught:
+            await bot.send_message(user.id, "during")
+        assert "Connect" in type(caught.value.__cause__).__name__
+    await bot.send_message(user.id, "after")
+    assert [m.text for m in emu.bot_messages(user.id)] == ["before", "after"]
+    task = emu.offline_for(0.2)
+    await asyncio.sleep(0.05)
+    assert not emu.online
+    await task
+    assert emu.online
+
+
+async def test_group_upgraded_to_supergroup(emu, bot) -> None:
+    admin = emu.add_user("管理员")
+    group = emu.add_group("部门群", members=[admin])
+    await bot.send_message(group.id, "hello")
+    new = emu.migrate_group(group.id)
+    assert new.type == "supergroup" and new.id != group.id and admin.id in new.members
+    with pytest.raises(ChatMigrated) as caught:
+        await bot.send_message(group.id, "to the old id")
+    assert caught.value.new_chat_id == new.id
+    updates = await bot.get_updates(timeout=0)
+    services = [u.message for u in updates if u.message]
+    assert services[0].migrate_to_chat_id == new.id and services[0].chat.id == group.id
+    assert services[1].migrate_from_chat_id == group.id and services[1].chat.id == new.id
+    await bot.send_message(new.id, "to the new id")
+    assert [m.text for m in emu.bot_messages(new.id)] == ["to the new id"]
