@@ -14,7 +14,7 @@ from bot.lifecycle import IllegalTransition
 from bot.metrics import Week, parse_week, previous_week
 from bot.report import build_weekly_report
 from bot.texts import texts_for
-from handlers.common import desk_of, guarded, say, thread_of
+from handlers.common import admins_only, desk_of, guarded, say, thread_of
 from storage import queries
 from storage.types import utcnow
 
@@ -24,6 +24,7 @@ def _group_texts(context: ContextTypes.DEFAULT_TYPE):  # type: ignore[no-untyped
 
 
 @guarded
+@admins_only
 async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/bind <department_code> in a group (or forum topic); admins only."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
@@ -31,9 +32,6 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     desk = desk_of(context)
     t = _group_texts(context)
-    if not admin.is_admin(desk.settings, user.id):
-        await say(update, context, t.admin_only)
-        return
     if chat.type == ChatType.PRIVATE:
         await say(update, context, t.bind_in_group_only)
         return
@@ -71,20 +69,19 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @guarded
+@admins_only
 async def departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if user is None:
         return
     desk = desk_of(context)
-    if not admin.is_admin(desk.settings, user.id):
-        await say(update, context, _group_texts(context).admin_only)
-        return
     with desk.work(update.update_id) as session:
         text = admin.departments_overview(session=session, settings=desk.settings)
     await say(update, context, text)
 
 
 @guarded
+@admins_only
 async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/assign <ticket number> <department code>; admins only."""
     user = update.effective_user
@@ -92,9 +89,6 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     desk = desk_of(context)
     t = _group_texts(context)
-    if not admin.is_admin(desk.settings, user.id):
-        await say(update, context, t.admin_only)
-        return
     args = context.args or []
     if len(args) != 2:
         await say(update, context, t.assign_usage)
@@ -133,6 +127,7 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 @guarded
+@admins_only
 async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unbind in a department's chat (topic); admins only."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
@@ -140,9 +135,6 @@ async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     desk = desk_of(context)
     t = _group_texts(context)
-    if not admin.is_admin(desk.settings, user.id):
-        await say(update, context, t.admin_only)
-        return
     thread_id = thread_of(message)
     with desk.work(update.update_id) as session:
         name = admin.unbind(session=session, chat_id=chat.id, thread_id=thread_id)
@@ -155,6 +147,7 @@ async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @guarded
+@admins_only
 async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ticket <number>: full detail and audit trail; admins only."""
     user, chat = update.effective_user, update.effective_chat
@@ -162,9 +155,6 @@ async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     desk = desk_of(context)
     t = _group_texts(context)
-    if not admin.is_admin(desk.settings, user.id):
-        await say(update, context, t.admin_only)
-        return
     if not context.args:
         await say(update, context, t.ticket_usage)
         return
@@ -211,6 +201,7 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 @guarded
+@admins_only
 async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/summary [2026-W48]: the weekly overdue summary with its workbook and chart; admins."""
     user, chat = update.effective_user, update.effective_chat
@@ -218,9 +209,6 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     desk = desk_of(context)
     t = _group_texts(context)
-    if not admin.is_admin(desk.settings, user.id):
-        await say(update, context, t.admin_only)
-        return
     zone = ZoneInfo(desk.settings.desk.timezone)
     now = desk.clock()
     try:
@@ -248,12 +236,14 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @guarded
+@admins_only
 async def block(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/block <telegram user id | ticket number> [reason]; admins only."""
     await _set_blocked(update, context, blocked=True)
 
 
 @guarded
+@admins_only
 async def unblock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unblock <telegram user id | ticket number>; admins only."""
     await _set_blocked(update, context, blocked=False)
@@ -267,9 +257,6 @@ async def _set_blocked(
         return
     desk = desk_of(context)
     t = _group_texts(context)
-    if not admin.is_admin(desk.settings, user.id):
-        await say(update, context, t.admin_only)
-        return
     if not context.args:
         await say(update, context, t.block_usage if blocked else t.unblock_usage)
         return

@@ -15,6 +15,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.admin import is_admin
 from bot.desk import Desk, DuplicateUpdate
 from bot.intake import Attachment, Incoming
 from bot.screens import Screen
@@ -216,6 +217,23 @@ def _attachment(message: Message) -> Attachment | None:
         file_name=file_name,
         caption=message.caption,
     )
+
+
+def admins_only(callback: Callback) -> Callback:
+    """Configured admins only, wherever the command is used; others get a polite refusal."""
+
+    @functools.wraps(callback)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None or update.effective_chat is None:
+            return
+        settings = desk_of(context).settings
+        if not is_admin(settings, user.id):
+            await say(update, context, texts_for(settings.desk.default_language).admin_only)
+            return
+        await callback(update, context)
+
+    return wrapper
 
 
 def guarded(callback: Callback) -> Callback:
