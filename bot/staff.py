@@ -7,6 +7,7 @@ new state, a TicketEvent and the outbox rows (card edit, message to the enterpri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -20,7 +21,7 @@ from bot import notify
 from bot.config import Settings
 from bot.lifecycle import Action, IllegalTransition, Status, check_transition
 from bot.sla import Schedule, add_working_time
-from bot.texts import texts_for
+from bot.texts import Texts, texts_for
 from bot.views import (
     CAPTION_LIMIT,
     CAPTIONED_KINDS,
@@ -194,22 +195,44 @@ def ask_info(
     session.add(ticket)
     _store_staff_message(session, ticket, department, actor, question, now)
     _event(session, ticket, actor, "asked_info", before, text=question, department=department.code)
+    _tell_enterprise(
+        session,
+        ticket,
+        department,
+        purpose="question",
+        text=question,
+        template=lambda t: t.ent_question,
+        markup=lambda language: force_reply(language),
+    )
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+
+
+def _tell_enterprise(
+    session: Session,
+    ticket: Ticket,
+    department: Department,
+    *,
+    purpose: str,
+    text: str,
+    template: Callable[[Texts], str],
+    markup: Callable[[str], dict[str, Any]],
+) -> None:
+    """A staff text to the enterprise in the department's name, with its buttons."""
     reporter = queries.reporter_of(session=session, ticket=ticket)
-    t = texts_for(reporter.language)
+    language = reporter.language or "zh"
     notify.to_reporter(
         session=session,
         reporter=reporter,
         ticket=ticket,
-        purpose="question",
+        purpose=purpose,
         text=message_parts(
-            t.ent_question,
-            question,
-            department=escape(department.local_name(reporter.language)),
+            template(texts_for(language)),
+            text,
+            department=escape(department.local_name(language)),
             number=ticket.number,
         ),
-        reply_markup=force_reply(reporter.language or "zh"),
+        reply_markup=markup(language),
     )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
 
 
 def resolve(
@@ -222,7 +245,6 @@ def resolve(
     now: datetime,
 ) -> None:
     """办结: the enterprise receives the resolution with the five rating buttons."""
-
     department = authorize(session=session, ticket=ticket, actor=actor)
     before = _move(ticket, Action.RESOLVE, now)
     ticket.resolution, ticket.resolved_at, ticket.waiting_since = resolution, now, None
@@ -231,20 +253,14 @@ def resolve(
     session.add(ticket)
     _store_staff_message(session, ticket, department, actor, resolution, now)
     _event(session, ticket, actor, "resolved", before, text=resolution, department=department.code)
-    reporter = queries.reporter_of(session=session, ticket=ticket)
-    t = texts_for(reporter.language)
-    notify.to_reporter(
-        session=session,
-        reporter=reporter,
-        ticket=ticket,
+    _tell_enterprise(
+        session,
+        ticket,
+        department,
         purpose="resolution",
-        text=message_parts(
-            t.ent_resolved,
-            resolution,
-            department=escape(department.local_name(reporter.language)),
-            number=ticket.number,
-        ),
-        reply_markup=rating_keyboard(ticket.id or 0, reporter.language or "zh").to_dict(),
+        text=resolution,
+        template=lambda t: t.ent_resolved,
+        markup=lambda language: rating_keyboard(ticket.id or 0, language).to_dict(),
     )
     notify.refresh_card(session=session, settings=settings, ticket=ticket)
 
