@@ -168,17 +168,12 @@ def approve_transfer(
         payload={"text": old_notice, "parse_mode": "HTML"},
     )
     notify.post_card(session=session, settings=settings, ticket=ticket, department=new)
-    reporter = queries.reporter_of(session=session, ticket=ticket)
-    t = texts_for(reporter.language)
-    notify.to_reporter(
+    notify.tell_reporter_department(
         session=session,
-        reporter=reporter,
         ticket=ticket,
+        department=new,
         purpose="transferred",
-        text=t.ent_transferred.format(
-            number=ticket.number,
-            department=escape(new.local_name(reporter.language)),
-        ),
+        template=lambda t: t.ent_transferred,
     )
     return new
 

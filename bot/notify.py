@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from html import escape
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from bot.clocks import overdue_clocks, ticket_targets
 from bot.config import Settings
 from bot.screens import Label
 from bot.sla import Schedule
-from bot.texts import texts_for
+from bot.texts import Texts, texts_for
 from bot.views import (
     CAPTION_LIMIT,
     CAPTIONED_KINDS,
@@ -81,6 +82,24 @@ def to_reporter(
         )
         rows.append(queries.add_outbox(session=session, row=row))
     return rows[-1]
+
+
+def tell_reporter_department(
+    *,
+    session: Session,
+    ticket: Ticket,
+    department: Department,
+    purpose: str,
+    template: Callable[[Texts], str],
+) -> Outbox:
+    """Tell the enterprise which department now handles its ticket, in its language."""
+    reporter = queries.reporter_of(session=session, ticket=ticket)
+    text = template(texts_for(reporter.language)).format(
+        number=ticket.number, department=escape(department.local_name(reporter.language))
+    )
+    return to_reporter(
+        session=session, reporter=reporter, ticket=ticket, purpose=purpose, text=text
+    )
 
 
 def to_department(

@@ -508,16 +508,11 @@ def assign(
             },
         )
     notify.post_card(session=session, settings=settings, ticket=ticket, department=department)
-    reporter = queries.reporter_of(session=session, ticket=ticket)
-    t = texts_for(reporter.language)
-    notify.to_reporter(
+    notify.tell_reporter_department(
         session=session,
-        reporter=reporter,
         ticket=ticket,
+        department=department,
         purpose="assigned",
-        text=t.enterprise_assigned.format(
-            number=ticket.number,
-            department=escape(department.local_name(reporter.language)),
-        ),
+        template=lambda t: t.enterprise_assigned,
     )
     return department
