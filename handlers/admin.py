@@ -16,7 +16,6 @@ from bot.report import build_weekly_report
 from bot.texts import texts_for
 from handlers.common import admins_only, desk_of, guarded, say, thread_of
 from storage import queries
-from storage.types import utcnow
 
 
 def _group_texts(context: ContextTypes.DEFAULT_TYPE):  # type: ignore[no-untyped-def]
@@ -50,7 +49,7 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 chat_id=chat.id,
                 thread_id=thread_id,
                 actor_id=user.id,
-                now=utcnow(),
+                now=desk.clock(),
             )
         except LookupError:
             bound = False
@@ -107,7 +106,7 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                     department_code=code,
                     actor_id=user.id,
                     actor_name=user.full_name,
-                    now=utcnow(),
+                    now=desk.clock(),
                 )
             except LookupError:
                 reply = t.bind_unknown.format(
@@ -273,6 +272,6 @@ async def _set_blocked(
                 actor_id=user.id,
                 # Who filed a ticket is said only to the admin alone, never in a group.
                 reveal_identity=chat.type == ChatType.PRIVATE,
-                now=utcnow(),
+                now=desk.clock(),
             )
     await say(update, context, reply)

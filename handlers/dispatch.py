@@ -13,7 +13,6 @@ from bot.texts import texts_for
 from handlers.common import answer, desk_of, guarded, thread_of
 from handlers.staff import actor_of, refusal_text
 from storage import queries
-from storage.types import utcnow
 
 
 @guarded
@@ -49,7 +48,7 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                     department_code=code,
                     actor_id=user.id,
                     actor_name=user.full_name,
-                    now=utcnow(),
+                    now=desk.clock(),
                 )
             except (LookupError, IllegalTransition):
                 reply = t.stale_button
@@ -77,7 +76,7 @@ async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                     request_id=request_id,
                     department_code=data.arg(1) or "",
                     actor=actor,
-                    now=utcnow(),
+                    now=desk.clock(),
                 )
             elif data.arg(1) == "approve":
                 decisions.approve_extension(
@@ -85,7 +84,7 @@ async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                     settings=desk.settings,
                     request_id=request_id,
                     actor=actor,
-                    now=utcnow(),
+                    now=desk.clock(),
                 )
             else:
                 decisions.ask_reject_reason(

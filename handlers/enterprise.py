@@ -24,7 +24,6 @@ from handlers.common import (
 )
 from handlers.my_tickets import list_tickets
 from storage.db import transaction
-from storage.types import utcnow
 
 
 @guarded
@@ -43,7 +42,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             guard=guard,
             user_id=user.id,
             update_id=update.update_id,
-            now=utcnow(),
+            now=desk.clock(),
             counts=not button,
         )
     if verdict.allowed:
@@ -141,7 +140,7 @@ async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             screens = [Screen(Name.HELP)]
         elif entry in intake.KINDS:
             screens = intake.start_filing(
-                session=session, settings=desk.settings, reporter=reporter, kind=entry, now=utcnow()
+                session=session, settings=desk.settings, reporter=reporter, kind=entry, now=desk.clock()
             )
         else:
             screens = intake.on_private_message(
@@ -149,7 +148,7 @@ async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 settings=desk.settings,
                 reporter=reporter,
                 incoming=incoming_from(message),
-                now=utcnow(),
+                now=desk.clock(),
             )
         language = language_of(reporter)
     await show(update, context, screens, language)
@@ -179,11 +178,11 @@ async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 settings=desk.settings,
                 reporter=reporter,
                 choice=data.arg() or "",
-                now=utcnow(),
+                now=desk.clock(),
             )
         else:
             screens = intake.on_button(
-                session=session, settings=desk.settings, reporter=reporter, data=data, now=utcnow()
+                session=session, settings=desk.settings, reporter=reporter, data=data, now=desk.clock()
             )
         language = language_of(reporter)
     if screens and screens[0].name is not Name.STALE_BUTTON:

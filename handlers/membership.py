@@ -13,7 +13,6 @@ from bot import outbox
 from bot.texts import texts_for
 from handlers import admin
 from handlers.common import desk_of, guarded
-from storage.types import utcnow
 
 GONE = (ChatMember.LEFT, ChatMember.BANNED)  # "left", "kicked"
 
@@ -29,7 +28,7 @@ async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if chat.type == ChatType.PRIVATE:
         with desk.work(update.update_id) as session:
             if status in GONE:
-                outbox.enterprise_blocked(session=session, telegram_user_id=chat.id, now=utcnow())
+                outbox.enterprise_blocked(session=session, telegram_user_id=chat.id, now=desk.clock())
             else:
                 outbox.enterprise_back(session=session, telegram_user_id=chat.id)
         return

@@ -19,7 +19,6 @@ from handlers.common import (
     reporter_for,
     show,
 )
-from storage.types import utcnow
 
 
 async def list_tickets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -67,7 +66,7 @@ async def ticket_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 settings=desk.settings,
                 reporter=reporter,
                 ticket_id=ticket_id,
-                now=utcnow(),
+                now=desk.clock(),
             )
         elif data.prefix == cb.ADD_INFO:
             screen = tickets.start_adding_info(
@@ -109,7 +108,7 @@ async def rating_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             reporter=reporter,
             ticket_id=data.int_arg(0),
             stars=data.int_arg(1) or 0,
-            now=utcnow(),
+            now=desk.clock(),
         )
         language = language_of(reporter)
     if screen.name is Name.RATED:

@@ -15,7 +15,6 @@ from bot.texts import texts_for
 from bot.validation import clean_text
 from handlers.common import answer, desk_of, guarded, incoming_from, say, thread_of
 from storage import queries
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     settings=desk.settings,
                     ticket=ticket,
                     actor=actor,
-                    now=utcnow(),
+                    now=desk.clock(),
                 )
             elif data.prefix == cb.STAFF:
                 staff.prompt(
@@ -96,7 +95,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     actor=actor,
                     reason_code=data.arg(1) or "",
                     reason_text=None,
-                    now=utcnow(),
+                    now=desk.clock(),
                 )
             else:
                 days = data.int_arg(1) or 0
@@ -149,7 +148,7 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 actor=actor,
                 text=text,
                 attachment=attachment,
-                now=utcnow(),
+                now=desk.clock(),
             )
     except Refused as refused:
         await say(update, context, refusal_text(context, refused))
