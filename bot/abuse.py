@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -48,6 +49,15 @@ class Verdict:
 
 ALLOWED = Verdict(True)
 MINUTE = 60.0
+_MINUTE = timedelta(seconds=MINUTE)
+
+
+class Guard(Protocol):
+    """Counts private messages per user in a sliding minute (see FloodGuard)."""
+
+    def admit(self, user_id: int, now: float, limit: int) -> tuple[bool, float | None]: ...
+
+    def first_notice(self, user_id: int, now: float, until: float | None = None) -> bool: ...
 
 
 class FloodGuard:
@@ -97,7 +107,7 @@ def admit(
     *,
     session: Session,
     settings: Settings,
-    guard: FloodGuard,
+    guard: Guard,
     user_id: int,
     update_id: int,
     now: datetime,
@@ -128,6 +138,42 @@ def admit(
     if not verdict.allowed:
         queries.claim_update(session=session, update_id=update_id)
     return verdict
+
+
+class SharedFloodGuard:
+    """FloodGuard's counts kept in the database (RateEvent rows), for webhook mode: several
+    instances behind one proxy each see only some of a user's messages, so the count must
+    be shared. Used inside the gate's transaction; a counted message writes one row, and a
+    user's rows older than a minute are deleted as theirs come."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def admit(self, user_id: int, now: float, limit: int) -> tuple[bool, float | None]:
+        moment = datetime.fromtimestamp(now, UTC)
+        queries.prune_rate_events(
+            session=self.session, telegram_user_id=user_id, before=moment - _MINUTE
+        )
+        sent = queries.count_rate_events(
+            session=self.session, telegram_user_id=user_id, since=moment - _MINUTE
+        )
+        if len(sent) < limit:
+            queries.add_rate_event(
+                session=self.session, telegram_user_id=user_id, kind="message", at=moment
+            )
+            return True, None
+        until = sent[0].timestamp() + MINUTE
+        return False, until if self.first_notice(user_id, now, until) else None
+
+    def first_notice(self, user_id: int, now: float, until: float | None = None) -> bool:
+        quiet = queries.quiet_until(session=self.session, telegram_user_id=user_id)
+        if quiet is not None and quiet.timestamp() > now:
+            return False
+        until_at = datetime.fromtimestamp(until if until is not None else now + MINUTE, UTC)
+        queries.add_rate_event(
+            session=self.session, telegram_user_id=user_id, kind="told", at=until_at
+        )
+        return True
 
 
 def _rate_limited(settings: Settings, until: float) -> Screen:

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
-from bot import chaser, crashpoints, menus
+from bot import chaser, crashpoints, leases, menus
 from bot.desk import Desk
 from bot.sender import Sender
 from handlers import admin, dispatch, enterprise, fallback, membership, my_tickets, staff
@@ -47,6 +47,9 @@ def build_application(desk: Desk) -> Application:  # type: ignore[type-arg]
         .build()
     )
     application.bot_data["desk"] = desk
+    # Count and time every update where PTB handles it: all handler groups, end to end.
+    timed = desk.metrics.instrument(application.process_update)
+    application.process_update = timed  # type: ignore[method-assign,assignment]
     register_handlers(application)
     return application
 
@@ -116,12 +119,28 @@ async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
         queries.prune_processed_updates(session=session, before=utcnow() - UPDATE_MEMORY)
 
 
+#: Another instance's run less than this share of the interval ago was this period's run.
+CHASER_PERIOD_SHARE = 0.9
+
+
 async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The chaser's scheduled run (APScheduler through PTB's JobQueue)."""
     desk: Desk = context.bot_data["desk"]
     with transaction(desk.engine) as session:
-        chaser.run(session=session, settings=desk.settings, now=desk.clock())
+        # One run per period however many instances run the job: the lock keeps two from
+        # running at once, the JobState row lets a later one of the same period skip
+        # (bot/leases.py). Each reminder is claimed by its own row as well.
+        ours = leases.exclusive(session, "chaser") and queries.start_job_run(
+            session=session,
+            job="chaser",
+            instance=desk.instance,
+            now=desk.clock(),
+            min_gap_seconds=desk.settings.chaser.interval_minutes * 60 * CHASER_PERIOD_SHARE,
+        )
+        if ours:
+            chaser.run(session=session, settings=desk.settings, now=desk.clock())
     desk.kick_sender()
+    desk.last_chase_at = utcnow()  # real time, for /healthz (desk.clock may be moved)
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -131,6 +150,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         bot=application.bot,
         settings=desk.settings.sender,
         desk_settings=desk.settings,
+        instance=desk.instance,
     )
     desk.sender.start()
     if application.job_queue is not None:
@@ -160,18 +180,24 @@ async def start_running(
     poll_timeout: int = 10,
 ) -> None:
     """Start the desk inside another event loop (tests, the demo), as run_polling would."""
-    await application.initialize()
-    await _post_init(application)
-    await application.start()
+    await start_application(application)
     assert application.updater is not None
     await application.updater.start_polling(
         poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
     )
 
 
+async def start_application(application: Application) -> None:  # type: ignore[type-arg]
+    """Everything but fetching updates: the sender, the jobs, the menus (webhook mode
+    feeds updates itself, bot/webhook.py)."""
+    await application.initialize()
+    await _post_init(application)
+    await application.start()
+
+
 async def stop_running(application: Application) -> None:  # type: ignore[type-arg]
-    assert application.updater is not None
-    await application.updater.stop()
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
     await application.stop()
     await _post_shutdown(application)
     await application.shutdown()

@@ -82,24 +82,33 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
         result.skipped_outside_working_time = True
         return result
     _warn_missing_calendar(session, settings, schedule, now)
+    # The session's identity map holds objects only while something refers to them: kept
+    # here, the zone's departments and categories are read once per run, not per ticket.
+    _zone = (queries.list_departments(session=session), queries.list_categories(session=session))
+    # A thousand due tickets share a handful of (category, priority) targets.
+    known: dict[tuple[int, str], Targets] = {}
+    found: list[list[Due]] = []
     for ticket in queries.chase_candidates(session=session, horizon=now + LOOKAHEAD):
-        targets = ticket_targets(session=session, settings=settings, ticket=ticket)
-        dues = what_is_due(
-            ticket=ticket, settings=settings, schedule=schedule, now=now, targets=targets
+        kind = (ticket.category_id, ticket.priority)
+        targets = known.get(kind)
+        if targets is None:
+            targets = known[kind] = ticket_targets(
+                session=session, settings=settings, ticket=ticket
+            )
+        found.append(
+            what_is_due(
+                ticket=ticket, settings=settings, schedule=schedule, now=now, targets=targets
+            )
         )
+    # One statement claims them all (not one per reminder): the run costs what is due.
+    claimed = queries.record_reminders(
+        session=session, keys=[_key(due) for dues in found for due in dues], now=now
+    )
+    for dues in found:
         # After an outage only the highest escalation goes out; lower ones are recorded.
         escalations = [d for d in dues if d.level.startswith("escalation")]
         for due in dues:
-            claimed = queries.record_reminder(
-                session=session,
-                ticket_id=ticket.id or 0,
-                clock=due.clock,
-                deadline=due.deadline,
-                level=due.level,
-                repeat=due.repeat,
-                now=now,
-            )
-            if not claimed:
+            if _key(due) not in claimed:
                 continue
             if due.level.startswith("escalation") and due is not max(
                 (e for e in escalations if e.clock == due.clock),
@@ -111,6 +120,10 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
     result.auto_closed = _auto_close(session, settings, now)
     result.weekly = weekly.maybe_send(session=session, settings=settings, now=now)
     return result
+
+
+def _key(due: Due) -> queries.ReminderKey:
+    return (due.ticket.id or 0, due.clock, due.deadline, due.level, due.repeat)
 
 
 def _line(t: Texts, due: Due, schedule: Schedule, link: str | None) -> str:
@@ -159,12 +172,13 @@ def _write_messages(
                 count=len({d.ticket.id for d in dues}),
             )
         ]
+        cards = queries.ticket_cards(
+            session=session,
+            ticket_ids=sorted({due.ticket.id or 0 for due in dues}),
+            purpose="card" if department_id else "dispatch",
+        )
         for due in dues:
-            card = queries.ticket_card(
-                session=session,
-                ticket_id=due.ticket.id or 0,
-                purpose="card" if department_id else "dispatch",
-            )
+            card = cards.get(due.ticket.id or 0)
             lines.append(_line(t, due, schedule, card_link(card)))
         for text in pack_lines(lines):  # a long list goes in several messages
             notify.to_department(
@@ -203,8 +217,21 @@ def _write_messages(
                 method="sendMessage",
                 payload={"text": text, "parse_mode": "HTML"},
             )
-    for ticket in {id(d.ticket): d.ticket for d in sent if d.level != "warning"}.values():
-        notify.refresh_card(session=session, settings=settings, ticket=ticket, now=now)
+    late = {d.ticket.id or 0: d.ticket for d in sent if d.level != "warning"}
+    cards = queries.ticket_cards(session=session, ticket_ids=sorted(late), purpose="card")
+    facts = notify.card_facts(session=session, ticket_ids=sorted(cards))
+    for ticket_id, ticket in late.items():
+        card = cards.get(ticket_id)
+        if card is None:  # no card, nothing to refresh
+            continue
+        notify.refresh_card(
+            session=session,
+            settings=settings,
+            ticket=ticket,
+            now=now,
+            card=card,
+            facts=facts[ticket_id],
+        )
 
 
 def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str]:

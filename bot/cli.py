@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot import logsafety
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
 
 EXIT_CONFIG = 2
 
@@ -36,7 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="TOML config file (default: ./config.toml or embedded)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the desk (the demo when no bot token is configured)")
+    run = sub.add_parser("run", help="run the desk (the sandbox when no bot token is configured)")
+    sandbox = sub.add_parser(
+        "sandbox", help="the desk on the local Bot API emulator, played from a web page"
+    )
+    for command in (run, sandbox):
+        _sandbox_options(command)
     sub.add_parser("demo", help="play a scripted conversation on the local Bot API emulator")
     sub.add_parser("check-config", help="validate the config file and exit")
     db = sub.add_parser("db", help="database commands")
@@ -70,14 +76,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sandbox_options(parser: argparse.ArgumentParser) -> None:
+    """--host/--port/--data-dir override [sandbox]; for `run` they apply without a token."""
+    parser.add_argument("--host", help="address to listen on, loopback only ([sandbox] host)")
+    parser.add_argument(
+        "--port", type=int, help="web page port, 0 = any free port ([sandbox] port)"
+    )
+    parser.add_argument("--data-dir", help="folder for sandbox.db ([sandbox] data_dir)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(fmt="text", level=logging.DEBUG if args.verbose else logging.INFO)
     logsafety.install()  # before anything can log a URL with the bot token in it
-    quiet = args.command in (None, "run", "demo") and not args.verbose
+    quiet = args.command in (None, "run", "demo", "sandbox") and not args.verbose
     # httpx logs every request URL (token redacted by logsafety): only with -v.
     for noisy in (
         "apscheduler",
@@ -95,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         print(logsafety.redact(f"config error: {exc}"), file=sys.stderr)
         return EXIT_CONFIG
     logsafety.add_secret(settings.telegram.token)
+    if not (quiet and not _has_token_hint()):  # [ops] log_format and log_level, -v wins
+        ops = settings.ops
+        configure_logging(fmt=ops.log_format, level="DEBUG" if args.verbose else ops.log_level)
+    logsafety.add_secret(settings.telegram.webhook_secret_token)
     command = args.command or "run"
     if command == "check-config":
         print(
@@ -105,23 +121,51 @@ def main(argv: list[str] | None = None) -> int:
     if command == "db":
         from bot.desk import prepare_database
 
-        prepare_database(settings)
-        print(f"database at head: {settings.database.url}")
+        engine = prepare_database(settings)  # the URL's password stays out of the journal:
+        print(f"database at head: {engine.url.render_as_string(hide_password=True)}")
         return 0
     if command == "report":
         return _report(settings, args.week, Path(args.out))
     if command == "outbox":
         return _outbox(settings, args)
-    if command == "demo" or not settings.has_token:
+    if command == "demo":
         from bot.demo import run_demo
 
+        return asyncio.run(run_demo(settings))
+    if command == "sandbox" or not settings.has_token:
         if command == "run":
             print(
                 "No bot token configured (DIANXIAOER_BOT_TOKEN or [telegram] token): "
-                "running the demo on the local Bot API emulator instead.\n"
+                "starting the sandbox on the local Bot API emulator instead.",
+                flush=True,
             )
-        return asyncio.run(run_demo(settings))
+        return _sandbox(settings, args)
     return _run_polling(settings)
+
+
+def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    """The sandbox until Ctrl-C or SIGTERM (see bot/sandbox)."""
+    from bot.sandbox.loopback import SandboxRefused, check_loopback
+
+    chosen = settings.sandbox
+    host = getattr(args, "host", None) or chosen.host
+    try:
+        check_loopback(host)
+    except SandboxRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    data_dir = Path(getattr(args, "data_dir", None) or chosen.data_dir).resolve()
+    # The sandbox writes only to its data dir: matplotlib's font cache (the weekly chart)
+    # too, so it is set before bot.report imports matplotlib.
+    os.environ.setdefault("MPLCONFIGDIR", str(data_dir / "matplotlib"))
+    from bot.sandbox.runner import run_sandbox
+
+    port = chosen.port if getattr(args, "port", None) is None else args.port
+    try:
+        return asyncio.run(run_sandbox(settings, host=host, port=port, data_dir=data_dir))
+    except SandboxRefused as exc:  # e.g. another sandbox holds the data dir
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
 
 
 def _report(settings: Settings, week: str | None, out: Path) -> int:
@@ -182,13 +226,10 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run_polling(settings: Settings) -> int:
-    from bot.app import ALLOWED_UPDATES, build_application
-    from bot.desk import Desk, prepare_database
+    """Polling or webhook, as ``telegram.mode`` says (bot/service.py)."""
+    from bot.service import run_service
 
-    desk = Desk(settings=settings, engine=prepare_database(settings))
-    application = build_application(desk)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    return 0
+    return run_service(settings)
 
 
 if __name__ == "__main__":

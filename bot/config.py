@@ -42,6 +42,32 @@ class TelegramSettings(_Strict):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout_seconds: int = Field(default=30, ge=0, le=60)
+    # How updates arrive: "polling" (getUpdates, one process) or "webhook" (Telegram POSTs
+    # them to webhook_url; any number of instances behind a reverse proxy, PostgreSQL).
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""  # the public https URL Telegram calls (required in webhook mode)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-./]{0,200}$")] = "telegram"
+    # Telegram repeats it in X-Telegram-Bot-Api-Secret-Token; requests without it are refused.
+    webhook_secret_token: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{0,256}$")] = ""
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> TelegramSettings:
+        if self.mode != "webhook":
+            return self
+        if not self.webhook_url.startswith(("https://", "http://")):
+            raise ValueError(
+                "telegram.webhook_url: required in webhook mode (the public https URL "
+                "Telegram calls)"
+            )
+        if not self.webhook_secret_token:
+            raise ValueError(
+                "telegram.webhook_secret_token: required in webhook mode, 1-256 characters "
+                "A-Z a-z 0-9 _ - (env DIANXIAOER_WEBHOOK_SECRET)"
+            )
+        return self
 
 
 class DatabaseSettings(_Strict):
@@ -159,6 +185,14 @@ class ReportSettings(_Strict):
     time: str = Field(default="09:00", pattern=r"^\d\d:\d\d$")
 
 
+class SandboxSettings(_Strict):
+    """`dianxiaoer sandbox`: the local web page on the Bot API emulator (127.0.0.1 only)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)  # 0 = any free port
+    data_dir: str = "data"
+
+
 class DepartmentConfig(_Strict):
     code: Code
     name: str
@@ -184,6 +218,17 @@ class RoutingRuleConfig(_Strict):
     categories: list[Code] = Field(default_factory=list)
 
 
+class OpsSettings(_Strict):
+    """What operators watch: /healthz and /metrics, and the log format."""
+
+    # The health and metrics endpoint (polling mode; webhook mode serves them on its own
+    # port too). 127.0.0.1 keeps them off the network: widen it for a Prometheus elsewhere.
+    listen: str = "127.0.0.1"
+    port: int = Field(default=9090, ge=0, le=65535)  # 0 switches the endpoint off
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
 class RoutingSettings(_Strict):
     conduct_keywords: list[str] = Field(default_factory=list)
 
@@ -198,7 +243,9 @@ class Settings(_Strict):
     abuse: AbuseSettings = AbuseSettings()
     chaser: ChaserSettings = ChaserSettings()
     report: ReportSettings = ReportSettings()
+    ops: OpsSettings = OpsSettings()
     routing: RoutingSettings = RoutingSettings()
+    sandbox: SandboxSettings = SandboxSettings()
     departments: list[DepartmentConfig] = Field(default_factory=list)
     categories: list[CategoryConfig] = Field(default_factory=list)
     routing_rules: list[RoutingRuleConfig] = Field(default_factory=list)
@@ -281,6 +328,11 @@ def _apply_environment(raw: dict[str, object], env: os._Environ[str] | dict[str,
         ("telegram", "base_url"): env.get(f"{ENV_PREFIX}BOT_API_URL"),
         ("telegram", "base_file_url"): env.get(f"{ENV_PREFIX}BOT_FILE_URL"),
         ("database", "url"): env.get(f"{ENV_PREFIX}DATABASE_URL"),
+        ("telegram", "webhook_secret_token"): env.get(f"{ENV_PREFIX}WEBHOOK_SECRET"),
+        ("ops", "listen"): env.get(f"{ENV_PREFIX}OPS_LISTEN"),
+        ("ops", "port"): env.get(f"{ENV_PREFIX}OPS_PORT"),
+        ("ops", "log_format"): env.get(f"{ENV_PREFIX}LOG_FORMAT"),
+        ("ops", "log_level"): env.get(f"{ENV_PREFIX}LOG_LEVEL"),
     }
     for (section, key), value in overrides.items():
         if value:
@@ -298,7 +350,7 @@ def _describe(source: str, exc: ValidationError) -> str:
             message = "unknown key (check the spelling against config.example.toml)"
         elif message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
-        if not err["loc"] and ": " in message:
+        if (not err["loc"] or message.startswith(f"{key}.")) and ": " in message:
             lines.append(f"  - {message}")  # a cross-field check names its own key
         else:
             lines.append(f"  - {key}: {message}")

@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.leases import new_instance_id
+from bot.ops.prometheus import DeskMetrics
 from bot.sender import Sender
 from storage import queries
 from storage.db import make_engine, transaction, upgrade
@@ -29,6 +31,15 @@ class Desk:
     sender: Sender | None = field(default=None)
     #: What time it is for the scheduled jobs; tests and the sandbox move it forward.
     clock: Callable[[], datetime] = field(default=utcnow)
+    #: This running desk among several on one database (outbox claims, the chaser's runs).
+    instance: str = field(default_factory=new_instance_id)
+    #: Prometheus counters and the scrape-time database figures (bot/ops/prometheus.py).
+    metrics: DeskMetrics = field(default_factory=DeskMetrics)
+    #: When the chaser last finished a run, in real time (for /healthz and /metrics).
+    last_chase_at: datetime | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        self.metrics.watch(self)
 
     @contextmanager
     def work(self, update_id: int | None) -> Iterator[Session]:

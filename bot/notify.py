@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 from typing import Any, TypeAlias
@@ -34,7 +34,7 @@ from bot.views import (
     working_duration,
 )
 from storage import queries
-from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage
+from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage, TicketRequest
 
 
 def _html(text: str, **extra: Any) -> dict[str, Any]:
@@ -128,6 +128,21 @@ def to_department(
     )
 
 
+@dataclass(frozen=True)
+class CardFacts:
+    """What a card shows besides the ticket row: its messages and any pending request."""
+
+    messages: list[TicketMessage]
+    request: TicketRequest | None
+
+
+def card_facts(*, session: Session, ticket_ids: Sequence[int]) -> dict[int, CardFacts]:
+    """:class:`CardFacts` of many tickets in a few queries (the chaser's thousand cards)."""
+    messages = queries.ticket_messages_of(session=session, ticket_ids=ticket_ids)
+    requests = queries.pending_requests_of(session=session, ticket_ids=ticket_ids)
+    return {i: CardFacts(messages.get(i, []), requests.get(i)) for i in ticket_ids}
+
+
 def card_view(
     *,
     session: Session,
@@ -135,21 +150,22 @@ def card_view(
     for_desk: bool,
     settings: Settings | None = None,
     now: datetime | None = None,
+    facts: CardFacts | None = None,
 ) -> CardView:
     """The ticket as a department sees it; the desk (dispatcher) sees everything."""
     category = queries.get_category(session=session, category_id=ticket.category_id)
     assert category is not None
-    evidence = [
-        m for m in queries.ticket_messages(session=session, ticket_id=ticket.id or 0) if m.file_id
-    ]
+    if facts is None:
+        facts = CardFacts(
+            queries.ticket_messages(session=session, ticket_id=ticket.id or 0),
+            queries.pending_request(session=session, ticket_id=ticket.id or 0),
+        )
+    messages = facts.messages
+    evidence = [m for m in messages if m.file_id]
     share_company = for_desk or ticket.share_company
     share_contact = for_desk or ticket.share_contact
-    replies = [
-        m
-        for m in queries.ticket_messages(session=session, ticket_id=ticket.id or 0)
-        if m.author == "department" and m.text
-    ]
-    request = queries.pending_request(session=session, ticket_id=ticket.id or 0)
+    replies = [m for m in messages if m.author == "department" and m.text]
+    request = facts.request
     pending = None
     if request is not None:
         pending = "transfer" if request.kind == "transfer" else f"extension:{request.days}"
@@ -252,9 +268,16 @@ def refresh_card(
     ticket: Ticket,
     transferred_to: Department | None = None,
     now: datetime | None = None,
+    card: Outbox | None = None,
+    facts: CardFacts | None = None,
 ) -> None:
-    """Edit the department's card in place so the group always shows the truth."""
-    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
+    """Edit the department's card in place so the group always shows the truth.
+
+    ``card``, ``facts``: the ticket's card row and :class:`CardFacts` when the caller
+    already has them (the chaser fetches a thousand at once); looked up otherwise.
+    """
+    if card is None:
+        card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
     if card is None or card.held_for_department_id is None:
         return
     department = queries.get_department(session=session, department_id=card.held_for_department_id)
@@ -268,6 +291,7 @@ def refresh_card(
         for_desk=department.role == "dispatcher",
         settings=settings,
         now=now,
+        facts=facts,
     )
     if transferred_to is not None:
         view = replace(view, transferred_to=Label(transferred_to.name, transferred_to.name_en))

@@ -21,7 +21,7 @@ See docs/reliability.md for the guarantees these add up to.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -54,10 +54,14 @@ def _fresh(session: Session, row_id: int | None) -> Outbox:
     return fresh
 
 
-def mark_in_flight(*, session: Session, row_id: int) -> None:
-    """Handed to Telegram now: if the process dies before the outcome is recorded, the row
-    is found ``sending`` at the next start (see :func:`recover_in_flight`)."""
-    queries.set_outbox_status(session=session, outbox_id=row_id, status="sending")
+def mark_in_flight(*, session: Session, row: Outbox, instance: str, now: datetime) -> bool:
+    """Handed to Telegram now, by ``instance``: if it dies before the outcome is recorded,
+    the row is found ``sending`` (see :func:`recover_in_flight`). False when the row is no
+    longer this sender's to send (another instance claimed it first, or it moved)."""
+    assert row.id is not None and row.chat_id is not None
+    return queries.claim_outbox(
+        session=session, outbox_id=row.id, chat_id=row.chat_id, instance=instance, now=now
+    )
 
 
 def mark_sent(*, session: Session, row_id: int, message_id: int | None) -> Outbox:
@@ -125,12 +129,23 @@ def give_up(*, session: Session, settings: Settings, row: Outbox, error: str) ->
     _tell_desk(session=session, settings=settings, text=text, ticket=_ticket(session, row))
 
 
-def recover_in_flight(*, session: Session, settings: Settings) -> list[Outbox]:
-    """At start: rows a previous process handed to Telegram without recording the outcome.
+def recover_in_flight(
+    *,
+    session: Session,
+    settings: Settings,
+    alive: Callable[[str], bool] = lambda instance: False,
+) -> list[Outbox]:
+    """Rows a dead instance (a previous process, another instance that was killed) handed
+    to Telegram without recording the outcome; rows of an instance still ``alive`` are its
+    own business.
 
     Edits go back to the queue; sends become ``uncertain`` (the message may be there).
     """
-    rows = queries.outbox_in_flight(session=session)
+    rows = [
+        row
+        for row in queries.outbox_in_flight(session=session)
+        if row.claimed_by is None or not alive(row.claimed_by)
+    ]
     for row in rows:
         if may_repeat(row.method):
             row.status = "pending"
@@ -350,6 +365,8 @@ def describe(session: Session, row: Outbox) -> str:
         ticket.number if ticket else "-",
         f"attempts={row.attempts}",
     ]
+    if row.claimed_by and row.status in ("sending", "uncertain"):
+        parts.append(f"by {row.claimed_by}")  # the instance that handed it to Telegram
     if row.last_error:
         parts.append(row.last_error.replace("\n", " ")[:160])
     return "  ".join(parts)

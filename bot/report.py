@@ -491,6 +491,9 @@ def cjk_font() -> str | None:
     def pick() -> str | None:
         entries = {entry.name: entry.fname for entry in font_manager.fontManager.ttflist}
         for family in (*_PREFERRED_FONTS, *sorted(entries)):
+            # matplotlib's own "Last Resort" font maps every code point to a box glyph.
+            if family.startswith("Last Resort"):
+                continue
             if family in entries and covers(entries[family]):
                 return family
         return None

@@ -43,9 +43,10 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot import crashpoints
+from bot import crashpoints, leases
 from bot import outbox as fate
 from bot.config import SenderSettings, Settings
+from bot.ops import prometheus
 from storage import queries
 from storage.db import transaction
 from storage.models import Outbox
@@ -77,6 +78,8 @@ CHAT_GONE = (
     "topic_deleted",
 )
 MAX_BACKOFF_SECONDS = 60.0
+#: How often a running sender looks for rows a dead instance left in flight.
+RECOVER_SECONDS = 5.0
 STOP_GRACE_SECONDS = 2.0
 
 
@@ -109,8 +112,14 @@ class Sender:
         bot: Bot,
         settings: SenderSettings,
         desk_settings: Settings | None = None,
+        instance: str | None = None,
     ) -> None:
         self._engine = engine
+        # Several instances may drain one database: rows are claimed under this id, and
+        # only a dead instance's rows in flight are settled (bot/leases.py).
+        self.instance = instance or leases.new_instance_id()
+        self._liveness = leases.Liveness(engine, self.instance)
+        self._recovered_at: float | None = None
         self._bot = bot
         # The desk's settings say whom to tell about failures and in which language.
         self._desk = desk_settings or Settings(sender=settings)
@@ -120,7 +129,6 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._paused_until = 0.0
-        self._recovered = False
 
     def kick(self) -> None:
         """Ask for a drain now (after a handler wrote rows)."""
@@ -134,6 +142,7 @@ class Sender:
     def start(self) -> None:
         if self._task is None:
             self._stopping = False
+            self._liveness.hold()
             self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self) -> None:
@@ -148,6 +157,7 @@ class Sender:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        self._liveness.release()
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -167,14 +177,27 @@ class Sender:
             self._wake.clear()
 
     def recover(self) -> None:
-        """Once per start: settle the rows a previous process left in flight."""
-        if self._recovered:
+        """At start, and every RECOVER_SECONDS after: settle the rows a dead instance (a
+        previous process, or another instance that was killed) left in flight."""
+        now = time.monotonic()
+        if self._recovered_at is not None and now < self._recovered_at + RECOVER_SECONDS:
             return
+        if self._task is not None:
+            self._liveness.hold()  # again, should its connection have been lost
         with transaction(self._engine) as session:
-            rows = fate.recover_in_flight(session=session, settings=self._desk)
+
+            def alive(instance: str) -> bool:
+                return instance == self.instance or leases.alive(session, instance)
+
+            rows = fate.recover_in_flight(session=session, settings=self._desk, alive=alive)
         for row in rows:
-            log.warning("outbox %s was in flight when the desk stopped: %s", row.id, row.status)
-        self._recovered = True
+            log.warning(
+                "outbox %s was in flight when its desk (%s) stopped: %s",
+                row.id,
+                row.claimed_by,
+                row.status,
+            )
+        self._recovered_at = now
 
     async def drain(self) -> int:
         """Send every due row; returns how many rows were settled (sent or given up)."""
@@ -210,7 +233,11 @@ class Sender:
             return Outcome.WAIT if row.status == "pending" else Outcome.DONE
         assert row.id is not None
         with transaction(self._engine) as session:
-            fate.mark_in_flight(session=session, row_id=row.id)
+            mine = fate.mark_in_flight(
+                session=session, row=row, instance=self.instance, now=utcnow()
+            )
+        if not mine:
+            return Outcome.WAIT  # another instance sends it (or it moved): look again later
         try:
             with warnings.catch_warnings():
                 # The outbox stores raw Bot API payloads: the generic call is the right one.
@@ -223,6 +250,7 @@ class Sender:
                 )
         except RetryAfter as exc:
             seconds = _seconds(exc)
+            prometheus.flood_waited(self._engine)
             await self._retry(row, f"flood control: retry after {seconds:g}s", seconds, False)
             return Outcome.WAIT
         except ChatMigrated as exc:
@@ -324,6 +352,7 @@ class Sender:
             assert fresh is not None
             fate.mark_uncertain(session=session, settings=self._desk, row=fresh, error=error)
         log.error("outbox %s: uncertain, not re-sent (%s)", row.id, error)
+        prometheus.outbox_failed(self._engine, "uncertain")
 
     def _give_up(self, row: Outbox, error: str) -> None:
         with transaction(self._engine) as session:
@@ -331,6 +360,7 @@ class Sender:
             assert fresh is not None
             fate.give_up(session=session, settings=self._desk, row=fresh, error=error)
         log.error("outbox %s failed for good: %s", row.id, error)
+        prometheus.outbox_failed(self._engine, "failed")
 
     def _unreachable(self, row: Outbox, error: str) -> None:
         with transaction(self._engine) as session:
@@ -340,6 +370,7 @@ class Sender:
                 session=session, settings=self._desk, row=fresh, error=error, now=utcnow()
             )
         log.error("outbox %s: the enterprise is unreachable (%s)", row.id, error)
+        prometheus.outbox_failed(self._engine, "unreachable")
 
     def _chat_lost(self, row: Outbox, error: str) -> None:
         assert row.chat_id is not None
@@ -356,6 +387,7 @@ class Sender:
             if fresh is not None and fresh.status == "sending":  # not a department's row
                 fate.give_up(session=session, settings=self._desk, row=fresh, error=error)
         log.error("outbox %s: the bot lost chat %s (%s); rows held", row.id, row.chat_id, error)
+        prometheus.outbox_failed(self._engine, "chat_lost")
 
     async def _persist(self, write: Callable[..., T], *args: Any) -> T:
         """Write an outcome; while the database is away, keep it and try again."""

@@ -191,14 +191,16 @@ def message_parts(
 def pack_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Short HTML lines (a list of reminders) packed into as few messages as fit."""
     messages: list[str] = []
-    current = ""
+    current, length = "", 0  # the length is kept, not recounted: a long list stays linear
     for line in lines:
-        joined = f"{current}\n{line}" if current else line
-        if current and utf16_len(joined) > limit:
+        size = utf16_len(line)
+        if current and length + 1 + size > limit:
             messages.append(current)
-            current = line
+            current, length = line, size
+        elif current:
+            current, length = f"{current}\n{line}", length + 1 + size
         else:
-            current = joined
+            current, length = line, size
     if current:
         messages.append(current)
     return [fit_html(message, limit) for message in messages]

@@ -33,9 +33,15 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None or not is_private(update):
         return
     desk = desk_of(context)
-    guard = context.bot_data.setdefault("flood_guard", abuse.FloodGuard())
     button = update.callback_query is not None
     with transaction(desk.engine) as session:
+        # In webhook mode several instances share the counts (in the database); a polling
+        # desk is the one consumer and counts in memory.
+        guard: abuse.Guard = (
+            abuse.SharedFloodGuard(session)
+            if desk.settings.telegram.mode == "webhook"
+            else context.bot_data.setdefault("flood_guard", abuse.FloodGuard())
+        )
         verdict = abuse.admit(
             session=session,
             settings=desk.settings,
@@ -140,7 +146,11 @@ async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             screens = [Screen(Name.HELP)]
         elif entry in intake.KINDS:
             screens = intake.start_filing(
-                session=session, settings=desk.settings, reporter=reporter, kind=entry, now=desk.clock()
+                session=session,
+                settings=desk.settings,
+                reporter=reporter,
+                kind=entry,
+                now=desk.clock(),
             )
         else:
             screens = intake.on_private_message(
@@ -182,7 +192,11 @@ async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             )
         else:
             screens = intake.on_button(
-                session=session, settings=desk.settings, reporter=reporter, data=data, now=desk.clock()
+                session=session,
+                settings=desk.settings,
+                reporter=reporter,
+                data=data,
+                now=desk.clock(),
             )
         language = language_of(reporter)
     if screens and screens[0].name is not Name.STALE_BUTTON:

@@ -28,7 +28,9 @@ async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if chat.type == ChatType.PRIVATE:
         with desk.work(update.update_id) as session:
             if status in GONE:
-                outbox.enterprise_blocked(session=session, telegram_user_id=chat.id, now=desk.clock())
+                outbox.enterprise_blocked(
+                    session=session, telegram_user_id=chat.id, now=desk.clock()
+                )
             else:
                 outbox.enterprise_back(session=session, telegram_user_id=chat.id)
         return

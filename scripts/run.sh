@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the desk into .venv and run it (the demo when no bot token is configured).
+# Install the desk into .venv and run it (the sandbox web page when no bot token is configured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The weekly summary's chart needs a font with Chinese glyphs, or its labels are boxes (tofu).

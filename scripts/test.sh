@@ -3,11 +3,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The weekly summary's chart needs a font with Chinese glyphs, or its labels are boxes (tofu).
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+packages=()
 if [ -z "$(fc-list :lang=zh 2>/dev/null || true)" ]; then
+  packages+=(fonts-wqy-microhei fontconfig)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  packages+=(chromium)
+fi
+if [ "${#packages[@]}" -gt 0 ]; then
   { apt-get update -qq \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      fonts-wqy-microhei fontconfig; } >/dev/null \
-    || echo "warning: could not install fonts-wqy-microhei; the chart font test will skip" >&2
+      "${packages[@]}"; } >/dev/null \
+    || echo "warning: could not install ${packages[*]}; the chart font test or the browser" \
+      "tests will skip" >&2
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip

@@ -268,10 +268,36 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = _time(nullable=True)
     telegram_message_id: int | None = None
     last_error: str | None = None
+    # Which desk instance marked the row ``sending``, and when: a row whose instance died
+    # is settled by another one (bot/outbox.recover_in_flight), never one still working.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = _time(nullable=True)
 
 
 class ProcessedUpdate(SQLModel, table=True):
     """Telegram update ids already handled, so a redelivered update changes nothing."""
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    at: datetime = _time()
+
+
+class JobState(SQLModel, table=True):
+    """A periodic job's latest run, by whichever instance made it (the chaser: one run per
+    period across instances; /healthz shows when it last ran)."""
+
+    job: str = Field(primary_key=True, max_length=32)
+    last_run_at: datetime = _time()
+    last_run_by: str = Field(max_length=64)
+
+
+class RateEvent(SQLModel, table=True):
+    """Private messages counted against ``abuse.messages_per_minute``, shared by every
+    instance. ``kind`` "message": one counted message at ``at``; "told": the user was told
+    to wait, quiet until ``at``. Rows older than a minute are deleted as new ones come."""
+
+    __table_args__ = (Index("ix_rateevent_user_at", "telegram_user_id", "kind", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger)
+    kind: str = Field(default="message", max_length=8)
     at: datetime = _time()

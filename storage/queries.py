@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, inspect, or_, update
@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
+from bot import logs
 from bot.lifecycle import OPEN_STATES
 from bot.routing import CategoryRoute, RoutingTable
 from bot.routing import RoutingRule as Rule
@@ -23,8 +24,10 @@ from storage.models import (
     DeskSetting,
     Draft,
     JobRun,
+    JobState,
     Outbox,
     ProcessedUpdate,
+    RateEvent,
     ReminderSent,
     Reporter,
     RoutingRule,
@@ -235,6 +238,24 @@ def ticket_messages(*, session: Session, ticket_id: int) -> list[TicketMessage]:
     )
 
 
+def ticket_messages_of(
+    *, session: Session, ticket_ids: Sequence[int]
+) -> dict[int, list[TicketMessage]]:
+    """:func:`ticket_messages` for many tickets in one query per few hundred."""
+    found: dict[int, list[TicketMessage]] = {ticket_id: [] for ticket_id in ticket_ids}
+    for start in range(0, len(ticket_ids), _IDS_PER_QUERY):
+        rows = session.exec(
+            select(TicketMessage)
+            .where(
+                col(TicketMessage.ticket_id).in_(list(ticket_ids[start : start + _IDS_PER_QUERY]))
+            )
+            .order_by(col(TicketMessage.id))
+        )
+        for row in rows:
+            found.setdefault(row.ticket_id, []).append(row)
+    return found
+
+
 def open_ticket_counts(*, session: Session) -> dict[int, int]:
     rows = session.exec(
         select(Ticket.department_id, func.count())
@@ -265,6 +286,7 @@ def add_event(
         detail=detail or {},
     )
     session.add(event)
+    logs.note_ticket_event(session=session, ticket=ticket, event=event)  # logged on commit
     return event
 
 
@@ -274,6 +296,23 @@ def pending_request(*, session: Session, ticket_id: int) -> TicketRequest | None
             TicketRequest.ticket_id == ticket_id, TicketRequest.status == "pending"
         )
     ).first()
+
+
+def pending_requests_of(*, session: Session, ticket_ids: Sequence[int]) -> dict[int, TicketRequest]:
+    """:func:`pending_request` for many tickets in one query per few hundred."""
+    found: dict[int, TicketRequest] = {}
+    for start in range(0, len(ticket_ids), _IDS_PER_QUERY):
+        rows = session.exec(
+            select(TicketRequest)
+            .where(
+                col(TicketRequest.ticket_id).in_(list(ticket_ids[start : start + _IDS_PER_QUERY])),
+                TicketRequest.status == "pending",
+            )
+            .order_by(col(TicketRequest.id))
+        )
+        for row in rows:
+            found.setdefault(row.ticket_id, row)
+    return found
 
 
 def get_request(*, session: Session, request_id: int) -> TicketRequest | None:
@@ -330,6 +369,22 @@ def ticket_card(*, session: Session, ticket_id: int, purpose: str) -> Outbox | N
         .where(Outbox.ticket_id == ticket_id, Outbox.purpose == purpose)
         .order_by(col(Outbox.id).desc())
     ).first()
+
+
+def ticket_cards(*, session: Session, ticket_ids: Sequence[int], purpose: str) -> dict[int, Outbox]:
+    """:func:`ticket_card` for many tickets in one query: ticket id -> its latest card."""
+    cards: dict[int, Outbox] = {}
+    for start in range(0, len(ticket_ids), _IDS_PER_QUERY):
+        chunk = list(ticket_ids[start : start + _IDS_PER_QUERY])
+        rows = session.exec(
+            select(Outbox)
+            .where(col(Outbox.ticket_id).in_(chunk), Outbox.purpose == purpose)
+            .order_by(col(Outbox.id))
+        )
+        for row in rows:  # ascending: the latest card of a ticket is the last one kept
+            if row.ticket_id is not None:
+                cards[row.ticket_id] = row
+    return cards
 
 
 def release_held_outbox(
@@ -403,33 +458,45 @@ def chase_candidates(*, session: Session, horizon: datetime) -> list[Ticket]:
     return list(session.exec(query))
 
 
-def record_reminder(
-    *,
-    session: Session,
-    ticket_id: int,
-    clock: str,
-    deadline: datetime,
-    level: str,
-    repeat: int,
-    now: datetime,
-) -> bool:
-    """Claim one reminder; False when it was already sent (by this or another instance)."""
+#: (ticket_id, clock, deadline, level, repeat): one reminder, as ``uq_reminder_once`` keys it.
+ReminderKey = tuple[int, str, datetime, str, int]
+#: Ids per ``IN (…)``: far below SQLite's variable limit.
+_IDS_PER_QUERY = 500
+
+
+def record_reminders(
+    *, session: Session, keys: Sequence[ReminderKey], now: datetime
+) -> set[ReminderKey]:
+    """Claim reminders (one row each, unique per key) in few statements; returns the keys
+    claimed now: the others were already sent (by this or another instance)."""
+    if not keys:
+        return set()
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
         insert(ReminderSent)
-        .values(
-            ticket_id=ticket_id,
-            clock=clock,
-            deadline=deadline,
-            level=level,
-            repeat=repeat,
-            sent_at=now,
-        )
         .on_conflict_do_nothing()
-        .returning(col(ReminderSent.id))
+        .returning(
+            col(ReminderSent.ticket_id),
+            col(ReminderSent.clock),
+            col(ReminderSent.deadline),
+            col(ReminderSent.level),
+            col(ReminderSent.repeat),
+        )
     )
-    return session.execute(statement).first() is not None
+    # Many parameter sets: SQLAlchemy sends them as a few multi-row INSERTs ("insertmanyvalues").
+    rows = [
+        {
+            "ticket_id": ticket_id,
+            "clock": clock,
+            "deadline": deadline,
+            "level": level,
+            "repeat": repeat,
+            "sent_at": now,
+        }
+        for ticket_id, clock, deadline, level, repeat in keys
+    ]
+    return {(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(statement, rows)}
 
 
 def claim_job_run(*, session: Session, job: str, period: str, now: datetime) -> bool:
@@ -639,5 +706,168 @@ def ticket_times_after(*, session: Session, reporter_id: int, after: datetime) -
             select(Ticket.created_at)
             .where(Ticket.reporter_id == reporter_id, col(Ticket.created_at) > after)
             .order_by(col(Ticket.created_at))
+        )
+    )
+
+
+# --- what operators watch (bot/ops: /healthz and /metrics) ------------------------------
+
+#: Outbox states that are not done: counted through ix_outbox_pending, never the sent rows.
+OUTBOX_UNSETTLED = ("pending", "sending", "failed", "uncertain")
+
+
+def ticket_counts_by_status(*, session: Session) -> dict[str, int]:
+    rows = session.exec(select(Ticket.status, func.count()).group_by(col(Ticket.status)))
+    return {status: int(count) for status, count in rows}
+
+
+def overdue_counts(*, session: Session, now: datetime) -> list[tuple[str | None, str, int]]:
+    """(department code, clock, open tickets past that deadline), as bot/clocks counts them.
+
+    One query per clock, each bounded by its indexed deadline column (as chase_candidates).
+    """
+    open_states = [s.value for s in OPEN_STATES]
+    running = [s for s in open_states if s != "waiting_info"]
+    clocks = {
+        "accept": and_(col(Ticket.accepted_at).is_(None), col(Ticket.accept_due) <= now),
+        "first_reply": and_(
+            col(Ticket.first_reply_at).is_(None), col(Ticket.first_reply_due) <= now
+        ),
+        "resolve": and_(col(Ticket.status).in_(running), col(Ticket.resolve_due) <= now),
+    }
+    found: list[tuple[str | None, str, int]] = []
+    for clock, condition in clocks.items():
+        rows = session.exec(
+            select(Department.code, func.count())
+            .select_from(Ticket)
+            .join(Department, col(Department.id) == col(Ticket.department_id), isouter=True)
+            .where(condition, col(Ticket.status).in_(open_states))
+            .group_by(col(Department.code))
+        )
+        found.extend((code, clock, int(count)) for code, count in rows)
+    return found
+
+
+def outbox_backlog(*, session: Session) -> dict[str, int]:
+    """Unsettled rows by status; pending rows without a chat count as ``held``."""
+    held = col(Outbox.chat_id).is_(None) & (col(Outbox.status) == "pending")
+    rows = session.exec(
+        select(Outbox.status, held, func.count())
+        .where(col(Outbox.status).in_(OUTBOX_UNSETTLED))
+        .group_by(col(Outbox.status), held)
+    )
+    counts = dict.fromkeys([*OUTBOX_UNSETTLED, "held"], 0)
+    for status, is_held, count in rows:
+        counts["held" if is_held else status] += int(count)
+    return counts
+
+
+def oldest_pending_outbox(*, session: Session) -> datetime | None:
+    """When the oldest row still waiting to go out was written (held rows wait for /bind)."""
+    return session.exec(
+        select(func.min(Outbox.created_at)).where(
+            Outbox.status == "pending", col(Outbox.chat_id).is_not(None)
+        )
+    ).one()
+
+
+# --- several instances on one database (bot/leases.py, docs/reliability.md) ---------------
+
+
+def claim_outbox(
+    *, session: Session, outbox_id: int, chat_id: int, instance: str, now: datetime
+) -> bool:
+    """Mark a row ``sending`` for ``instance`` — only if it is still pending, due, in the
+    same chat and first in that chat's line. False when another sender took it (or it
+    moved): two senders never send one row, and never two rows of one chat at once."""
+    earlier = aliased(Outbox)
+    ahead = (
+        select(earlier.id)
+        .where(
+            earlier.chat_id == chat_id,
+            col(earlier.status).in_(IN_LINE),
+            col(earlier.id) < outbox_id,
+        )
+        .exists()
+    )
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == outbox_id,
+            col(Outbox.status) == "pending",
+            col(Outbox.chat_id) == chat_id,
+            col(Outbox.next_attempt_at) <= now,
+            ~ahead,
+        )
+        .values(status="sending", claimed_by=instance, claimed_at=now)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+def start_job_run(
+    *, session: Session, job: str, instance: str, now: datetime, min_gap_seconds: float
+) -> bool:
+    """Record a periodic job's run; False (and nothing written) when *another* instance ran
+    it less than ``min_gap_seconds`` ago: that run was this period's. An instance never
+    skips its own runs (its scheduler already keeps their period). Call it under the job's
+    lock (bot/leases.exclusive) so two instances cannot both see the old row."""
+    state = session.get(JobState, job)
+    if state is None:
+        session.add(JobState(job=job, last_run_at=now, last_run_by=instance))
+        session.flush()
+        return True
+    recent = state.last_run_at <= now < state.last_run_at + timedelta(seconds=min_gap_seconds)
+    if recent and state.last_run_by != instance:
+        return False
+    state.last_run_at, state.last_run_by = now, instance
+    session.add(state)
+    return True
+
+
+def last_job_run(*, session: Session, job: str) -> datetime | None:
+    state = session.get(JobState, job)
+    return state.last_run_at if state is not None else None
+
+
+def last_chaser_run(*, session: Session) -> datetime | None:
+    """When the chaser last ran, by any instance (the desk's clock; None: never)."""
+    return last_job_run(session=session, job="chaser")
+
+
+def count_rate_events(
+    *, session: Session, telegram_user_id: int, since: datetime
+) -> list[datetime]:
+    """When this user's counted messages arrived after ``since``, oldest first."""
+    return list(
+        session.exec(
+            select(RateEvent.at)
+            .where(
+                RateEvent.telegram_user_id == telegram_user_id,
+                RateEvent.kind == "message",
+                col(RateEvent.at) > since,
+            )
+            .order_by(col(RateEvent.at))
+        )
+    )
+
+
+def add_rate_event(*, session: Session, telegram_user_id: int, kind: str, at: datetime) -> None:
+    session.add(RateEvent(telegram_user_id=telegram_user_id, kind=kind, at=at))
+    session.flush()
+
+
+def quiet_until(*, session: Session, telegram_user_id: int) -> datetime | None:
+    """Until when this user was last told to wait (None: never, or forgotten)."""
+    return session.exec(
+        select(func.max(RateEvent.at)).where(
+            RateEvent.telegram_user_id == telegram_user_id, RateEvent.kind == "told"
+        )
+    ).one()
+
+
+def prune_rate_events(*, session: Session, telegram_user_id: int, before: datetime) -> None:
+    session.execute(
+        delete(RateEvent).where(
+            col(RateEvent.telegram_user_id) == telegram_user_id, col(RateEvent.at) <= before
         )
     )

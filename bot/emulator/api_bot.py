@@ -17,6 +17,7 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile refuses bigger files
 MAX_POLL_SECONDS = 50.0
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _DEFAULT_TOPIC_COLOR = 0x6FB9F0
 
 
@@ -71,22 +72,45 @@ class BotApi(ApiGroup):
         )
 
     async def set_webhook(self, p: Params) -> bool:
-        # Stored only, so getUpdates conflicts like on Telegram; nothing is ever POSTed.
-        self.world.webhook_url = p.get_str("url") or ""
+        # From now on updates are POSTed to the URL (bot/emulator/webhook.py) and
+        # getUpdates conflicts, like on Telegram. (http:// is accepted: tests run locally.)
+        url = p.get_str("url") or ""
+        if url and not url.startswith(("https://", "http://")):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = p.get_str("secret_token") or ""
+        if secret and not _SECRET.match(secret):
+            raise bad_request("bad webhook: secret token contains unallowed characters")
+        max_connections = p.get_int("max_connections") or 40
+        if not 1 <= max_connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        allowed = p.get_json("allowed_updates")
+        if isinstance(allowed, list):
+            self.world.updates.set_allowed([str(kind) for kind in allowed])
+        if p.get_bool("drop_pending_updates"):
+            self.world.updates.drop_pending()
+        self.world.webhook_url = url
+        self.world.webhook_secret = secret
+        self.world.webhook_max_connections = max_connections
+        self.world.updates.wake()
         return True
 
     async def delete_webhook(self, p: Params) -> bool:
         self.world.webhook_url = ""
+        self.world.webhook_secret = ""
         if p.get_bool("drop_pending_updates"):
             self.world.updates.drop_pending()
+        self.world.updates.wake()
         return True
 
     async def get_webhook_info(self, p: Params) -> JsonDict:
-        return {
+        info: JsonDict = {
             "url": self.world.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": self.world.updates.pending_count,
         }
+        if self.world.webhook_url:
+            info["max_connections"] = self.world.webhook_max_connections
+        return info
 
     def commands_key(self, p: Params) -> tuple[str, str]:
         scope = p.get_json("scope") or {"type": "default"}

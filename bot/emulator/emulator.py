@@ -17,6 +17,7 @@ from bot.emulator.methods import build_methods
 from bot.emulator.records import ApiCall, CallbackAnswer, Chat, MessageRecord, User
 from bot.emulator.server import ApiServer
 from bot.emulator.transcript import format_transcript
+from bot.emulator.webhook import Delivery, WebhookDelivery
 from bot.emulator.world import World
 
 JsonDict = dict[str, Any]
@@ -50,15 +51,34 @@ class BotApiEmulator(UserActions):
         self.faults: list[FaultHook] = []
         methods = build_methods(self.world, strict_html=strict_html)
         self._server = ApiServer(self.world, methods, self.faults)
+        #: Delivers updates by POST while a webhook is set (bot/emulator/webhook.py).
+        self.webhooks = WebhookDelivery(self.world)
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.world.updates.reopen()
         await self._server.start(host, port)
+        await self.webhooks.start()
 
     async def stop(self) -> None:
+        await self.webhooks.stop()
         await self._server.stop()
+
+    @property
+    def webhook_targets(self) -> list[str]:
+        """Test hook: deliver webhook updates round robin to these URLs (several instances
+        behind one reverse proxy) instead of the URL the bot set."""
+        return self.webhooks.targets
+
+    @webhook_targets.setter
+    def webhook_targets(self, urls: list[str]) -> None:
+        self.webhooks.targets = list(urls)
+
+    @property
+    def webhook_deliveries(self) -> list[Delivery]:
+        """Every webhook POST made so far, with its outcome."""
+        return self.webhooks.log
 
     async def __aenter__(self) -> BotApiEmulator:
         await self.start()

@@ -11,6 +11,9 @@ For the Bot API being unreachable altogether see ``BotApiEmulator.go_offline``.
 
 from __future__ import annotations
 
+import math
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -96,3 +99,63 @@ def late(method: str, seconds: float, *, times: int = 1, where: Where | None = N
 def cut_off(method: str, *, times: int = 1, where: Where | None = None) -> FaultHook:
     """Carry the call out, then close the connection without an answer."""
     return limited(method, Fault(drop_after=True), times=times, where=where)
+
+
+#: Methods that post a message, which Telegram's flood limits count.
+POSTING = frozenset(
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "sendvideo",
+        "sendaudio",
+        "sendvoice",
+        "sendanimation",
+        "sendsticker",
+        "sendmediagroup",
+        "sendlocation",
+        "sendcontact",
+        "sendpoll",
+        "copymessage",
+        "forwardmessage",
+    }
+)
+
+
+def flood_limits(
+    *,
+    per_second: int = 30,
+    per_group_minute: int = 20,
+    clock: Callable[[], float] = time.monotonic,
+) -> FaultHook:
+    """Telegram's flood limits, on: at most ``per_second`` messages a second overall and
+    ``per_group_minute`` a minute into one group; beyond them 429 with ``retry_after``.
+
+    Windows slide; only calls that went through count (a refused call posts nothing).
+    """
+    overall: deque[float] = deque()
+    groups: dict[str, deque[float]] = {}
+
+    def wait_for(window: deque[float], limit: int, span: float, now: float) -> float:
+        while window and now - window[0] >= span:
+            window.popleft()
+        return span - (now - window[0]) if len(window) >= limit else 0.0
+
+    def hook(method: str, params: JsonDict) -> Fault | None:
+        if method.lower() not in POSTING:
+            return None
+        now = clock()
+        chat = str(params.get("chat_id", ""))
+        group = groups.setdefault(chat, deque()) if chat.startswith("-") else None
+        wait = wait_for(overall, per_second, 1.0, now)
+        if group is not None:
+            wait = max(wait, wait_for(group, per_group_minute, 60.0, now))
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            return Fault(429, f"Too Many Requests: retry after {seconds}", seconds)
+        overall.append(now)
+        if group is not None:
+            group.append(now)
+        return None
+
+    return hook

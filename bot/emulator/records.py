@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -187,6 +188,8 @@ class ApiCall:
     result: Any = None
     error_code: int | None = None
     description: str | None = None
+    #: When the emulator answered (``time.monotonic()``): latency measurements use it.
+    at: float = field(default_factory=time.monotonic, compare=False)
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,26 @@ class UpdateQueue:
         self._notify()
         return update_id
 
+    def waiting(self) -> list[_Queued]:
+        """The queued updates, oldest first (for webhook delivery)."""
+        return list(self._items)
+
+    def settle(self, item: _Queued) -> None:
+        """A webhook delivery was answered 2xx: Telegram forgets the update."""
+        with contextlib.suppress(ValueError):
+            self._items.remove(item)
+        self._notify()
+
+    def wake(self) -> None:
+        """Something changed for the deliverers (a webhook set or removed)."""
+        self._notify()
+
+    async def wait_change(self, seconds: float) -> None:
+        """Until an update is queued or settled, or ``seconds`` pass."""
+        wake = self._wake
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), max(seconds, 0.0))
+
     def drop_pending(self) -> None:
         self._items.clear()
 

@@ -63,17 +63,21 @@ class World:
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}  # (scope key, language)
         self.menu_buttons: dict[int | None, JsonDict] = {}  # None = the default button
         self.webhook_url = ""
+        self.webhook_secret = ""  # sent back in X-Telegram-Bot-Api-Secret-Token
+        self.webhook_max_connections = 40
         self.api_calls: list[ApiCall] = []
         self.internal_errors: list[Exception] = []  # emulator bugs hit while serving
         self.last_activity = time.monotonic()
+        self.clock_offset = 0.0  # seconds added to message dates (the sandbox's time control)
+        self.version = 0  # bumps on every change people could see (the sandbox's live view)
         self._counters = {"user": 0, "group": 0, "supergroup": 0, "file": 0, "callback": 0}
         self._changed = asyncio.Event()
 
     # -- ids and clocks -------------------------------------------------------------------
 
-    @staticmethod
-    def now() -> int:
-        return int(time.time())
+    def now(self) -> int:
+        """Unix time as messages are dated; the sandbox moves it with ``clock_offset``."""
+        return int(time.time() + self.clock_offset)
 
     def next_id(self, kind: Literal["user", "group", "supergroup", "file", "callback"]) -> int:
         self._counters[kind] += 1
@@ -92,6 +96,7 @@ class World:
     def changed(self, *, activity: bool = True) -> None:
         if activity:
             self.last_activity = time.monotonic()
+            self.version += 1
         self._changed.set()
         self._changed = asyncio.Event()
 

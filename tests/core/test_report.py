@@ -401,7 +401,13 @@ def _without_cjk(monkeypatch) -> None:
         charmap = font_manager.get_font(path).get_charmap()
         return all(ord(char) in charmap for char in CJK_SAMPLE)
 
-    kept = [entry for entry in font_manager.fontManager.ttflist if not cjk(entry.fname)]
+    # A cache written before the CJK font was installed still lists matplotlib's own
+    # "Last Resort" font, whose charmap claims every character (and draws boxes).
+    kept = [
+        entry
+        for entry in font_manager.fontManager.ttflist
+        if entry.name.startswith("Last Resort") or not cjk(entry.fname)
+    ]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", kept)
 
 
@@ -409,7 +415,8 @@ def test_font_installed_after_matplotlibs_cache_is_still_found(monkeypatch) -> N
     if cjk_font() is None:
         pytest.skip("no CJK font on this machine")
     _without_cjk(monkeypatch)
-    assert cjk_font.__wrapped__() is not None  # found on disk and added
+    found = cjk_font.__wrapped__()  # found on disk and added, not the box-drawing fallback
+    assert found is not None and not found.startswith("Last Resort")
 
 
 def test_no_cjk_font_warns_and_still_draws(engine, settings, monkeypatch, caplog) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks of the desk: scripts that print figures (see README.md), not timed tests."""

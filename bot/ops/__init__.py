@@ -1,0 +1,1 @@
+"""What operators watch: the health check (/healthz) and Prometheus metrics (/metrics)."""

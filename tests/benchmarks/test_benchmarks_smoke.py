@@ -1,0 +1,62 @@
+"""The benchmarks at tiny sizes: they run, and what they count is right.
+
+Figures of speed are printed by the benchmarks, never asserted here; these tests check
+that the work measured is the work claimed (every ticket filed is in the database, the
+chaser finds exactly the due tickets, the report counts what the week received, every
+queued message is delivered) on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from benchmarks import chaser_scaling, intake, memory, outbound, weekly_report
+from benchmarks.common import Figure, percentile, table
+from benchmarks.intake import CONVERSATION
+
+
+def _value(figures: list[Figure], metric: str) -> float:
+    [found] = [f.value for f in figures if f.metric.endswith(metric)]
+    return found
+
+
+async def test_intake_files_every_complaint_and_answers_every_update(db_url: str) -> None:
+    desk = await intake.desk_burst(db_url, 3)
+    assert desk.tickets == 3
+    assert desk.updates == 3 * len(CONVERSATION)
+    assert len(desk.latencies) == desk.updates  # each update got an answer of its own
+    assert all(latency > 0 for latency in desk.latencies)
+    echo = await intake.echo_burst(3, limited=True)
+    assert echo.updates == len(echo.latencies) == 3 * len(CONVERSATION)
+
+
+def test_the_chaser_finds_exactly_the_due_tickets(db_url: str, tmp_path) -> None:
+    plans = tmp_path / "plans.txt"
+    figures = chaser_scaling.measure_on(db_url, 400, 25, plans=plans)
+    assert _value(figures, "due found") == 25
+    assert _value(figures, "tickets reminded") == 25
+    assert "ticket" in plans.read_text()
+    assert "chaser" in table(figures)
+
+
+def test_the_weekly_report_counts_what_the_week_received(db_url: str) -> None:
+    weekly_report.loaded(db_url, 600, 10)
+    found = weekly_report.measure_here(db_url)
+    assert found["received"] == found["created_in_week"] > 0
+    assert found["xlsx_bytes"] > 0 and found["png_bytes"] > 0
+
+
+async def test_every_queued_message_is_delivered_within_the_flood_limits(db_url: str) -> None:
+    figures = await outbound.deliver(db_url, 12, (3,), strict=True)
+    assert _value(figures, "messages delivered") == 15
+    assert _value(figures, "busiest group minute") == 3
+
+
+async def test_the_memory_child_measures_a_desk_that_filed(db_url: str) -> None:
+    found = await memory.child(db_url, 2)
+    assert 0 < found["idle_mb"] <= found["peak_mb"] + 1
+
+
+def test_percentiles_by_nearest_rank() -> None:
+    values = [float(n) for n in range(1, 101)]
+    assert percentile(values, 0.5) == 50.0
+    assert percentile(values, 0.99) == 99.0
+    assert percentile([], 0.5) == 0.0
