@@ -101,8 +101,11 @@ class UpdateQueue:
     async def wait_change(self, seconds: float) -> None:
         """Until an update is queued or settled, or ``seconds`` pass."""
         wake = self._wake
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+        # arrives as the event is set, and the deliverer would never stop.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), max(seconds, 0.0))
+            async with asyncio.timeout(max(seconds, 0.0)):
+                await wake.wait()
 
     def drop_pending(self) -> None:
         self._items.clear()

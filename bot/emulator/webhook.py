@@ -74,6 +74,7 @@ class WebhookDelivery:
         self._retry_at: dict[int, float] = {}
         self._attempts: dict[int, int] = {}
         self._turn = 0
+        self._stopping = False
 
     @property
     def busy(self) -> bool:
@@ -82,10 +83,12 @@ class WebhookDelivery:
 
     async def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._session = aiohttp.ClientSession()
             self._task = asyncio.create_task(self._run(), name="emulator-webhook")
 
     async def stop(self) -> None:
+        self._stopping = True
         tasks = [t for t in (self._task, *self._in_flight.values()) if t is not None]
         for task in tasks:
             task.cancel()
@@ -99,7 +102,7 @@ class WebhookDelivery:
             self._session = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             pause = 0.5
             if self.world.webhook_url:
                 pause = self._dispatch()
