@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -69,8 +69,19 @@ def one_run(engine: Engine) -> tuple[float, int]:
     return elapsed, reminded
 
 
+#: A list of bind parameters, as SQLite (``?, ?``) and psycopg (``%(x_1)s::INTEGER``) show it.
+_BINDS = re.compile(r"\((?:\?|%\(\w+\)s(?:::[A-Z ]+)?)(?:, (?:\?|%\(\w+\)s(?:::[A-Z ]+)?)){3,}\)")
+_ARRAY = re.compile(r"'\{[^}]{40,}\}'")
+
+
+def shown(statement: str) -> str:
+    """A statement for reading: no column list, long parameter lists as (…)."""
+    text = _BINDS.sub("(…)", " ".join(statement.split()))
+    return re.sub(r"^SELECT .*? FROM", "SELECT … FROM", text)
+
+
 def explain(engine: Engine, statements: list[tuple[str, Any]]) -> str:
-    """The plan of every distinct SELECT the chaser ran."""
+    """The plan of every distinct SELECT the chaser ran (the same shape explained once)."""
     sqlite = engine.dialect.name == "sqlite"
     prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
     out: list[str] = []
@@ -79,22 +90,23 @@ def explain(engine: Engine, statements: list[tuple[str, Any]]) -> str:
     try:
         cursor = raw.cursor()
         for statement, parameters in statements:
-            if not statement.lstrip().upper().startswith("SELECT") or statement in done:
+            readable = shown(statement)
+            if not readable.upper().startswith("SELECT") or readable in done:
                 continue
-            done.add(statement)
+            done.add(readable)
             cursor.execute(prefix + statement, parameters)
             rows = cursor.fetchall()
             plan = "\n".join(
-                f"{'  ' * (0 if not sqlite else _depth(rows, row))}{row[-1]}" for row in rows
+                "  " * (_depth(rows, row) if sqlite else 0) + _ARRAY.sub("'{…}'", str(row[-1]))
+                for row in rows
             )
-            shown = re.sub(r"^SELECT .*? FROM", "SELECT … FROM", " ".join(statement.split()))
-            out.append(f"-- {shown[:600]}\n{plan}\n")
+            out.append(f"-- {readable}\n{plan}\n")
     finally:
         raw.close()
     return "\n".join(out)
 
 
-def _depth(rows: list[Any], row: Any) -> int:
+def _depth(rows: Sequence[Any], row: Any) -> int:
     """Indentation of a SQLite plan line (rows are (id, parent, notused, detail))."""
     parents = {r[0]: r[1] for r in rows}
     depth, parent = 0, row[1]

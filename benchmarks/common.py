@@ -138,7 +138,17 @@ def prepared_engine(url: str, zone: Settings) -> Engine:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size so far (Linux reports kilobytes)."""
+    """This process's peak resident set size so far.
+
+    ``VmHWM`` from /proc, not ``getrusage``: Linux carries ``ru_maxrss`` across ``exec``,
+    so a child started from a big parent would report the parent's size.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

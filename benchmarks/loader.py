@@ -12,6 +12,7 @@ transaction, PostgreSQL with ``COPY``. The shape (see :func:`ticket_rows`):
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -209,10 +210,9 @@ def load(engine: Engine, *, size: int, due: int) -> None:
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
-            cursor.executemany(
-                f"INSERT INTO ticket ({columns}) VALUES ({marks})",
-                (tuple(_sqlite_value(i, v) for i, v in enumerate(row)) for row in rows),
-            )
+            values = (tuple(_sqlite_value(i, v) for i, v in enumerate(row)) for row in rows)
+            while chunk := list(itertools.islice(values, 50_000)):  # one transaction still
+                cursor.executemany(f"INSERT INTO ticket ({columns}) VALUES ({marks})", chunk)
             raw.commit()
         finally:
             raw.close()
@@ -220,7 +220,7 @@ def load(engine: Engine, *, size: int, due: int) -> None:
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
-            with cursor.copy(f"COPY ticket ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.copy(f"COPY ticket ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             raw.commit()

@@ -35,9 +35,15 @@ def main() -> None:
     figures: list[Figure] = []
     for name in options.only.split(","):
         started = time.monotonic()
-        figures += BENCHMARKS[name.strip()](options.quick, backends)
-        print(f"# {name}: done in {time.monotonic() - started:.0f} s", flush=True)
-    print(table(figures))
+        try:
+            found = BENCHMARKS[name.strip()](options.quick, backends)
+        except Exception as error:  # one failing benchmark must not lose the others' figures
+            print(f"# {name}: FAILED after {time.monotonic() - started:.0f} s: {error!r}")
+            continue
+        # Printed as soon as known: a full run takes the better part of an hour.
+        print(f"# {name}: done in {time.monotonic() - started:.0f} s\n{table(found)}", flush=True)
+        figures += found
+    print(f"# all\n{table(figures)}")
     missed = [f for f in figures if f.met is False]
     if missed:
         print(f"# {len(missed)} figure(s) missed their target")
