@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot import chaser, crashpoints, leases, menus
+from bot.config import SenderSettings
 from bot.desk import Desk
 from bot.sender import Sender
 from handlers import admin, dispatch, enterprise, fallback, membership, my_tickets, staff
@@ -41,7 +42,7 @@ def build_application(desk: Desk) -> Application:  # type: ignore[type-arg]
         .token(telegram.token)
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(rate_limiter(desk.settings.sender))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -52,6 +53,17 @@ def build_application(desk: Desk) -> Application:  # type: ignore[type-arg]
     application.process_update = timed  # type: ignore[method-assign,assignment]
     register_handlers(application)
     return application
+
+
+def rate_limiter(settings: SenderSettings) -> AIORateLimiter:
+    """Telegram's limits as configured buckets; a 429 is the sender's to handle (no retry)."""
+    return AIORateLimiter(
+        overall_max_rate=settings.overall_burst,
+        overall_time_period=settings.overall_burst / settings.overall_per_second,
+        group_max_rate=settings.group_burst,
+        group_time_period=settings.group_burst * 60 / settings.group_per_minute,
+        max_retries=0,
+    )
 
 
 GATE_GROUP = -2  # before everything, crash points (group -1) included

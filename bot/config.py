@@ -151,6 +151,17 @@ class SenderSettings(_Strict):
     batch_size: int = Field(default=50, ge=1)
     # How long the sender waits for Telegram's answer; past it a send counts as uncertain.
     read_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Chats served at the same time (each still strictly in order): a group held back by
+    # its per-minute limit must not make the enterprises' acknowledgements wait.
+    parallel_chats: int = Field(default=16, ge=1, le=100)
+    # The pace of Telegram calls (PTB's AIORateLimiter: a bucket of ``*_burst`` calls that
+    # refills at the rate). Telegram allows about 30 messages a second overall and 20 a
+    # minute per group in any window; burst + one window's refill stays below both, so a
+    # steady stream draws no 429 (docs/benchmarks.md, "Outbound").
+    overall_burst: int = Field(default=2, ge=1)
+    overall_per_second: float = Field(default=27.0, gt=0)
+    group_burst: int = Field(default=4, ge=1)
+    group_per_minute: float = Field(default=15.0, gt=0)
 
 
 class WorkflowSettings(_Strict):

@@ -200,32 +200,59 @@ class Sender:
         self._recovered_at = now
 
     async def drain(self) -> int:
-        """Send every due row; returns how many rows were settled (sent or given up)."""
+        """Send every due row; returns how many rows were settled (sent or given up).
+
+        The first rows of different chats go out side by side, ``parallel_chats`` at a
+        time, each chat strictly in order: a group held back by its per-minute limit
+        delays only its own line, and a freed slot takes the next chat at once. A chat
+        whose row has to wait (flood wait, another instance has it) is left for the next
+        drain; once Telegram is unreachable nothing new starts.
+        """
         sent = 0
         self.recover()
         async with self._lock:
-            while not self._stopping and time.monotonic() >= self._paused_until:
-                with transaction(self._engine) as session:
-                    rows = queries.due_outbox_heads(
-                        session=session, now=utcnow(), limit=self._settings.batch_size
-                    )
-                if not rows:
-                    return sent
-                for row in rows:
-                    crashpoints.crash_if("after_commit", row.purpose)
-                progressed = False
-                for row in rows:
-                    if self._stopping:
-                        break
-                    outcome = await self._send_one(row)
-                    if outcome is Outcome.OFFLINE:
+            in_flight: dict[asyncio.Task[Outcome], int | None] = {}
+            waiting: set[int | None] = set()  # chats to leave alone until the next drain
+            offline = False
+            try:
+                while True:
+                    room = self._settings.parallel_chats - len(in_flight)
+                    if room > 0 and not (offline or self._stopping) and self._may_send():
+                        for row in self._next_heads(skip={*in_flight.values(), *waiting})[:room]:
+                            task = asyncio.create_task(self._send_one(row))
+                            in_flight[task] = row.chat_id
+                    if not in_flight:
                         return sent
-                    if outcome in (Outcome.SENT, Outcome.DONE):
-                        sent += 1
-                        progressed = True
-                if not progressed:
-                    return sent
-        return sent
+                    done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        chat_id = in_flight.pop(task)
+                        outcome = task.result()
+                        if outcome in (Outcome.SENT, Outcome.DONE):
+                            sent += 1
+                        else:
+                            waiting.add(chat_id)
+                        offline = offline or outcome is Outcome.OFFLINE
+            except asyncio.CancelledError:
+                for task in in_flight:  # stopping: a call cut short is settled at next start
+                    task.cancel()
+                raise
+            finally:
+                if in_flight:  # a failure or a cancellation: let the calls out finish
+                    await asyncio.gather(*in_flight, return_exceptions=True)
+
+    def _may_send(self) -> bool:
+        return time.monotonic() >= self._paused_until
+
+    def _next_heads(self, *, skip: set[int | None]) -> list[Outbox]:
+        """The due first rows of chats not already being served."""
+        with transaction(self._engine) as session:
+            rows = queries.due_outbox_heads(
+                session=session, now=utcnow(), limit=self._settings.batch_size + len(skip)
+            )
+        fresh = [row for row in rows if row.chat_id not in skip]
+        for row in fresh:
+            crashpoints.crash_if("after_commit", row.purpose)
+        return fresh
 
     async def _send_one(self, row: Outbox) -> Outcome:
         kwargs = self._resolve(row)

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import and_, delete, func, inspect, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
@@ -40,6 +39,11 @@ from storage.models import (
 from storage.types import utcnow
 
 # --- reporters and drafts -------------------------------------------------------------
+
+
+def _upsert_insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both do)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def get_reporter(*, session: Session, telegram_user_id: int) -> Reporter | None:
@@ -177,8 +181,7 @@ def category_hints(*, session: Session) -> dict[str, tuple[str, ...]]:
 
 def next_ticket_sequence(*, session: Session, day: str) -> int:
     """Atomically take the next number of ``day`` (safe across processes)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = _upsert_insert(session)
     statement = (
         insert(TicketCounter)
         .values(day=day, last=1)
@@ -415,14 +418,20 @@ def pending_outbox_count(*, session: Session) -> int:
 
 
 def claim_update(*, session: Session, update_id: int) -> bool:
-    """Record ``update_id``; False when it was already handled."""
-    try:
-        with session.begin_nested():
-            session.add(ProcessedUpdate(update_id=update_id))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    """Record ``update_id``; False when it was already handled.
+
+    One INSERT … ON CONFLICT DO NOTHING (no savepoint): on PostgreSQL a second instance
+    claiming the same update waits for the first one's transaction and then gets False.
+    """
+    insert = _upsert_insert(session)
+    statement = (
+        insert(ProcessedUpdate)
+        .values(update_id=update_id, at=utcnow())
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(col(ProcessedUpdate.update_id))
+    )
+    # RETURNING, not rowcount: an ORM session reports -1 rows for this on psycopg.
+    return session.execute(statement).first() is not None
 
 
 def prune_processed_updates(*, session: Session, before: datetime) -> int:
@@ -471,8 +480,7 @@ def record_reminders(
     claimed now: the others were already sent (by this or another instance)."""
     if not keys:
         return set()
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = _upsert_insert(session)
     statement = (
         insert(ReminderSent)
         .on_conflict_do_nothing()
@@ -501,8 +509,7 @@ def record_reminders(
 
 def claim_job_run(*, session: Session, job: str, period: str, now: datetime) -> bool:
     """Claim a periodic job's run for a period; False when it already ran."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = _upsert_insert(session)
     statement = (
         insert(JobRun)
         .values(job=job, period=period, at=now)

@@ -35,6 +35,8 @@ class UpdateQueue:
         self._wake = asyncio.Event()
         self._generation = 0
         self._closed = False
+        #: Every update id handed to the bot by getUpdates (tests wait until all are handled).
+        self.fetched_ids: set[int] = set()
 
     @property
     def last_id(self) -> int:
@@ -143,6 +145,7 @@ class UpdateQueue:
                 await asyncio.wait_for(wake.wait(), remaining)
         for item in ready:
             item.delivered = True
+            self.fetched_ids.add(item.update_id)
         return [item.update for item in ready]
 
     def _confirm(self, offset: int) -> None:

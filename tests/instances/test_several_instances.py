@@ -19,6 +19,7 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main as cli
+from bot.config import Settings
 from bot.emulator import BotApiEmulator
 from bot.emulator.records import Chat
 from storage.db import make_engine, transaction
@@ -206,8 +207,13 @@ async def test_two_instances_one_killed_mid_burst(world, capsys) -> None:
         )
         assert sent <= made[k] <= sent + maybe, (row.id, row.purpose, made[k], sent, maybe)
     uncertain = [r for r in rows if r.status == "uncertain"]
-    assert len(uncertain) <= 1  # one row in flight at most when the instance died
-    assert not [r for r in rows if r.status == "failed"]
+    # Only rows in flight when the instance died: one per chat, parallel_chats at most.
+    assert len(uncertain) <= Settings().sender.parallel_chats
+    assert len({r.chat_id for r in uncertain}) == len(uncertain)
+    # A row fails only when it edits a message whose sending is uncertain (never guessed).
+    failed = [r for r in rows if r.status == "failed"]
+    uncertain_ids = {r.id for r in uncertain}
+    assert all(r.refers_to_outbox_id in uncertain_ids for r in failed), failed
     if uncertain:
         assert cli(["--config", str(b.config), "outbox", "list", "--uncertain"]) == 0
         listed = capsys.readouterr().out
