@@ -7,10 +7,10 @@ Telegram's limits (4096 UTF-16 units a message, 1024 a caption, 64 bytes of call
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
+from html import escape, unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -219,32 +219,42 @@ def fit_html(html: str, limit: int = MESSAGE_LIMIT) -> str:
     """
     if utf16_len(html) <= limit:
         return html  # the source is never shorter than what it shows
-    shown, index, out = 0, 0, []
+    tokens = list(_shown_tokens(html))
+    if sum(width for _, width in tokens) <= limit:
+        return html
+    shown, out = 0, []
     open_tags: list[str] = []
+    for token, width in tokens:
+        if width == 0:  # a tag
+            tag = _TAG.match(token)
+            assert tag is not None
+            name = tag[2].lower()
+            if not tag[1]:
+                open_tags.append(name)
+            elif name in open_tags:
+                del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name)]
+        elif shown + width > limit - 1:  # keep one unit for the "…"
+            break
+        out.append(token)
+        shown += width
+    return "".join([*out, "…", *(f"</{name}>" for name in reversed(open_tags))])
+
+
+def _shown_tokens(html: str) -> Iterator[tuple[str, int]]:
+    """Tags (width 0), entities and characters of ``html``, each with the units it shows."""
+    index = 0
     while index < len(html):
         char = html[index]
         tag = _TAG.match(html, index) if char == "<" else None
         if tag is not None:
-            name = tag[2].lower()
-            if tag[1]:
-                if name in open_tags:
-                    del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name)]
-            else:
-                open_tags.append(name)
-            out.append(tag[0])
+            yield tag[0], 0
             index = tag.end()
             continue
         entity = _ENTITY.match(html, index) if char == "&" else None
+        # An entity shows as the character it names: "&#x27;" is one unit, "&#128512;" two.
         token = entity[0] if entity is not None else char
-        width = 2 if (entity is not None and token.startswith("&#")) or ord(char) > 0xFFFF else 1
-        if shown + width > limit - 1:
-            break
-        out.append(token)
-        shown += width
+        yield token, utf16_len(unescape(token)) if entity is not None else utf16_len(char)
         index += len(token)
-    else:
-        return html
-    return "".join([*out, "…", *(f"</{name}>" for name in reversed(open_tags))])
 
 
 def _buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:

@@ -416,6 +416,16 @@ def test_fit_html_always_fits_and_stays_valid(text: str, wrap: str, limit: int) 
         assert fitted == html
 
 
+def test_fit_html_cuts_nothing_that_fits_once_entities_are_shown() -> None:
+    # Found by hypothesis: "&#x27;" (an escaped apostrophe) was counted as two units, so a
+    # relayed caption that fitted was cut with "…" and the rest of the text lost.
+    text = "'" * 700 + "😀" * 100
+    html = html_escape(text)
+    assert utf16_len(html) > 1024  # the source is longer than what Telegram shows
+    assert fit_html(html, 900) == html  # 700 apostrophes + 100 emoji of two units each
+    assert parse_html(fit_html(html, 899)).text.endswith("…")
+
+
 def test_catalogues_have_the_new_texts_in_both_languages() -> None:
     for name in ("blocked_user", "rate_limited", "ticket_limit", "edit_not_applied"):
         assert getattr(ZH, name) and getattr(EN, name)
