@@ -128,8 +128,9 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     answered = message.reply_to_message if message is not None else None
     author = answered.from_user if answered is not None else None
-    if answered is None or author is None or author.id != context.bot.id:
-        return  # only the desk's messages are about tickets: no membership lookup for chat
+    # Only the desk's own messages are about tickets: chat among people costs no lookup.
+    if answered is None or (author is not None and author.id != context.bot.id):
+        return
     if answered.forum_topic_created is not None:
         return  # a message in a topic the bot opened, answering nothing
     actor = await actor_of(update, context)

@@ -44,6 +44,7 @@ _OTHER_RIGHTS = (
     "can_pin_messages",
     "can_manage_topics",
     "can_edit_tag",
+    "can_react_to_messages",
 )
 
 

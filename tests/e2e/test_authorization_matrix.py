@@ -54,7 +54,7 @@ from bot.emulator.records import Chat, MessageRecord, User
 from bot.emulator.text import find_bot_commands
 from bot.intake import Step
 from bot.playground import Person, Scene, desk_on_emulator
-from bot.staff import ANONYMOUS_ADMIN_ID, Actor
+from bot.permissions import ANONYMOUS_ADMIN_ID, Actor, Membership
 from storage import queries
 from storage.db import transaction
 from storage.models import Department, Draft, Outbox, ProcessedUpdate, Reporter, Ticket
@@ -171,7 +171,7 @@ class World:
 
     def actor(self, person: str, place: str) -> Actor:
         p = self.people[person]
-        return Actor(p.user.id, p.user.first_name, self.chats[place].id, None)
+        return Actor(p.user.id, p.user.first_name, self.chats[place].id, None, membership=Membership.MEMBER)
 
 
 Prepare = Callable[[World, Session, int], Target]
