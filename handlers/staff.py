@@ -162,7 +162,8 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 now=desk.clock(),
             )
     except Refused as refused:
-        await say(update, context, refusal_text(context, refused))
+        # In reply: in a busy group the refusal must say whose message it is about.
+        await say(update, context, refusal_text(context, refused), reply_to=message.message_id)
         return
     if relayed:
         await _confirm(message)
