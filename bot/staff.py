@@ -1,8 +1,8 @@
 """What department staff do to a ticket from their group, re-authorised on every action.
 
-Each function checks that the chat is bound to the ticket's current department, that
-the person may act for it (``bot/permissions.for_department``: a current member of the bound
-chat, on the staff list if there is one), and that the lifecycle allows the move; then it writes the
+Each function checks that the chat is bound to the ticket's current department, that the
+person may act for it (``bot/permissions.for_department``: a current member of the bound chat,
+on the staff list if there is one), and that the lifecycle allows the move; then it writes the
 new state, a TicketEvent and the outbox rows (card edit, message to the enterprise).
 """
 
