@@ -112,6 +112,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     )
     add(ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     add(MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated))
+    add(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, membership.member_left))
+    add(ChatMemberHandler(membership.member_changed, ChatMemberHandler.CHAT_MEMBER))
     add(
         MessageHandler(
             PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND, enterprise.private_message
@@ -183,7 +185,8 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
         await desk.sender.stop()
 
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+#: chat_member (opt-in) drops a cached membership when someone is restricted or removed.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
 
 async def start_running(

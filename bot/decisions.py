@@ -7,37 +7,23 @@ from html import escape
 
 from sqlmodel import Session
 
-from bot import notify
+from bot import notify, permissions
 from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import Action, Status
+from bot.permissions import Actor, Refused
 from bot.sla import Schedule, add_working_time
-from bot.staff import ANONYMOUS_ADMIN_ID, Actor, Refused, _move
+from bot.staff import _move
 from bot.texts import texts_for
-from bot.tickets import may_dispatch
 from bot.views import fmt_time, force_reply, message_parts
 from storage import queries
 from storage.models import Department, Ticket, TicketRequest
 
 
-def _check_dispatcher(session: Session, settings: Settings, actor: Actor) -> None:
-    """Decisions are taken by a named person: an admin or a member of the dispatcher's chat."""
-    if actor.anonymous or actor.user_id == ANONYMOUS_ADMIN_ID:
-        raise Refused("anonymous")
-    if not may_dispatch(
-        session=session,
-        settings=settings,
-        user_id=actor.user_id,
-        chat_id=actor.chat_id,
-        thread_id=actor.thread_id,
-    ):
-        raise Refused("dispatcher_only")
-
-
 def _open_request(
     session: Session, settings: Settings, request_id: int | None, actor: Actor, kind: str
 ) -> tuple[TicketRequest, Ticket]:
-    _check_dispatcher(session, settings, actor)
+    permissions.for_dispatcher(session=session, settings=settings, actor=actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None or request.kind != kind or request.status != "pending":
         raise Refused("stale")
@@ -84,7 +70,8 @@ def ask_reject_reason(
     *, session: Session, settings: Settings, request_id: int | None, actor: Actor
 ) -> None:
     """Rejecting needs a reason: ask for it under the request (ForceReply)."""
-    _check_dispatcher(session, settings, actor)  # before saying whether the request exists
+    # Checked before saying whether the request exists.
+    permissions.for_dispatcher(session=session, settings=settings, actor=actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
@@ -188,7 +175,7 @@ def reject(
     now: datetime,
 ) -> Ticket:
     """Reject a transfer (the department keeps it) or an extension (the deadline stays)."""
-    _check_dispatcher(session, settings, actor)
+    permissions.for_dispatcher(session=session, settings=settings, actor=actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.leases import new_instance_id
+from bot.members import Memberships
 from bot.ops.prometheus import DeskMetrics
 from bot.sender import Sender
 from storage import queries
@@ -37,6 +38,8 @@ class Desk:
     metrics: DeskMetrics = field(default_factory=DeskMetrics)
     #: When the chaser last finished a run, in real time (for /healthz and /metrics).
     last_chase_at: datetime | None = field(default=None)
+    #: Who is a current member of which chat, asked of Telegram and remembered briefly.
+    members: Memberships = field(default_factory=Memberships)
 
     def __post_init__(self) -> None:
         self.metrics.watch(self)

@@ -13,9 +13,10 @@ from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, Status
 from bot.metrics import SATISFIED_FROM
+from bot.permissions import Refused
 from bot.screens import Name, Screen
 from bot.sla import Schedule, add_working_time, deadlines, working_time_between
-from bot.staff import Refused, _move
+from bot.staff import _move
 from bot.texts import texts_for
 from bot.views import fmt_time, force_reply, message_parts
 from storage import queries

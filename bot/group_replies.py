@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import decisions, notify, staff
+from bot import decisions, notify, permissions, staff
 from bot.config import Settings
 from bot.intake import Attachment
 from bot.lifecycle import Status
-from bot.staff import Actor, Refused
+from bot.permissions import Actor, Refused
 from bot.views import force_reply
 from storage.models import Outbox, Ticket
 
@@ -38,7 +38,7 @@ def ask_for_text(
     meta: dict[str, Any],
 ) -> None:
     """A ForceReply question under the card, re-checking who may ask for it."""
-    staff.authorize(session=session, ticket=ticket, actor=actor)
+    permissions.for_department(session=session, ticket=ticket, actor=actor)
     if Status(ticket.status) not in (Status.ASSIGNED, Status.ACCEPTED):
         raise Refused("state", ticket)
     notify.under_card(

@@ -1,14 +1,14 @@
 """What department staff do to a ticket from their group, re-authorised on every action.
 
-Each function checks that the chat is bound to the ticket's current department, that
-the person may act for it, and that the lifecycle allows the move; then it writes the
+Each function checks that the chat is bound to the ticket's current department, that the
+person may act for it (``bot/permissions.for_department``: a current member of the bound chat,
+on the staff list if there is one), and that the lifecycle allows the move; then it writes the
 new state, a TicketEvent and the outbox rows (card edit, message to the enterprise).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -20,6 +20,7 @@ from bot import callbacks as cb
 from bot import notify
 from bot.config import Settings
 from bot.lifecycle import Action, IllegalTransition, Status, check_transition
+from bot.permissions import Actor, Refused, for_department
 from bot.sla import Schedule, add_working_time
 from bot.texts import Texts, texts_for
 from bot.views import (
@@ -35,50 +36,7 @@ from bot.views import (
 from storage import queries
 from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage, TicketRequest
 
-ANONYMOUS_ADMIN_ID = 1087968824  # Telegram's GroupAnonymousBot: who posts for anonymous admins
 TRANSFER_REASONS = ("not_ours", "wrong_area", "overlap", "other")
-
-
-class Refused(Exception):
-    """The action is not allowed; ``code`` names why (texts.staff_refusals)."""
-
-    def __init__(self, code: str, ticket: Ticket | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        # Plain values: the session is rolled back (and the ticket expired) before they are read.
-        self.number = ticket.number if ticket is not None else ""
-        self.status = ticket.status if ticket is not None else ""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts, and where: a Telegram user in a chat (or forum topic)."""
-
-    user_id: int
-    name: str
-    chat_id: int
-    thread_id: int | None
-    anonymous: bool = False
-
-
-def authorize(*, session: Session, ticket: Ticket, actor: Actor) -> Department:
-    """The ticket's department, if this actor in this chat may act for it."""
-    department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
-        if ticket.department_id
-        else None
-    )
-    if (
-        department is None
-        or department.chat_id != actor.chat_id
-        or (department.thread_id is not None and department.thread_id != actor.thread_id)
-    ):
-        raise Refused("not_bound", ticket)
-    if actor.anonymous or actor.user_id == ANONYMOUS_ADMIN_ID:
-        raise Refused("anonymous", ticket)
-    if department.staff and actor.user_id not in department.staff:
-        raise Refused("not_staff", ticket)
-    return department
 
 
 def _move(ticket: Ticket, action: Action, now: datetime, previous: Status | None = None) -> Status:
@@ -109,7 +67,7 @@ def accept(
     *, session: Session, settings: Settings, ticket: Ticket, actor: Actor, now: datetime
 ) -> None:
     """签收: record who accepted; the enterprise hears only "the department"."""
-    department = authorize(session=session, ticket=ticket, actor=actor)
+    department = for_department(session=session, ticket=ticket, actor=actor)
     before = _move(ticket, Action.ACCEPT, now)
     ticket.accepted_at, ticket.accepted_by, ticket.accepted_by_name = now, actor.user_id, actor.name
     session.add(ticket)
@@ -132,7 +90,7 @@ def prompt(
     *, session: Session, settings: Settings, ticket: Ticket, actor: Actor, action: str
 ) -> None:
     """A button that needs words first: post a ForceReply question under the card."""
-    authorize(session=session, ticket=ticket, actor=actor)
+    for_department(session=session, ticket=ticket, actor=actor)
     language = settings.desk.default_language
     t = texts_for(language)
     needs = {
@@ -187,7 +145,7 @@ def ask_info(
     now: datetime,
 ) -> None:
     """需补充材料: the question goes to the enterprise; the resolve clock pauses."""
-    department = authorize(session=session, ticket=ticket, actor=actor)
+    department = for_department(session=session, ticket=ticket, actor=actor)
     before = _move(ticket, Action.ASK_INFO, now)
     ticket.waiting_since = now
     if ticket.first_reply_at is None:
@@ -245,7 +203,7 @@ def resolve(
     now: datetime,
 ) -> None:
     """办结: the enterprise receives the resolution with the five rating buttons."""
-    department = authorize(session=session, ticket=ticket, actor=actor)
+    department = for_department(session=session, ticket=ticket, actor=actor)
     before = _move(ticket, Action.RESOLVE, now)
     ticket.resolution, ticket.resolved_at, ticket.waiting_since = resolution, now, None
     if ticket.first_reply_at is None:
@@ -277,7 +235,7 @@ def request_transfer(
 ) -> TicketRequest:
     """转办/退单: goes to the dispatcher with a department picker and a reject button."""
 
-    department = authorize(session=session, ticket=ticket, actor=actor)
+    department = for_department(session=session, ticket=ticket, actor=actor)
     if reason_code not in TRANSFER_REASONS:
         raise Refused("stale", ticket)
     before = _move(ticket, Action.REQUEST_TRANSFER, now)
@@ -350,7 +308,7 @@ def request_extension(
 ) -> TicketRequest:
     """申请延期: the dispatcher approves or rejects; the enterprise hears the outcome."""
 
-    department = authorize(session=session, ticket=ticket, actor=actor)
+    department = for_department(session=session, ticket=ticket, actor=actor)
     if days not in settings.workflow.extension_days:
         raise Refused("stale", ticket)
     before = _move(ticket, Action.REQUEST_EXTENSION, now)
@@ -453,7 +411,7 @@ def reply(
 
     The first one is the first answer (首次答复); answering an assigned ticket accepts it.
     """
-    department = authorize(session=session, ticket=ticket, actor=actor)
+    department = for_department(session=session, ticket=ticket, actor=actor)
     if Status(ticket.status) is Status.ASSIGNED:
         accept(session=session, settings=settings, ticket=ticket, actor=actor, now=now)
     if Status(ticket.status) not in (

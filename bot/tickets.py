@@ -16,7 +16,6 @@ from bot.lifecycle import ACCEPTS_INFO, Action, IllegalTransition, Status, check
 from bot.routing import RouteReason, route
 from bot.screens import Label, Name, Screen
 from bot.sla import Schedule, deadlines
-from bot.staff import ANONYMOUS_ADMIN_ID
 from bot.texts import texts_for
 from bot.views import NAME_LIMIT, clip, fmt_time, message_parts
 from storage import queries
@@ -426,32 +425,6 @@ def finish_adding_info(*, session: Session, reporter: Reporter) -> Screen:
 
 
 # --- dispatching ------------------------------------------------------------------------------
-
-
-def may_dispatch(
-    *,
-    session: Session,
-    settings: Settings,
-    user_id: int,
-    chat_id: int,
-    thread_id: int | None,
-    anonymous: bool = False,
-) -> bool:
-    """Admins anywhere; otherwise members of the dispatcher's bound chat (topic).
-
-    Never an anonymous admin or a channel (``sender_chat``, GroupAnonymousBot): a decision
-    must name the person who took it.
-    """
-    if anonymous or user_id == ANONYMOUS_ADMIN_ID:
-        return False
-    if user_id in settings.desk.admins:
-        return True
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
-    return (
-        dispatcher is not None
-        and dispatcher.chat_id == chat_id
-        and dispatcher.thread_id == thread_id
-    )
 
 
 def assign(

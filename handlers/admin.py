@@ -9,7 +9,7 @@ from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot import abuse, admin, menus, tickets
+from bot import abuse, admin, menus, permissions, tickets
 from bot.lifecycle import IllegalTransition
 from bot.metrics import Week, parse_week, previous_week
 from bot.report import build_weekly_report
@@ -161,10 +161,8 @@ async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The enterprise's Telegram identity never reaches a group, the dispatcher's included;
         # company and contact in full only where the desk reads (like the cards).
         private = chat.type == ChatType.PRIVATE
-        for_desk = private or tickets.may_dispatch(
+        for_desk = private or permissions.is_dispatcher_chat(
             session=session,
-            settings=desk.settings,
-            user_id=0,
             chat_id=chat.id,
             thread_id=thread_of(update.effective_message),
         )

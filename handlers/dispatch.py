@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
-from bot import decisions, tickets
+from bot import decisions, permissions, tickets
 from bot.lifecycle import IllegalTransition
-from bot.staff import ANONYMOUS_ADMIN_ID, Refused
+from bot.permissions import Refused
 from bot.texts import texts_for
-from handlers.common import answer, desk_of, guarded, thread_of
+from handlers.common import answer, desk_of, guarded
 from handlers.staff import actor_of, refusal_text
 from storage import queries
 
@@ -18,50 +18,45 @@ from storage import queries
 @guarded
 async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """as:<ticket id>:<department code>; re-authorised here, whatever the button says."""
-    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    if query is None or user is None or chat is None:
+    query = update.callback_query
+    actor = await actor_of(update, context) if query is not None else None
+    if query is None or actor is None:
         return
     desk = desk_of(context)
     t = texts_for(desk.settings.desk.default_language)
     data = cb.parse(query.data)
     ticket_id, code = data.int_arg(0), data.arg(1) or ""
-    thread_id = thread_of(query.message if isinstance(query.message, Message) else None)
-    with desk.work(update.update_id) as session:
-        if not tickets.may_dispatch(
-            session=session,
-            settings=desk.settings,
-            user_id=user.id,
-            chat_id=chat.id,
-            thread_id=thread_id,
-        ):
-            anonymous = user.id == ANONYMOUS_ADMIN_ID
-            reply = t.staff_refusals["anonymous"] if anonymous else t.assign_refused
-        else:
+    try:
+        with desk.work(update.update_id) as session:
+            permissions.for_dispatcher(session=session, settings=desk.settings, actor=actor)
             ticket = queries.get_ticket(session=session, ticket_id=ticket_id or 0)
+            if ticket is None:
+                raise Refused("stale")
             try:
-                if ticket is None:
-                    raise LookupError(ticket_id)
                 department = tickets.assign(
                     session=session,
                     settings=desk.settings,
                     ticket=ticket,
                     department_code=code,
-                    actor_id=user.id,
-                    actor_name=user.full_name,
+                    actor_id=actor.user_id,
+                    actor_name=actor.name,
                     now=desk.clock(),
                 )
             except (LookupError, IllegalTransition):
-                reply = t.stale_button
-            else:
-                reply = t.assign_done.format(number=ticket.number, department=department.name)
-    refused = (t.assign_refused, t.stale_button, t.staff_refusals["anonymous"])
-    await answer(update, reply, alert=reply in refused)
+                raise Refused("stale") from None
+            done = t.assign_done.format(number=ticket.number, department=department.name)
+    except Refused as refused:
+        own = {"dispatcher_only": t.assign_refused, "stale": t.stale_button}
+        await answer(update, own.get(refused.code) or refusal_text(context, refused), alert=True)
+        return
+    await answer(update, done)
 
 
 @guarded
 async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """dt:<request>:<department> approves a transfer; dd:<request>:approve|reject decides."""
-    actor, query = actor_of(update), update.callback_query
+    query = update.callback_query
+    actor = await actor_of(update, context) if query is not None else None
     if actor is None or query is None:
         return
     desk = desk_of(context)

@@ -1,6 +1,7 @@
-"""The bot's own membership: removed from a group, blocked by an enterprise, a group upgraded.
+"""Membership changes: the bot's own (removed from a group, blocked by an enterprise, a group
+upgraded) and other people's (left, removed, restricted: the cached membership is dropped).
 
-Adapters only: each update becomes one call of bot/outbox.py in one transaction.
+Adapters only: each update about the bot becomes one call of bot/outbox.py in one transaction.
 """
 
 from __future__ import annotations
@@ -58,3 +59,18 @@ async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     with desk_of(context).work(update.update_id) as session:
         outbox.follow_migration(session=session, old_chat_id=old, new_chat_id=new)
+
+
+async def member_left(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Someone left or was removed (service message): they no longer speak for the group."""
+    message = update.effective_message
+    gone = message.left_chat_member if message is not None else None
+    if message is not None and gone is not None:
+        desk_of(context).members.forget(message.chat_id, gone.id)
+
+
+async def member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A member's status changed (chat_member: only where the bot is an administrator)."""
+    change = update.chat_member
+    if change is not None:
+        desk_of(context).members.forget(change.chat.id, change.new_chat_member.user.id)

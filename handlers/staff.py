@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
 from bot import group_replies, staff
-from bot.staff import Actor, Refused
+from bot.permissions import Actor, Refused
 from bot.texts import texts_for
 from bot.validation import clean_text
 from handlers.common import answer, desk_of, guarded, incoming_from, say, thread_of
@@ -19,12 +19,13 @@ from storage import queries
 log = logging.getLogger(__name__)
 
 
-def actor_of(update: Update) -> Actor | None:
+async def actor_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor | None:
+    """Who acts, where, and whether Telegram counts them a current member there."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     if user is None or chat is None:
         return None
     posted = message if isinstance(message, Message) else None
-    return Actor(
+    actor = Actor(
         user_id=user.id,
         name=user.full_name,
         chat_id=chat.id,
@@ -32,6 +33,7 @@ def actor_of(update: Update) -> Actor | None:
         # An anonymous admin or a channel posts with sender_chat set.
         anonymous=posted is not None and posted.sender_chat is not None,
     )
+    return await desk_of(context).members.resolve(context.bot, actor)
 
 
 def refusal_text(context: ContextTypes.DEFAULT_TYPE, refused: Refused) -> str:
@@ -50,7 +52,8 @@ def refusal_text(context: ContextTypes.DEFAULT_TYPE, refused: Refused) -> str:
 @guarded
 async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """st:<ticket>:<action>, tr:<ticket>:<reason>, ex:<ticket>:<days> from a department chat."""
-    actor, query = actor_of(update), update.callback_query
+    query = update.callback_query
+    actor = await actor_of(update, context) if query is not None else None
     if actor is None or query is None:
         return
     desk = desk_of(context)
@@ -122,8 +125,16 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 @guarded
 async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A reply in a group to one of the desk's messages about a ticket."""
-    message, actor = update.effective_message, actor_of(update)
-    if message is None or actor is None or message.reply_to_message is None:
+    message = update.effective_message
+    answered = message.reply_to_message if message is not None else None
+    author = answered.from_user if answered is not None else None
+    # Only the desk's own messages are about tickets: chat among people costs no lookup.
+    if answered is None or (author is not None and author.id != context.bot.id):
+        return
+    if answered.forum_topic_created is not None:
+        return  # a message in a topic the bot opened, answering nothing
+    actor = await actor_of(update, context)
+    if message is None or actor is None:
         return
     desk = desk_of(context)
     incoming = incoming_from(message)
@@ -134,7 +145,7 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             row = queries.outbox_for_message(
                 session=session,
                 chat_id=actor.chat_id,
-                message_id=message.reply_to_message.message_id,
+                message_id=answered.message_id,
             )
             if row is None or row.ticket_id is None:
                 return  # not about a ticket (or a chat the desk does not serve): stay quiet
@@ -151,7 +162,8 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 now=desk.clock(),
             )
     except Refused as refused:
-        await say(update, context, refusal_text(context, refused))
+        # In reply: in a busy group the refusal must say whose message it is about.
+        await say(update, context, refusal_text(context, refused), reply_to=message.message_id)
         return
     if relayed:
         await _confirm(message)

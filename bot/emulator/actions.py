@@ -47,8 +47,13 @@ class UserActions:
             raise EmulatorError(f"unknown user {user_id}; create it with add_user()")
         return found
 
-    def _chat_of(self, user: User, chat_id: int) -> Chat:
-        """The chat ``user`` is posting in, after checking they can."""
+    def _chat_of(self, user: User, chat_id: int, *, pressing: bool = False) -> Chat:
+        """The chat ``user`` is posting (or pressing a button) in, after checking they can.
+
+        Members post unless muted; in a public group that lets visitors write (no
+        ``join_to_send``) anyone does. A button is pressed by anyone who sees the message:
+        members (muted ones too), anyone in a public group, and people who left (their
+        client still shows it)."""
         chat = self.world.chats.get(chat_id)
         if chat is None:
             raise EmulatorError(f"unknown chat {chat_id}")
@@ -60,7 +65,12 @@ class UserActions:
             chat.started = True  # writing to a bot is what "Start" does
         elif chat.migrated_to is not None:
             raise EmulatorError(f"{chat.title!r} became supergroup {chat.migrated_to}; post there")
-        elif user.id not in chat.members:
+        elif pressing:
+            if user.id not in chat.members | chat.former and not chat.username:
+                raise EmulatorError(f"{user.first_name} cannot see {chat.title!r}")
+        elif user.id in chat.muted:
+            raise EmulatorError(f"{user.first_name} is muted in {chat.title!r}")
+        elif user.id not in chat.members and (chat.join_to_send or not chat.username):
             raise EmulatorError(f"{user.first_name} is not a member of {chat.title!r}")
         return chat
 
@@ -362,7 +372,7 @@ class UserActions:
         could produce (tampered or stale callback_data).
         """
         presser = self._user(user)
-        chat = self._chat_of(presser, chat_id)
+        chat = self._chat_of(presser, chat_id, pressing=True)
         record = self.world.message(chat.id, message_id)
         if record is None:
             raise EmulatorError(f"no message {message_id} in chat {chat_id}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.emulator.api_common import ApiGroup, Handler
 from bot.emulator.errors import ApiError, bad_request
+from bot.emulator.members import get_chat_member
 from bot.emulator.params import Params
 from bot.emulator.render import chat_full_info, file_json
 
@@ -35,6 +36,7 @@ class BotApi(ApiGroup):
             "setChatMenuButton": self.set_chat_menu_button,
             "getChatMenuButton": self.get_chat_menu_button,
             "getChat": self.get_chat,
+            "getChatMember": self.get_chat_member,
             "getFile": self.get_file,
             "createForumTopic": self.create_forum_topic,
             "close": self.always_true,
@@ -175,6 +177,10 @@ class BotApi(ApiGroup):
 
     async def get_chat(self, p: Params) -> JsonDict:
         return chat_full_info(self.world.chat_or_error(p.chat_id()))
+
+    async def get_chat_member(self, p: Params) -> JsonDict:
+        chat = self.world.chat_or_error(p.chat_id())
+        return get_chat_member(self.world, chat, p.require_int("user_id"))
 
     async def get_file(self, p: Params) -> JsonDict:
         stored = self.world.files.get(p.get_str("file_id") or "")

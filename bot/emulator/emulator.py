@@ -13,6 +13,7 @@ from typing import Any
 from bot.emulator.actions import UserActions, UserRef
 from bot.emulator.errors import EmulatorError
 from bot.emulator.faults import FaultHook
+from bot.emulator.members import ADMIN_RIGHTS, member_json
 from bot.emulator.methods import build_methods
 from bot.emulator.records import ApiCall, CallbackAnswer, Chat, MessageRecord, User
 from bot.emulator.server import ApiServer
@@ -216,7 +217,86 @@ class BotApiEmulator(UserActions):
         return self.world.add_chat(chat)
 
     def add_member(self, chat_id: int, user: UserRef) -> None:
-        self.chat(chat_id).members.add(self._user(user).id)
+        """Make ``user`` a member, silently (setting the scene: no service message)."""
+        chat, person = self.chat(chat_id), self._user(user)
+        chat.members.add(person.id)
+        chat.former.discard(person.id)
+        chat.kicked.discard(person.id)
+
+    # -- people joining, leaving, muted (getChatMember answers from this state) ----------
+
+    def member_joins(self, chat_id: int, user: UserRef) -> JsonDict:
+        """``user`` joins: a ``new_chat_members`` service message, and ``chat_member``."""
+        chat, person = self.chat(chat_id), self._user(user)
+        before = member_json(self.world, chat, person.id)
+        self.add_member(chat_id, person)
+        note = self.world.add_message(chat, person, service={"new_chat_members": [person.to_api()]})
+        payload = self._deliver(chat, note, "message")
+        self._chat_member(chat, person, person, before)
+        return payload
+
+    def member_leaves(self, chat_id: int, user: UserRef) -> JsonDict:
+        """``user`` leaves: a ``left_chat_member`` service message, and ``chat_member``.
+
+        Their client still shows the group's old messages, so they can still press buttons.
+        """
+        chat, person = self.chat(chat_id), self._user(user)
+        return self._remove(chat, person, by=person, kicked=False)
+
+    def kick_member(self, chat_id: int, user: UserRef, *, by: UserRef) -> JsonDict:
+        """An admin removes ``user``: like leaving, but they cannot come back by themselves."""
+        chat, person = self.chat(chat_id), self._user(user)
+        return self._remove(chat, person, by=self._user(by), kicked=True)
+
+    def restrict_member(
+        self, chat_id: int, user: UserRef, *, by: UserRef, can_send_messages: bool = False
+    ) -> None:
+        """An admin mutes ``user`` (or lets them speak again): only ``chat_member`` says so."""
+        chat, person = self.chat(chat_id), self._user(user)
+        if person.id not in chat.members:
+            raise EmulatorError(f"{person.first_name} is not a member of {chat.title!r}")
+        before = member_json(self.world, chat, person.id)
+        if can_send_messages:
+            chat.muted.discard(person.id)
+        else:
+            chat.muted.add(person.id)
+        self._chat_member(chat, self._user(by), person, before)
+
+    def set_admin(self, chat_id: int, user: UserRef, *, admin: bool = True) -> None:
+        """Promote a member to administrator (or demote), silently."""
+        chat, person = self.chat(chat_id), self._user(user)
+        if admin:
+            chat.admins.add(person.id)
+        else:
+            chat.admins.discard(person.id)
+
+    def _remove(self, chat: Chat, person: User, *, by: User, kicked: bool) -> JsonDict:
+        if person.id not in chat.members:
+            raise EmulatorError(f"{person.first_name} is not a member of {chat.title!r}")
+        before = member_json(self.world, chat, person.id)
+        chat.members.discard(person.id)
+        chat.muted.discard(person.id)
+        chat.admins.discard(person.id)
+        (chat.kicked if kicked else chat.former).add(person.id)
+        note = self.world.add_message(chat, by, service={"left_chat_member": person.to_api()})
+        payload = self._deliver(chat, note, "message")
+        self._chat_member(chat, by, person, before)
+        return payload
+
+    def _chat_member(self, chat: Chat, actor: User, person: User, before: JsonDict) -> None:
+        """Telegram tells a bot about other people's status only where it is an admin
+        (and only if it asked for ``chat_member`` in allowed_updates)."""
+        if not (chat.bot_is_member and chat.bot_is_admin):
+            return
+        update = {
+            "chat": chat.to_api(),
+            "from": actor.to_api(),
+            "date": self.world.now(),
+            "old_chat_member": before,
+            "new_chat_member": member_json(self.world, chat, person.id),
+        }
+        self.world.updates.push("chat_member", update)
+        self.world.changed()
 
     def add_topic(
         self,
@@ -314,7 +394,7 @@ class BotApiEmulator(UserActions):
         if old == "kicked":
             old_member["until_date"] = 0
         if old == "administrator":
-            old_member.update(_ADMIN_RIGHTS)
+            old_member.update(ADMIN_RIGHTS)
         update = {
             "chat": chat.to_api(),
             "from": actor.to_api(),
@@ -495,19 +575,3 @@ class BotApiEmulator(UserActions):
             return ""
         lines = [f"  {c.method}: {c.error_code} {c.description}" for c in failed]
         return "\nRecent failed Bot API calls:\n" + "\n".join(lines)
-
-
-_ADMIN_RIGHTS: JsonDict = {
-    "can_be_edited": False,
-    "is_anonymous": False,
-    "can_manage_chat": True,
-    "can_delete_messages": True,
-    "can_manage_video_chats": False,
-    "can_restrict_members": False,
-    "can_promote_members": False,
-    "can_change_info": False,
-    "can_invite_users": True,
-    "can_post_stories": False,
-    "can_edit_stories": False,
-    "can_delete_stories": False,
-}

@@ -52,6 +52,17 @@ class Chat:
     username: str | None = None
     is_forum: bool = False
     members: set[int] = field(default_factory=set)
+    # Who the members are (bot/emulator/members.py): the group's creator and admins, members
+    # restricted from sending (muted), people who left (their clients still show old
+    # messages) and people removed by an admin.
+    creator: int | None = None
+    admins: set[int] = field(default_factory=set)
+    muted: set[int] = field(default_factory=set)
+    former: set[int] = field(default_factory=set)
+    kicked: set[int] = field(default_factory=set)
+    # A public group (``username``) may let visitors write without joining (linked
+    # discussion groups); visitors can always see its messages and press their buttons.
+    join_to_send: bool = True
     bot_is_member: bool = True
     bot_is_admin: bool = False
     # Private chats only: the user pressed Start / blocked the bot.

@@ -304,6 +304,12 @@ EN = Texts(
         "state": "Ticket {number} is {status}; this action no longer applies.",
         "stale": "That button has expired.",
         "dispatcher_only": "Only the business-environment office or an admin can decide.",
+        "not_member": "Only current members of this group can work tickets; nothing was done.",
+        "muted": "You are muted in this group and cannot act for it; nothing was done.",
+        "membership_unknown": (
+            "Could not confirm your membership of this group just now; nothing was done. "
+            "Please try again."
+        ),
     },
     reply_not_relayed_closed="Ticket {number} is {status}; this message was not sent on.",
     transfer_request=(

@@ -268,6 +268,9 @@ ZH = Texts(
         "state": "工单 {number} 现在是「{status}」，这个操作已不适用。",
         "stale": "这个按钮已经过期了。",
         "dispatcher_only": "只有营商环境办的成员或管理员可以审核。",
+        "not_member": "只有本群的现任成员才能办理工单，操作未执行。",
+        "muted": "您在本群已被禁言，不能代表本群办理工单，操作未执行。",
+        "membership_unknown": "暂时无法确认您是否为本群成员，操作未执行，请稍后再试。",
     },
     reply_not_relayed_closed="工单 {number} 已是「{status}」，这条消息没有转给企业。",
     transfer_request=(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlmodel import select
 
 from bot import callbacks as cb
@@ -269,15 +268,3 @@ def test_withdraw_and_add_info(engine, settings):
     assert ticket.status == "withdrawn"
     assert purposes == ["ack", "card", "evidence", "info", "notice", "card_edit"]
     assert again.name is Name.CANNOT_WITHDRAW
-
-
-@pytest.mark.parametrize("admin", [True, False])
-def test_only_dispatchers_may_assign(engine, settings, admin):
-    settings = settings.model_copy(
-        update={"desk": settings.desk.model_copy(update={"admins": [5] if admin else []})}
-    )
-    with transaction(engine) as session:
-        allowed = tickets.may_dispatch(
-            session=session, settings=settings, user_id=5, chat_id=-1001, thread_id=None
-        )
-    assert allowed is admin

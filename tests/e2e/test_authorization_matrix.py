@@ -1,10 +1,12 @@
 """Who may do what: every action × every kind of actor, on the real desk (emulator, SQLite and
 PostgreSQL).
 
-MATRIX below *is* the specification. ``Y``: allowed, and it works. ``.``: refused with a polite
-alert or message, and nothing in the database changes (every table but the update-id log is
-compared before and after). ``-``: cannot happen (a private chat cannot reply to a group's
-message; nobody outside the dispatcher chat ever sees a request for a reject reason).
+MATRIX and MEMBERSHIP below *are* the specification. ``Y``: allowed, and it works. ``.``:
+refused with a polite alert or message, and nothing in the database changes (every table but
+the update-id log is compared before and after), no desk message in a group is edited, and the
+people outside a chat's membership are told exactly why. ``-``: cannot happen (a private chat
+cannot reply to a group's message; nobody outside the dispatcher chat ever sees a request for a
+reject reason).
 
 Where each actor acts (buttons can be forged from anywhere, so each presses in its own place):
 
@@ -19,6 +21,12 @@ other_staff    a member of another department's bound group (tax), pressing ther
                ticket's *previous* department answering its old card after a transfer
 unbound        a member of a group no department is bound to any more (the ticket's department
                used it before moving to a new group): stale cards and questions are still there
+visitor        somebody who never joined the chat where the action belongs (the department's and
+               the dispatcher's groups are public: visitors see cards, press, and may write)
+left           a former member of that chat who left (their client still shows the old cards)
+muted          a member of that chat whom an admin restricted from sending messages
+elsewhere      a member of another department's group (tax) acting in that chat
+               (these four act in their private chat for enterprise buttons and commands)
 anonymous      an anonymous group admin (GroupAnonymousBot, messages with ``sender_chat``) in the
                chat where the action would otherwise be allowed
 admin          a configured admin, in their private chat (/bind and /unbind: in the group)
@@ -53,15 +61,31 @@ from bot.config import Settings, load_settings
 from bot.emulator.records import Chat, MessageRecord, User
 from bot.emulator.text import find_bot_commands
 from bot.intake import Step
+from bot.permissions import ANONYMOUS_ADMIN_ID, Actor, Membership
 from bot.playground import Person, Scene, desk_on_emulator
-from bot.staff import ANONYMOUS_ADMIN_ID, Actor
+from bot.texts import texts_for
 from storage import queries
 from storage.db import transaction
 from storage.models import Department, Draft, Outbox, ProcessedUpdate, Reporter, Ticket
 from storage.types import utcnow
 from tests.conftest import PG_SERVER, REQUIRE_PG, _postgres_problem
 
-ACTORS = ("owner", "other_ent", "staff", "other_staff", "unbound", "anonymous", "admin", "stranger")
+ACTORS = (
+    "owner",
+    "other_ent",
+    "staff",
+    "other_staff",
+    "unbound",
+    "visitor",
+    "left",
+    "muted",
+    "elsewhere",
+    "anonymous",
+    "admin",
+    "stranger",
+)
+#: Not members of the chat they act in, or not free to speak there (bot/permissions.py).
+OUTSIDE_MEMBERSHIP = ("visitor", "left", "muted", "elsewhere")
 
 MATRIX = """
 action                      owner other_ent staff other_staff unbound anonymous admin stranger
@@ -105,6 +129,49 @@ reply:ask_reject_reason       -      -        Y       -          -       .      
 /unblock                      .      .        .       .          .       .        Y      .
 """
 
+#: The same actions by people outside the membership of the chat where they act.
+MEMBERSHIP = """
+action                      visitor left muted elsewhere
+st:accept                      .     .     .       .
+st:ask_info                    .     .     .       .
+st:transfer                    .     .     .       .
+st:extension                   .     .     .       .
+st:resolve                     .     .     .       .
+tr:not_ours                    .     .     .       .
+tr:other                       .     .     .       .
+ex:3                           .     .     .       .
+as:econ                        .     .     .       .
+dt:tax                         .     .     .       .
+dd:approve                     .     .     .       .
+dd:reject                      .     .     .       .
+t:open                         .     .     .       .
+w:withdraw                     .     .     .       .
+wy:withdraw                    .     .     .       .
+ai:add_info                    .     .     .       .
+ad:done                        .     .     .       .
+rt:rate                        .     .     .       .
+c:category                     .     .     .       .
+dn:description_done            .     .     .       .
+rp:reuse_profile               .     .     .       .
+su:skip_uscc                   .     .     .       .
+v:visibility                   .     .     .       .
+cf:submit                      .     .     .       .
+reply:card                     .     .     .       .
+reply:ask_question             .     .     .       .
+reply:ask_resolution           .     .     .       .
+reply:ask_transfer_reason      .     .     .       .
+reply:ask_extension_reason     .     .     .       .
+reply:ask_reject_reason        .     .     .       .
+/bind                          .     .     .       .
+/unbind                        .     .     .       .
+/departments                   .     .     .       .
+/assign                        .     .     .       .
+/ticket                        .     .     .       .
+/summary                       .     .     .       .
+/block                         .     .     .       .
+/unblock                       .     .     .       .
+"""
+
 
 @dataclass(frozen=True)
 class Row:
@@ -120,18 +187,20 @@ class Row:
         return [a for a in ACTORS if self.cells[a] == "."]
 
 
-def _parse(table: str) -> dict[str, Row]:
-    lines = [line.split() for line in table.strip().splitlines()]
-    header, body = lines[0], lines[1:]
-    assert tuple(header[1:]) == ACTORS
-    rows = {}
-    for action, *marks in body:
-        assert len(marks) == len(ACTORS) and set(marks) <= {"Y", ".", "-"}, action
-        rows[action] = Row(action, dict(zip(ACTORS, marks, strict=True)))
-    return rows
+def _parse(*tables: str) -> dict[str, Row]:
+    """The tables side by side: each names some of the ACTORS, every one the same actions."""
+    cells: dict[str, dict[str, str]] = {}
+    for table in tables:
+        lines = [line.split() for line in table.strip().splitlines()]
+        header, body = lines[0], lines[1:]
+        for action, *marks in body:
+            assert len(marks) == len(header) - 1 and set(marks) <= {"Y", ".", "-"}, action
+            cells.setdefault(action, {}).update(zip(header[1:], marks, strict=True))
+    assert all(tuple(sorted(c)) == tuple(sorted(ACTORS)) for c in cells.values())
+    return {action: Row(action, {a: c[a] for a in ACTORS}) for action, c in cells.items()}
 
 
-ROWS = _parse(MATRIX)
+ROWS = _parse(MATRIX, MEMBERSHIP)
 
 # Buttons whose only subject is the presser's own draft, language or list (see the docstring).
 SELF_SERVICE = {cb.KIND, cb.OFFER, cb.DRAFT, cb.LANGUAGE, cb.MY_LIST}
@@ -171,7 +240,9 @@ class World:
 
     def actor(self, person: str, place: str) -> Actor:
         p = self.people[person]
-        return Actor(p.user.id, p.user.first_name, self.chats[place].id, None)
+        return Actor(
+            p.user.id, p.user.first_name, self.chats[place].id, None, membership=Membership.MEMBER
+        )
 
 
 Prepare = Callable[[World, Session, int], Target]
@@ -765,6 +836,9 @@ async def _build(scene: Scene) -> World:
 
     people = {name: scene.person(name) for name in PRIVATE_PEOPLE}
     people |= {
+        "visitor": scene.person("路过的访客"),
+        "left": scene.person("已退群的科员"),
+        "muted": scene.person("被禁言的科员"),
         "staff": scene.person("张科员"),
         "tax_staff": scene.person("税务局小王"),
         "old_member": scene.person("旧群成员"),
@@ -782,6 +856,13 @@ async def _build(scene: Scene) -> World:
     }
     for name in ("dispatch", "dept"):
         emulator.add_member(chats[name].id, anon)
+        # Public groups whose visitors may write: anyone can see the cards and act on them.
+        chat = emulator.chat(chats[name].id)
+        chat.username, chat.join_to_send = f"matrix_{name}_{chat.id % 10**6}", False
+        for person in ("left", "muted"):
+            emulator.add_member(chat.id, people[person].user)
+        emulator.member_leaves(chat.id, people["left"].user)
+        emulator.restrict_member(chat.id, people["muted"].user, by=admin)
     world = World(scene, chats, people, anon)
 
     # econ works in its old group first; the others are bound for good.
@@ -792,7 +873,7 @@ async def _build(scene: Scene) -> World:
         ("natres", "unbind_here"),
     ):
         emulator.user_sends_text(admin, chats[name].id, f"/bind {code}")
-    for name in PRIVATE_PEOPLE:
+    for name in (*PRIVATE_PEOPLE, "visitor", "left", "muted", "tax_staff"):
         emulator.user_sends_text(people[name].user, people[name].chat_id, "/help")
     emulator.user_sends_text(admin, admin.id, "/help")
     await scene.settle()
@@ -931,6 +1012,7 @@ class Attempt:
     chat_id: int
     seen: int  # the bot's messages in the chat before the attempt
     query_id: str | None = None
+    message_id: int | None = None  # the message a reply attempt sent
 
 
 def place_of(w: World, spec: Spec, actor: str, target: Target) -> tuple[User, Chat | int]:
@@ -951,6 +1033,11 @@ def place_of(w: World, spec: Spec, actor: str, target: Target) -> tuple[User, Ch
         return p["tax_staff"].user, w.chats["other"]
     if actor == "unbound":
         return p["old_member"].user, w.chats["unbound"]
+    if actor in OUTSIDE_MEMBERSHIP:
+        person = p["tax_staff" if actor == "elsewhere" else actor]
+        if spec.home == "private" or spec.kind == "command":
+            return person.user, person.chat_id
+        return person.user, w.chats[home]
     assert actor == "anonymous"
     return w.anon, w.chats[home]
 
@@ -1008,8 +1095,16 @@ def attempt(w: World, spec: Spec, actor: str, target: Target) -> Attempt:
     if user is w.anon:
         assert isinstance(where, Chat)
         _anonymous_message(w, where, payload, reply_to)
+    elif actor == "muted" and spec.kind == "reply":
+        # No client lets a muted member post: this one was muted right after sending,
+        # before the desk read the message (nothing awaits in between).
+        emulator.restrict_member(chat_id, user, by=w.scene.admin, can_send_messages=True)
+        sent = emulator.user_sends_text(user, chat_id, payload, reply_to=reply_to)
+        emulator.restrict_member(chat_id, user, by=w.scene.admin)
+        done.message_id = sent["message_id"]
     else:
-        emulator.user_sends_text(user, chat_id, payload, reply_to=reply_to)
+        sent = emulator.user_sends_text(user, chat_id, payload, reply_to=reply_to)
+        done.message_id = sent["message_id"]
     return done
 
 
@@ -1024,6 +1119,33 @@ def outcome(w: World, done: Attempt) -> tuple[list[MessageRecord], list[str], st
         alert = answers[-1].text if answers[-1].show_alert else None
     texts = [m.content for m in messages] + ([alert] if alert else [])
     return messages, texts, alert
+
+
+REFUSALS = texts_for("zh").staff_refusals
+
+
+def _told(w: World, done: Attempt, texts: list[str]) -> list[str]:
+    """What this attempt was answered: its alert, or the desk's replies to its message."""
+    if done.message_id is None:
+        return texts
+    return [
+        m.content
+        for m in w.scene.emulator.bot_messages(done.chat_id)
+        if m.reply_to_message_id == done.message_id
+    ]
+
+
+def _private_of(w: World, actor: str) -> int:
+    return w.people["tax_staff" if actor == "elsewhere" else actor].chat_id
+
+
+def edits_in(w: World) -> dict[tuple[int, int], tuple[int, str]]:
+    """Every desk message in the groups, with its edit count and text (are cards unchanged?)."""
+    return {
+        (chat.id, m.message_id): (m.edit_count, m.text or "")
+        for chat in w.chats.values()
+        for m in w.scene.emulator.bot_messages(chat.id)
+    }
 
 
 # --- comparing the database ----------------------------------------------------------------------
@@ -1067,7 +1189,7 @@ def test_the_matrix_covers_every_button_and_admin_command() -> None:
     assert set(ROWS) == set(SPECS)
     assert {a for a in ROWS if a.startswith("/")} == {f"/{name}" for name in menus.ADMIN}
     cells = [c for row in ROWS.values() for c in row.cells.values() if c != "-"]
-    assert len(cells) == 278 and cells.count("Y") == 42
+    assert len(cells) == 430 and cells.count("Y") == 42
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -1078,6 +1200,7 @@ async def test_who_may(world: World, action: str) -> None:
 
     # Everyone who may not, at once: each is told so, and nothing changes.
     before = snapshot(world.engine)
+    cards_before = edits_in(world)
     tried = [attempt(world, spec, actor, targets[0]) for actor in row.refused]
     await scene.settle()
     assert not scene.emulator.internal_errors
@@ -1102,6 +1225,12 @@ async def test_who_may(world: World, action: str) -> None:
             assert all(targets[0].number not in t for t in texts), (
                 f"{action}: the refusal to {done.actor} names the ticket: {texts}"
             )
+        if done.actor in OUTSIDE_MEMBERSHIP and done.chat_id != _private_of(world, done.actor):
+            code = "muted" if done.actor == "muted" else "not_member"
+            told = _told(world, done, texts)
+            assert told == [REFUSALS[code]], f"{action}: {done.actor} was told {told}"
+    cards_after = {key: v for key, v in edits_in(world).items() if key in cards_before}
+    assert cards_after == cards_before, f"{action}: a refused attempt edited a desk message"
 
     # Everyone who may: each on a ticket of its own, and each gets what it asked for.
     with transaction(world.engine) as session:
