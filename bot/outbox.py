@@ -4,7 +4,9 @@ The sender (bot/sender.py) talks to Telegram; every decision about a row's fate 
 each inside the caller's transaction:
 
 - sent → recorded with Telegram's message id;
-- not sent for a passing reason (flood control, Telegram unreachable, 5xx) → retried later;
+- not sent (bot/delivery_outcome.py classifies every outcome): for a passing reason (flood
+  control, Telegram unreachable, any 5xx — JSON or its front end's HTML page) → retried
+  later, never counted; maybe our fault (401, 409, 413 …) → retried, counted;
 - a *send* whose answer was lost (time-out after the request went out, a crash between the
   call and its record) → ``uncertain``: maybe delivered, so never repeated automatically;
   the dispatcher is told and an operator decides (``dianxiaoer outbox resend``). Edits are
@@ -86,14 +88,16 @@ def retry_later(
 ) -> Outbox:
     """Back to the queue after ``seconds``. Only ``counted`` errors (ones that may be the
     row's own fault) use up ``sender.max_attempts``; flood control and an unreachable or
-    failing Telegram never make a row fail: it goes out when Telegram is back."""
+    failing Telegram never make a row fail, however long it lasts (``attempts`` counts every
+    call, ``failures`` only the counted ones): it goes out when Telegram is back."""
     row = _fresh(session, row_id)
     row.attempts += 1
+    row.failures += 1 if counted else 0
     row.last_error = error[:500]
     row.status = "pending"
     row.next_attempt_at = utcnow() + timedelta(seconds=seconds)
     session.add(row)
-    if counted and row.attempts >= settings.sender.max_attempts:
+    if counted and row.failures >= settings.sender.max_attempts:
         give_up(session=session, settings=settings, row=row, error=f"{error} (gave up)")
     return row
 
@@ -403,6 +407,6 @@ def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
 
 
 def _requeue(session: Session, row: Outbox, now: datetime) -> None:
-    row.status, row.next_attempt_at, row.attempts = "pending", now, 0
+    row.status, row.next_attempt_at, row.attempts, row.failures = "pending", now, 0, 0
     row.last_error = f"resent by operator; before: {row.last_error or ''}"[:500]
     session.add(row)
