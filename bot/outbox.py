@@ -66,9 +66,18 @@ def mark_in_flight(*, session: Session, row: Outbox, instance: str, now: datetim
     )
 
 
-def mark_sent(*, session: Session, row_id: int, message_id: int | None) -> Outbox:
+#: ``Outbox.meta`` flag: a reply that went out without the message it answers.
+SENT_UNANCHORED = "sent_unanchored"
+
+
+def mark_sent(
+    *, session: Session, row_id: int, message_id: int | None, unanchored: bool = False
+) -> Outbox:
+    """Delivered. ``unanchored``: a reply sent without its message (that was unknown)."""
     row = _fresh(session, row_id)
     row.status, row.sent_at = "sent", utcnow()
+    if unanchored:
+        row.meta = {**row.meta, SENT_UNANCHORED: True}
     row.attempts += 1
     row.telegram_message_id = message_id
     session.add(row)
@@ -385,8 +394,10 @@ class Resent:
 
 def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
     """Queue failed or uncertain rows again (an operator's decision: it may duplicate an
-    uncertain message). Edits of a re-sent message that were given up are queued too, so
-    the message shows its latest state."""
+    uncertain message). What depends on a re-sent message follows it: its edits that were
+    given up are queued too, so the message shows its latest state; its replies (a card's
+    evidence copies, overflow) that went out loose, failed or are uncertain are queued
+    again as replies under it, so a card's "see the replies below" is true."""
     results: list[Resent] = []
     now = utcnow()
     for outbox_id in ids:
@@ -400,10 +411,35 @@ def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
             continue
         _requeue(session, row, now)
         for dependent in queries.outbox_referring_to(session=session, outbox_id=outbox_id):
-            if dependent.status == "failed" and may_repeat(dependent.method):
-                _requeue(session, dependent, now)
+            _follow(session, dependent, now)
         results.append(Resent(outbox_id, True, "queued"))
     return results
+
+
+def _follow(session: Session, dependent: Outbox, now: datetime) -> None:
+    """A row referring to a re-sent message: queued again if it did not reach its place."""
+    if may_repeat(dependent.method):
+        if dependent.status == "failed":  # dropped because the message was not known
+            _requeue(session, dependent, now)
+    elif dependent.status in ("failed", "uncertain"):
+        _requeue(session, dependent, now)
+    elif dependent.status == "sent" and dependent.meta.get(SENT_UNANCHORED):
+        # The loose copy stays where it is (and in the record); a new row replies.
+        queries.add_outbox(
+            session=session,
+            row=Outbox(
+                method=dependent.method,
+                payload=dependent.payload,
+                chat_id=dependent.chat_id,
+                thread_id=dependent.thread_id,
+                held_for_department_id=dependent.held_for_department_id,
+                refers_to_outbox_id=dependent.refers_to_outbox_id,
+                ticket_id=dependent.ticket_id,
+                purpose=dependent.purpose,
+                meta={k: v for k, v in dependent.meta.items() if k != SENT_UNANCHORED},
+                next_attempt_at=now,
+            ),
+        )
 
 
 def _requeue(session: Session, row: Outbox, now: datetime) -> None:

@@ -35,7 +35,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from telegram import Bot, InputFile, Message, MessageId
 from telegram.warnings import PTBUserWarning
 
-from bot import crashpoints, leases
+from bot import crashpoints, leases, notify
 from bot import outbox as fate
 from bot.config import SenderSettings, Settings
 from bot.delivery_outcome import Fate, Verdict, classify
@@ -259,7 +259,12 @@ class Sender:
         except Exception as exc:  # every failure has one reading: bot/delivery_outcome.py
             return await self._not_delivered(row, classify(exc))
         crashpoints.crash_if("after_send", row.purpose)
-        await self._persist(self._mark_sent, row, getattr(result, "message_id", None))
+        # A reply that went out without the message it answers: an operator's resend of
+        # that message puts it under it again (bot/outbox.resend).
+        unanchored = row.refers_to_outbox_id is not None and not (
+            "reply_parameters" in kwargs or fate.may_repeat(row.method)
+        )
+        await self._persist(self._mark_sent, row, getattr(result, "message_id", None), unanchored)
         return Outcome.SENT
 
     # -- the outcomes, each written once the database takes it -------------------------------
@@ -346,9 +351,11 @@ class Sender:
         await self._persist(write)
         log.warning("chat %s became supergroup %s: rows follow it", row.chat_id, new_chat_id)
 
-    def _mark_sent(self, row: Outbox, message_id: int | None) -> None:
+    def _mark_sent(self, row: Outbox, message_id: int | None, unanchored: bool = False) -> None:
         with transaction(self._engine) as session:
-            fate.mark_sent(session=session, row_id=row.id or 0, message_id=message_id)
+            fate.mark_sent(
+                session=session, row_id=row.id or 0, message_id=message_id, unanchored=unanchored
+            )
 
     def _uncertain(self, row: Outbox, error: str) -> None:
         with transaction(self._engine) as session:
@@ -409,7 +416,11 @@ class Sender:
     # -- arguments ------------------------------------------------------------------------
 
     def _resolve(self, row: Outbox) -> dict[str, Any] | None:
-        """The API arguments; a row referring to an unsent row waits for it (None)."""
+        """The API arguments; a row referring to an unsent row waits for it (None).
+
+        A row answering a message whose Telegram id is unknown for good (uncertain, failed,
+        in another chat) goes out without the reply, with its ``unanchored`` wording (the
+        ticket number: notify.tie_to_ticket); an edit of such a message is dropped."""
         kwargs: dict[str, Any] = {"chat_id": row.chat_id, **row.payload}
         if row.attachment is not None and row.method in UPLOAD_FIELDS:
             kwargs[UPLOAD_FIELDS[row.method]] = InputFile(
@@ -443,7 +454,9 @@ class Sender:
                 self._give_up(row, reason)
                 row.status = "failed"
                 return None
-            return kwargs  # send without the reply rather than never
+            # Sent without the reply rather than never, saying which ticket it belongs to.
+            kwargs.update(row.meta.get(notify.UNANCHORED) or {})
+            return kwargs
         assert target is not None
         if fate.may_repeat(row.method):
             kwargs["message_id"] = target.telegram_message_id
