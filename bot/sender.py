@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from telegram import Bot, InputFile, Message, MessageId
+from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot import crashpoints, leases, notify
@@ -257,6 +258,8 @@ class Sender:
                     read_timeout=self._settings.read_timeout_seconds,
                 )
         except Exception as exc:  # every failure has one reading: bot/delivery_outcome.py
+            if not isinstance(exc, TelegramError):  # not Telegram's answer: keep the trace
+                log.exception("outbox %s: unexpected error", row.id)
             return await self._not_delivered(row, classify(exc))
         crashpoints.crash_if("after_send", row.purpose)
         # A reply that went out without the message it answers: an operator's resend of
@@ -290,10 +293,6 @@ class Sender:
             await self._forbidden(row, verdict.message)
             return Outcome.DONE
         if kind is Fate.UNKNOWN and not fate.may_repeat(row.method):
-            if verdict.reason.startswith(("NetworkError", "TimedOut")):
-                log.warning("outbox %s: answer lost (%s)", row.id, verdict.reason)
-            else:
-                log.error("outbox %s: unexpected error: %s", row.id, verdict.reason)
             await self._persist(self._uncertain, row, verdict.reason)
             return Outcome.DONE
         # RETRY, RETRY_COUNTED, or an edit in doubt (doing it twice is harmless).
