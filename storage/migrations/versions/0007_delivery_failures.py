@@ -3,7 +3,7 @@
 ``outbox.attempts`` counts every call (and sets the backoff); ``outbox.failures`` counts
 only the ones that use up ``sender.max_attempts`` (not flood control, not Telegram down).
 
-Revision ID: 0007_delivery
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 20:20:00
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_delivery"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
