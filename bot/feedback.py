@@ -129,7 +129,12 @@ def _relay_to_handlers(
     card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
     if message.file_id:
         row = notify.copy_evidence(
-            session=session, department=department, ticket=ticket, message=message, card=card
+            session=session,
+            settings=settings,
+            department=department,
+            ticket=ticket,
+            message=message,
+            card=card,
         )
         row.purpose = "enterprise_file"
         return

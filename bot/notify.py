@@ -20,10 +20,12 @@ from bot.texts import Texts, texts_for
 from bot.views import (
     CAPTION_LIMIT,
     CAPTIONED_KINDS,
+    MESSAGE_LIMIT,
     CardView,
     card_keyboard,
     card_overflow,
     card_text,
+    clip,
     cut,
     dispatch_keyboard,
     fit_html,
@@ -35,6 +37,10 @@ from bot.views import (
 )
 from storage import queries
 from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage, TicketRequest
+
+#: ``Outbox.meta`` key: the payload fields a reply uses when it goes out without the
+#: message it replies to (see :func:`tie_to_ticket`).
+UNANCHORED = "unanchored"
 
 
 def _html(text: str, **extra: Any) -> dict[str, Any]:
@@ -236,7 +242,7 @@ def post_card(
         payload=payload,
     )
     for part in card_overflow(view):
-        to_department(
+        overflow = to_department(
             session=session,
             department=department,
             ticket=ticket,
@@ -245,10 +251,16 @@ def post_card(
             payload={"text": part},
             refers_to=card,
         )
+        tie_to_ticket(overflow, ticket, settings)
     for message in queries.ticket_messages(session=session, ticket_id=ticket.id or 0):
         if message.file_id:
             copy_evidence(
-                session=session, department=department, ticket=ticket, message=message, card=card
+                session=session,
+                settings=settings,
+                department=department,
+                ticket=ticket,
+                message=message,
+                card=card,
             )
     return card
 
@@ -427,6 +439,7 @@ def to_dispatcher(
 def copy_evidence(
     *,
     session: Session,
+    settings: Settings,
     department: Department,
     ticket: Ticket,
     message: TicketMessage,
@@ -434,6 +447,8 @@ def copy_evidence(
 ) -> Outbox:
     """copyMessage, never forwardMessage: a forward would show who sent it.
 
+    A reply under the card; should it have to go out without the card (see
+    :func:`tie_to_ticket`), labelled with the ticket number instead.
     A caption longer than a bot may send (Premium users write up to 4096) would make the
     copy fail: the copy then gets the caption cut, and the rest follows as text.
     """
@@ -453,10 +468,12 @@ def copy_evidence(
         payload=payload,
         refers_to=card,
     )
+    if message.file_kind in CAPTIONED_KINDS:
+        tie_to_ticket(copy, ticket, settings, caption=payload.get("caption", message.text or ""))
     if "caption" in payload:
         for part in split_text(rest):
             if not shows_nothing(part):
-                to_department(
+                overflow = to_department(
                     session=session,
                     department=department,
                     ticket=ticket,
@@ -465,7 +482,29 @@ def copy_evidence(
                     payload={"text": part},
                     refers_to=card,
                 )
+                tie_to_ticket(overflow, ticket, settings)
     return copy
+
+
+def tie_to_ticket(
+    row: Outbox, ticket: Ticket, settings: Settings, *, caption: str | None = None
+) -> None:
+    """A reply under the ticket's card that may have to go out without it — the card not
+    written yet, or its message unknown (uncertain, failed, in another chat) — says which
+    ticket it belongs to: the ticket number heads its caption (``caption``: a copy's own
+    caption) or its text. Without a card at all, the row carries the label from the start;
+    otherwise the sender uses it only if the card's message is unknown (``meta`` key
+    ``unanchored``, see bot/sender.Sender._resolve)."""
+    label = texts_for(settings.desk.default_language).unanchored_label.format(number=ticket.number)
+    if caption is not None:
+        field, limit, body = "caption", CAPTION_LIMIT, caption
+    else:
+        field, limit, body = "text", MESSAGE_LIMIT, str(row.payload.get("text", ""))
+    labelled = {field: clip(f"{label}\n{body}" if body else label, limit)}
+    if row.refers_to_outbox_id is None:
+        row.payload = {**row.payload, **labelled}
+    else:
+        row.meta = {**row.meta, UNANCHORED: labelled}
 
 
 def submitted_ack(

@@ -4,7 +4,9 @@ The sender (bot/sender.py) talks to Telegram; every decision about a row's fate 
 each inside the caller's transaction:
 
 - sent → recorded with Telegram's message id;
-- not sent for a passing reason (flood control, Telegram unreachable, 5xx) → retried later;
+- not sent (bot/delivery_outcome.py classifies every outcome): for a passing reason (flood
+  control, Telegram unreachable, any 5xx — JSON or its front end's HTML page) → retried
+  later, never counted; maybe our fault (401, 409, 413 …) → retried, counted;
 - a *send* whose answer was lost (time-out after the request went out, a crash between the
   call and its record) → ``uncertain``: maybe delivered, so never repeated automatically;
   the dispatcher is told and an operator decides (``dianxiaoer outbox resend``). Edits are
@@ -64,9 +66,18 @@ def mark_in_flight(*, session: Session, row: Outbox, instance: str, now: datetim
     )
 
 
-def mark_sent(*, session: Session, row_id: int, message_id: int | None) -> Outbox:
+#: ``Outbox.meta`` flag: a reply that went out without the message it answers.
+SENT_UNANCHORED = "sent_unanchored"
+
+
+def mark_sent(
+    *, session: Session, row_id: int, message_id: int | None, unanchored: bool = False
+) -> Outbox:
+    """Delivered. ``unanchored``: a reply sent without its message (that was unknown)."""
     row = _fresh(session, row_id)
     row.status, row.sent_at = "sent", utcnow()
+    if unanchored:
+        row.meta = {**row.meta, SENT_UNANCHORED: True}
     row.attempts += 1
     row.telegram_message_id = message_id
     session.add(row)
@@ -86,14 +97,16 @@ def retry_later(
 ) -> Outbox:
     """Back to the queue after ``seconds``. Only ``counted`` errors (ones that may be the
     row's own fault) use up ``sender.max_attempts``; flood control and an unreachable or
-    failing Telegram never make a row fail: it goes out when Telegram is back."""
+    failing Telegram never make a row fail, however long it lasts (``attempts`` counts every
+    call, ``failures`` only the counted ones): it goes out when Telegram is back."""
     row = _fresh(session, row_id)
     row.attempts += 1
+    row.failures += 1 if counted else 0
     row.last_error = error[:500]
     row.status = "pending"
     row.next_attempt_at = utcnow() + timedelta(seconds=seconds)
     session.add(row)
-    if counted and row.attempts >= settings.sender.max_attempts:
+    if counted and row.failures >= settings.sender.max_attempts:
         give_up(session=session, settings=settings, row=row, error=f"{error} (gave up)")
     return row
 
@@ -381,8 +394,10 @@ class Resent:
 
 def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
     """Queue failed or uncertain rows again (an operator's decision: it may duplicate an
-    uncertain message). Edits of a re-sent message that were given up are queued too, so
-    the message shows its latest state."""
+    uncertain message). What depends on a re-sent message follows it: its edits that were
+    given up are queued too, so the message shows its latest state; its replies (a card's
+    evidence copies, overflow) that went out loose, failed or are uncertain are queued
+    again as replies under it, so a card's "see the replies below" is true."""
     results: list[Resent] = []
     now = utcnow()
     for outbox_id in ids:
@@ -396,13 +411,38 @@ def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
             continue
         _requeue(session, row, now)
         for dependent in queries.outbox_referring_to(session=session, outbox_id=outbox_id):
-            if dependent.status == "failed" and may_repeat(dependent.method):
-                _requeue(session, dependent, now)
+            _follow(session, dependent, now)
         results.append(Resent(outbox_id, True, "queued"))
     return results
 
 
+def _follow(session: Session, dependent: Outbox, now: datetime) -> None:
+    """A row referring to a re-sent message: queued again if it did not reach its place."""
+    if may_repeat(dependent.method):
+        if dependent.status == "failed":  # dropped because the message was not known
+            _requeue(session, dependent, now)
+    elif dependent.status in ("failed", "uncertain"):
+        _requeue(session, dependent, now)
+    elif dependent.status == "sent" and dependent.meta.get(SENT_UNANCHORED):
+        # The loose copy stays where it is (and in the record); a new row replies.
+        queries.add_outbox(
+            session=session,
+            row=Outbox(
+                method=dependent.method,
+                payload=dependent.payload,
+                chat_id=dependent.chat_id,
+                thread_id=dependent.thread_id,
+                held_for_department_id=dependent.held_for_department_id,
+                refers_to_outbox_id=dependent.refers_to_outbox_id,
+                ticket_id=dependent.ticket_id,
+                purpose=dependent.purpose,
+                meta={k: v for k, v in dependent.meta.items() if k != SENT_UNANCHORED},
+                next_attempt_at=now,
+            ),
+        )
+
+
 def _requeue(session: Session, row: Outbox, now: datetime) -> None:
-    row.status, row.next_attempt_at, row.attempts = "pending", now, 0
+    row.status, row.next_attempt_at, row.attempts, row.failures = "pending", now, 0, 0
     row.last_error = f"resent by operator; before: {row.last_error or ''}"[:500]
     session.add(row)

@@ -4,8 +4,11 @@ Each row is marked ``sending`` (committed) before the call and ``sent`` with Tel
 message id after it, each in its own transaction. What a failure means for the row (retry,
 uncertain, failed, held, re-pointed) is decided in bot/outbox.py:
 
+what a failed call means is read in one place, bot/delivery_outcome.py (``classify``):
+
 - flood control (429): wait ``retry_after``, the chat's later rows wait behind it;
-- Telegram unreachable or answering 5xx: retried with backoff for as long as it takes;
+- Telegram unreachable or answering 5xx (JSON, or its front end's HTML error page): retried
+  with backoff for as long as it takes, never counted toward ``max_attempts``;
 - a time-out or a cut connection *after* the request went out: a send may have been
   delivered, so it becomes ``uncertain`` (surfaced, not repeated); an edit is retried;
 - 403/400: permanent, recorded, told to the dispatcher, never retried; a department's lost
@@ -25,27 +28,18 @@ import logging
 import time
 import warnings
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any, TypeVar
 
-import httpx
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from telegram import Bot, InputFile, Message, MessageId
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+from telegram.error import TelegramError
+from telegram.warnings import PTBUserWarning
 
-from bot import crashpoints, leases
+from bot import crashpoints, leases, notify
 from bot import outbox as fate
 from bot.config import SenderSettings, Settings
+from bot.delivery_outcome import Fate, Verdict, classify
 from bot.ops import prometheus
 from storage import queries
 from storage.db import transaction
@@ -65,8 +59,6 @@ RETURNS: dict[str, type[Message] | type[MessageId]] = {
     "sendPhoto": Message,
 }
 UPLOAD_FIELDS = {"sendDocument": "document", "sendPhoto": "photo"}
-#: The request never reached Telegram: safe to repeat whatever it was.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: Telegram answers that the bot may no longer post in a group.
 CHAT_GONE = (
     "bot is not a member",
@@ -92,16 +84,6 @@ class Outcome(enum.Enum):
 
 def backoff(attempts: int) -> float:
     return min(MAX_BACKOFF_SECONDS, 0.5 * 2.0 ** min(attempts, 7))
-
-
-def never_arrived(exc: NetworkError) -> bool:
-    """True when Telegram certainly did not carry the call out: it was never sent (connect
-    failures) or Telegram answered with an error status (5xx). False when the request went
-    out and the answer was lost (read/write time-out, connection cut): maybe delivered."""
-    cause = exc.__cause__
-    if isinstance(cause, NOT_SENT):
-        return True
-    return not isinstance(exc, TimedOut) and cause is None
 
 
 class Sender:
@@ -275,48 +257,51 @@ class Sender:
                     return_type=RETURNS.get(row.method),
                     read_timeout=self._settings.read_timeout_seconds,
                 )
-        except RetryAfter as exc:
-            seconds = _seconds(exc)
-            prometheus.flood_waited(self._engine)
-            await self._retry(row, f"flood control: retry after {seconds:g}s", seconds, False)
-            return Outcome.WAIT
-        except ChatMigrated as exc:
-            await self._migrated(row, exc.new_chat_id)
-            return Outcome.DONE
-        except BadRequest as exc:  # (a NetworkError subclass in PTB: caught first)
-            return await self._bad_request(row, exc.message)
-        except Forbidden as exc:
-            await self._forbidden(row, exc.message)
-            return Outcome.DONE
-        except NetworkError as exc:
-            return await self._network_error(row, exc)
-        except TelegramError as exc:  # invalid token, conflict …: may be ours, counted
-            error = f"{type(exc).__name__}: {exc.message}"
-            await self._retry(row, error, backoff(row.attempts), True)
-            return Outcome.WAIT
-        except Exception as exc:  # not Telegram's answer: the call may or may not have gone
-            log.exception("outbox %s: unexpected error", row.id)
-            await self._persist(self._uncertain, row, f"{type(exc).__name__}: {exc}")
-            return Outcome.DONE
+        except Exception as exc:  # every failure has one reading: bot/delivery_outcome.py
+            if not isinstance(exc, TelegramError):  # not Telegram's answer: keep the trace
+                log.exception("outbox %s: unexpected error", row.id)
+            return await self._not_delivered(row, classify(exc))
         crashpoints.crash_if("after_send", row.purpose)
-        await self._persist(self._mark_sent, row, getattr(result, "message_id", None))
+        # A reply that went out without the message it answers: an operator's resend of
+        # that message puts it under it again (bot/outbox.resend).
+        unanchored = row.refers_to_outbox_id is not None and not (
+            "reply_parameters" in kwargs or fate.may_repeat(row.method)
+        )
+        await self._persist(self._mark_sent, row, getattr(result, "message_id", None), unanchored)
         return Outcome.SENT
 
     # -- the outcomes, each written once the database takes it -------------------------------
 
-    async def _network_error(self, row: Outbox, exc: NetworkError) -> Outcome:
-        error = f"{type(exc).__name__}: {exc.message}"
-        if exc.__cause__ is not None:
-            error += f" ({type(exc.__cause__).__name__})"
-        if never_arrived(exc) or fate.may_repeat(row.method):
-            seconds = backoff(row.attempts)
-            await self._retry(row, error, seconds, False)
-            if isinstance(exc.__cause__, NOT_SENT):
-                self._paused_until = time.monotonic() + min(seconds, 5.0)
-                return Outcome.OFFLINE
+    async def _not_delivered(self, row: Outbox, verdict: Verdict) -> Outcome:
+        """Act on the verdict: retry (counted or not), record, or leave to an operator."""
+        kind = verdict.fate
+        if kind is Fate.DELIVERED:  # an edit that was already made
+            await self._persist(self._mark_sent, row, None)
+            return Outcome.SENT
+        if kind is Fate.FLOOD:
+            seconds = verdict.wait if verdict.wait is not None else backoff(row.attempts)
+            prometheus.flood_waited(self._engine)
+            await self._retry(row, f"flood control: retry after {seconds:g}s", seconds, False)
             return Outcome.WAIT
-        await self._persist(self._uncertain, row, error)
-        return Outcome.DONE
+        if kind is Fate.MIGRATED:
+            assert verdict.new_chat_id is not None
+            await self._migrated(row, verdict.new_chat_id)
+            return Outcome.DONE
+        if kind is Fate.REFUSED:
+            return await self._bad_request(row, verdict.message)
+        if kind is Fate.FORBIDDEN:
+            await self._forbidden(row, verdict.message)
+            return Outcome.DONE
+        if kind is Fate.UNKNOWN and not fate.may_repeat(row.method):
+            await self._persist(self._uncertain, row, verdict.reason)
+            return Outcome.DONE
+        # RETRY, RETRY_COUNTED, or an edit in doubt (doing it twice is harmless).
+        seconds = backoff(row.attempts)
+        await self._retry(row, verdict.reason, seconds, kind is Fate.RETRY_COUNTED)
+        if verdict.pause:  # Telegram is down for everyone: stop hammering it for a while
+            self._paused_until = time.monotonic() + min(seconds, 5.0)
+            return Outcome.OFFLINE
+        return Outcome.WAIT
 
     async def _forbidden(self, row: Outbox, message: str) -> None:
         assert row.chat_id is not None
@@ -329,10 +314,6 @@ class Sender:
             await self._persist(self._give_up, row, error)
 
     async def _bad_request(self, row: Outbox, message: str) -> Outcome:
-        lowered = message.lower()
-        if "message is not modified" in lowered:
-            await self._persist(self._mark_sent, row, None)
-            return Outcome.SENT
         assert row.chat_id is not None
         if row.chat_id < 0 and row.held_for_department_id is not None and _chat_gone(message):
             await self._persist(self._chat_lost, row, f"bad request: {message}")
@@ -369,9 +350,11 @@ class Sender:
         await self._persist(write)
         log.warning("chat %s became supergroup %s: rows follow it", row.chat_id, new_chat_id)
 
-    def _mark_sent(self, row: Outbox, message_id: int | None) -> None:
+    def _mark_sent(self, row: Outbox, message_id: int | None, unanchored: bool = False) -> None:
         with transaction(self._engine) as session:
-            fate.mark_sent(session=session, row_id=row.id or 0, message_id=message_id)
+            fate.mark_sent(
+                session=session, row_id=row.id or 0, message_id=message_id, unanchored=unanchored
+            )
 
     def _uncertain(self, row: Outbox, error: str) -> None:
         with transaction(self._engine) as session:
@@ -432,7 +415,11 @@ class Sender:
     # -- arguments ------------------------------------------------------------------------
 
     def _resolve(self, row: Outbox) -> dict[str, Any] | None:
-        """The API arguments; a row referring to an unsent row waits for it (None)."""
+        """The API arguments; a row referring to an unsent row waits for it (None).
+
+        A row answering a message whose Telegram id is unknown for good (uncertain, failed,
+        in another chat) goes out without the reply, with its ``unanchored`` wording (the
+        ticket number: notify.tie_to_ticket); an edit of such a message is dropped."""
         kwargs: dict[str, Any] = {"chat_id": row.chat_id, **row.payload}
         if row.attachment is not None and row.method in UPLOAD_FIELDS:
             kwargs[UPLOAD_FIELDS[row.method]] = InputFile(
@@ -466,7 +453,9 @@ class Sender:
                 self._give_up(row, reason)
                 row.status = "failed"
                 return None
-            return kwargs  # send without the reply rather than never
+            # Sent without the reply rather than never, saying which ticket it belongs to.
+            kwargs.update(row.meta.get(notify.UNANCHORED) or {})
+            return kwargs
         assert target is not None
         if fate.may_repeat(row.method):
             kwargs["message_id"] = target.telegram_message_id
@@ -476,13 +465,6 @@ class Sender:
                 "allow_sending_without_reply": True,
             }
         return kwargs
-
-
-def _seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        delay = exc.retry_after
-    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
 
 
 def _chat_gone(message: str) -> bool:

@@ -405,7 +405,12 @@ def add_info(
             )
         else:
             notify.copy_evidence(
-                session=session, department=department, ticket=ticket, message=message, card=card
+                session=session,
+                settings=settings,
+                department=department,
+                ticket=ticket,
+                message=message,
+                card=card,
             )
     count = state[1] + 1
     reporter.awaiting = f"{INFO_PREFIX}:{ticket.id}:{count}"

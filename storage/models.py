@@ -263,7 +263,9 @@ class Outbox(SQLModel, table=True):
     attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     attachment_name: str | None = Field(default=None, max_length=128)
     status: str = Field(default="pending", max_length=16)
-    attempts: int = 0
+    attempts: int = 0  # every call made (sets the backoff)
+    # Only failures that may be the row's own fault: these use up sender.max_attempts.
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     next_attempt_at: datetime = _time()
     sent_at: datetime | None = _time(nullable=True)
     telegram_message_id: int | None = None

@@ -9,12 +9,21 @@ class ApiError(Exception):
     """A Bot API error reply, ``{"ok": false, "error_code": ..., "description": ...}``."""
 
     def __init__(
-        self, error_code: int, description: str, parameters: dict[str, Any] | None = None
+        self,
+        error_code: int,
+        description: str,
+        parameters: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        html: bool = False,
     ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.parameters = parameters
+        self.headers = headers or {}
+        #: Answered as the front end's HTML error page instead of JSON.
+        self.html = html
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -35,10 +44,12 @@ def forbidden(reason: str) -> ApiError:
     return ApiError(403, f"Forbidden: {reason}")
 
 
-def too_many_requests(retry_after: int) -> ApiError:
-    return ApiError(
-        429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-    )
+def too_many_requests(retry_after: int, *, in_header: bool = False) -> ApiError:
+    """Flood control; ``in_header``: the wait is only in Retry-After and the description."""
+    description = f"Too Many Requests: retry after {retry_after}"
+    if in_header:
+        return ApiError(429, description, headers={"Retry-After": str(retry_after)})
+    return ApiError(429, description, {"retry_after": retry_after})
 
 
 def migrated(new_chat_id: int) -> ApiError:

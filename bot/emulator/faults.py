@@ -16,7 +16,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from http import HTTPStatus
+from typing import Any, Literal
 
 JsonDict = dict[str, Any]
 Where = Callable[[JsonDict], bool]
@@ -33,7 +34,14 @@ class Fault:
 
     error_code: int | None = None
     description: str = ""
-    retry_after: int | None = None  # with 429: sent as parameters.retry_after
+    retry_after: int | None = None  # with 429: how long Telegram asks the bot to wait
+    #: With 429, where Telegram says it: the JSON ``parameters.retry_after`` (PTB raises
+    #: RetryAfter), or only the ``Retry-After`` header and the description ("Too Many
+    #: Requests: retry after N"; PTB raises a plain NetworkError).
+    retry_after_in: Literal["parameters", "header"] = "parameters"
+    #: Answer like Telegram's front end (nginx) with the Bot API behind it down: an HTML
+    #: error page (Content-Type text/html), not JSON. PTB cannot parse it.
+    html: bool = False
     delay: float = 0.0
     delay_after: float = 0.0
     drop_after: bool = False
@@ -67,19 +75,42 @@ def to_chat(chat_id: int) -> Where:
 
 
 def flood_wait(
-    method: str, retry_after: int = 1, *, times: int = 1, where: Where | None = None
+    method: str,
+    retry_after: int = 1,
+    *,
+    times: int = 1,
+    where: Where | None = None,
+    in_header: bool = False,
 ) -> FaultHook:
-    """429 Too Many Requests with ``retry_after``; PTB raises RetryAfter."""
+    """429 Too Many Requests with ``retry_after``: in the JSON parameters (PTB raises
+    RetryAfter), or ``in_header`` (Retry-After header and description only)."""
     description = f"Too Many Requests: retry after {retry_after}"
-    return limited(method, Fault(429, description, retry_after), times=times, where=where)
+    fault = Fault(429, description, retry_after, "header" if in_header else "parameters")
+    return limited(method, fault, times=times, where=where)
 
 
 def server_error(
-    method: str, *, status: int = 502, times: int = 1, where: Where | None = None
+    method: str,
+    *,
+    status: int = 502,
+    times: int = 1,
+    where: Where | None = None,
+    html: bool = False,
 ) -> FaultHook:
-    """A 5xx from Telegram's side; PTB raises NetworkError."""
-    description = {500: "Internal Server Error", 502: "Bad Gateway"}.get(status, "Server Error")
-    return limited(method, Fault(status, description), times=times, where=where)
+    """A 5xx from Telegram's side as JSON, or — ``html`` — its front end's HTML error page
+    (what an outage of the Bot API looks like); PTB raises NetworkError either way."""
+    description = HTTPStatus(status).phrase
+    return limited(method, Fault(status, description, html=html), times=times, where=where)
+
+
+def front_end_page(status: int) -> str:
+    """nginx's own error page, as Telegram's front end answers when the Bot API is down."""
+    title = f"{status} {HTTPStatus(status).phrase}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    )
 
 
 def slow(method: str, seconds: float, *, times: int = 1, where: Where | None = None) -> FaultHook:

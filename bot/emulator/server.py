@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.emulator.errors import ApiError, too_many_requests
-from bot.emulator.faults import Fault, FaultHook
+from bot.emulator.faults import Fault, FaultHook, front_end_page
 from bot.emulator.methods import MethodTable
 from bot.emulator.params import Params, Upload
 from bot.emulator.records import ApiCall
@@ -25,16 +25,24 @@ _NOT_FOUND = ApiError(404, "Not Found")
 _UNAUTHORIZED = ApiError(401, "Unauthorized")
 
 
-def _json(body: JsonDict, status: int = 200) -> web.Response:
+def _json(body: JsonDict, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.json_response(
         body,
         status=status,
+        headers=headers,
         dumps=lambda o: json.dumps(o, ensure_ascii=False, separators=(",", ":")),
     )
 
 
 def _error(error: ApiError) -> web.Response:
-    return _json(error.to_json(), status=error.error_code)
+    if error.html:
+        return web.Response(
+            text=front_end_page(error.error_code),
+            status=error.error_code,
+            content_type="text/html",
+            headers={"Server": "nginx/1.18.0", **error.headers},
+        )
+    return _json(error.to_json(), status=error.error_code, headers=error.headers)
 
 
 async def read_params(request: web.Request) -> Params:
@@ -171,10 +179,11 @@ class ApiServer:
     async def apply_fault(fault: Fault) -> None:
         if fault.delay:
             await asyncio.sleep(fault.delay)
-        if fault.error_code == 429 and fault.retry_after is not None:
-            raise too_many_requests(fault.retry_after)
+        if fault.error_code == 429 and fault.retry_after is not None and not fault.html:
+            raise too_many_requests(fault.retry_after, in_header=fault.retry_after_in == "header")
         if fault.error_code is not None:
-            raise ApiError(fault.error_code, fault.description or "Internal Server Error")
+            description = fault.description or "Internal Server Error"
+            raise ApiError(fault.error_code, description, html=fault.html)
 
     async def handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.world.token:

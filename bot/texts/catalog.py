@@ -98,6 +98,7 @@ class Texts:
     card_contact_hidden: str
     card_uscc: str
     card_evidence: str
+    unanchored_label: str
     dispatch_card: str
     dispatch_assigned: str
     unrouted_department: str

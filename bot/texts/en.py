@@ -236,6 +236,7 @@ EN = Texts(
     card_contact_hidden="<b>Contact</b>: (not shared)",
     card_uscc="<b>Credit code</b>: {uscc}\n",
     card_evidence="\n\n📎 {count} attachment(s), in the replies below.",
+    unanchored_label="📎 Ticket {number}",
     dispatch_card=(
         "🔀 <b>To dispatch</b>: no rule decided the department; please pick one.\n\n{card}"
     ),

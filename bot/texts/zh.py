@@ -211,6 +211,7 @@ ZH = Texts(
     card_contact_hidden="<b>联系人</b>：（未授权公开）",
     card_uscc="<b>信用代码</b>：{uscc}\n",
     card_evidence="\n\n📎 附件 {count} 个，见下方回复。",
+    unanchored_label="📎 工单 {number}",
     dispatch_card="🔀 <b>待分派</b>：没有规则能确定承办部门，请选择。\n\n{card}",
     dispatch_assigned="✅ 已由 {who} 分派给 {department}。\n\n{card}",
     unrouted_department="营商环境办（分派中）",

@@ -10,6 +10,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import default_config_text
@@ -124,6 +125,10 @@ class RemotePerson:
         sent = self.emulator.user_sends_text(self.user, chat, text)
         await self._answered(chat, sent["message_id"])
 
+    async def sends_photo(self, caption: str) -> None:
+        sent = self.emulator.user_sends_photo(self.user, self.chat_id, caption=caption)
+        await self._answered(self.chat_id, sent["message_id"])
+
     async def shares_own_phone(self, phone: str) -> None:
         sent = self.emulator.user_shares_contact(
             self.user, self.chat_id, phone, self.user.first_name, contact_user_id=self.user.id
@@ -154,11 +159,14 @@ class RemotePerson:
         return self.emulator.last_bot_message(self.chat_id)
 
 
-async def up_to_confirmation(person: RemotePerson) -> None:
+async def up_to_confirmation(person: RemotePerson, evidence: Sequence[str] = ()) -> None:
+    """A complaint up to its 提交 button; ``evidence``: the captions of photos to attach."""
     await person.says("/start")
     await person.says("📝 我要投诉")
     await person.taps("政策兑现")
     await person.says("去年的研发补贴至今未拨付，已经催了三次。")
+    for caption in evidence:
+        await person.sends_photo(caption)
     await person.taps("下一步 ➡️")
     await person.says("厦门海沧精密机械有限公司")
     await person.taps("跳过")

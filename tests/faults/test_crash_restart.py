@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from bot.cli import main as cli
 from bot.emulator import BotApiEmulator
-from bot.emulator.records import Chat
+from bot.emulator.records import Chat, MessageRecord
 from storage.db import make_engine, transaction
 from storage.models import Draft, Outbox, Ticket
 from tests.faults.child import ChildDesk, RemotePerson, up_to_confirmation
@@ -137,3 +137,50 @@ async def test_an_update_fetched_but_not_handled_before_the_kill(world) -> None:
     assert drafts == [] and {r.status for r in rows} == {"sent"}
     assert len(contents(emulator, ent.chat_id, ticket.number)) == 1
     assert len(contents(emulator, econ.id, ticket.number)) == 1
+
+
+async def test_evidence_of_a_card_in_flight_at_the_kill(world, capsys) -> None:
+    """Killed between sending a card and recording it: its evidence cannot reply to a card
+    nobody knows; it goes out labelled with the ticket number. The operator resends the
+    card: the evidence follows, as replies under it."""
+    emulator, child = world
+    await child.start(crash_at="after_send:card")
+    await bound_group(emulator, "bizenv")
+    econ = await bound_group(emulator, "econ")
+    ent = RemotePerson(emulator, emulator.add_user("严"))
+    await up_to_confirmation(ent, evidence=["发票 1", "发票 2", "发票 3"])
+    ent.press("✅ 提交")
+    assert await child.exited() == KILLED
+    [ticket], rows, _ = stored(child)
+    [card] = [r for r in rows if r.purpose == "card"]
+    assert card.status == "sending"
+    assert len(contents(emulator, econ.id, ticket.number)) == 1  # Telegram has the card
+    assert [r.status for r in rows if r.purpose == "evidence"] == ["pending"] * 3
+
+    def photos() -> list[MessageRecord]:
+        return [m for m in emulator.bot_messages(econ.id) if m.photo_file_id is not None]
+
+    await child.start()
+    assert await emulator.world.wait_until(lambda: len(photos()) == 3 or None, 40)
+    await emulator.wait_idle(0.3)
+    label = f"📎 工单 {ticket.number}"
+    loose = photos()
+    assert [m.caption for m in loose] == [f"{label}\n发票 {n}" for n in (1, 2, 3)]
+    assert all(m.reply_to_message_id is None for m in loose)  # no card id to answer
+    rows = stored(child)[1]
+    assert next(r for r in rows if r.id == card.id).status == "uncertain"
+
+    assert cli(["--config", str(child.config), "outbox", "resend", str(card.id)]) == 0
+    capsys.readouterr()
+    # (The group's pace, below Telegram's 20 a minute, may hold the last ones a while.)
+    assert await emulator.world.wait_until(lambda: len(photos()) == 6 or None, 40)
+    await emulator.wait_idle(0.3)
+    cards = [m for m in emulator.bot_messages(econ.id) if m.photo_file_id is None]
+    resent = [m for m in cards if ticket.number in m.content][-1]
+    assert "附件 3 个，见下方回复" in resent.text
+    under = photos()[3:]
+    assert [m.caption for m in under] == [f"发票 {n}" for n in (1, 2, 3)]  # the originals
+    assert all(m.reply_to_message_id == resent.message_id for m in under)
+    assert len(photos()) == 6  # each copy once more, nothing else repeated
+    statuses = [r.status for r in stored(child)[1] if r.purpose in ("card", "evidence")]
+    assert statuses == ["sent"] * 7

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from telegram import Bot
-from telegram.error import ChatMigrated, NetworkError, TimedOut
+from telegram.error import ChatMigrated, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.emulator import BotApiEmulator, cut_off, late, to_chat
+from bot.delivery_outcome import Fate, classify
+from bot.emulator import BotApiEmulator, cut_off, flood_wait, late, server_error, to_chat
 
 
 @pytest.fixture
@@ -75,3 +77,53 @@ async def test_group_upgraded_to_supergroup(emu, bot) -> None:
     assert services[1].migrate_from_chat_id == group.id and services[1].chat.id == new.id
     await bot.send_message(new.id, "to the new id")
     assert [m.text for m in emu.bot_messages(new.id)] == ["to the new id"]
+
+
+async def test_the_front_end_answers_an_outage_with_an_html_page(emu, bot) -> None:
+    user = emu.add_user("企业")
+    emu.faults.append(server_error("sendMessage", status=502, html=True, times=2))
+    emu.faults.append(server_error("editMessageText", status=504, html=True))
+    async with httpx.AsyncClient() as raw:  # what is on the wire
+        answer = await raw.post(
+            f"{emu.bot_base_url}{emu.token}/sendMessage", json={"chat_id": user.id}
+        )
+    assert answer.status_code == 502
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "<h1>502 Bad Gateway</h1>" in answer.text and "nginx" in answer.text
+    with pytest.raises(NetworkError) as caught:  # … and what PTB makes of it
+        await bot.send_message(user.id, "during the outage")
+    assert "Bad Gateway (502)" in caught.value.message
+    assert isinstance(caught.value.__cause__, TelegramError)  # the page is not JSON
+    sent = await bot.send_message(user.id, "after")
+    with pytest.raises(NetworkError) as edit:
+        await bot.edit_message_text("edited", chat_id=user.id, message_id=sent.message_id)
+    assert "Gateway Timeout (504)" in edit.value.message
+    assert classify(edit.value).fate is Fate.RETRY
+    assert [m.text for m in emu.bot_messages(user.id)] == ["after"]  # nothing done meanwhile
+
+
+async def test_flood_wait_in_parameters_or_only_in_the_header(emu, bot) -> None:
+    user = emu.add_user("企业")
+    emu.faults.append(flood_wait("sendMessage", 7))
+    with pytest.raises(RetryAfter) as parameters:
+        await bot.send_message(user.id, "one")
+    assert classify(parameters.value).wait == 7.0
+
+    emu.faults.append(flood_wait("sendMessage", 9, in_header=True))
+    async with httpx.AsyncClient() as raw:
+        answer = await raw.post(
+            f"{emu.bot_base_url}{emu.token}/sendMessage", json={"chat_id": user.id}
+        )
+    assert answer.status_code == 429 and answer.headers["Retry-After"] == "9"
+    assert answer.json() == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 9",
+    }
+    emu.faults.append(flood_wait("sendMessage", 9, in_header=True))
+    with pytest.raises(NetworkError) as header:  # PTB sees no parameters: no RetryAfter
+        await bot.send_message(user.id, "two")
+    assert not isinstance(header.value, RetryAfter)
+    verdict = classify(header.value)
+    assert verdict.fate is Fate.FLOOD and verdict.wait == 9.0
+    assert emu.bot_messages(user.id) == []
