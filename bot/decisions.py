@@ -12,7 +12,7 @@ from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import Action, Status
 from bot.sla import Schedule, add_working_time
-from bot.staff import ANONYMOUS_ADMIN_ID, Actor, Refused, _move
+from bot.staff import ANONYMOUS_ADMIN_ID, Actor, Refused, _move, record_prompt
 from bot.texts import texts_for
 from bot.tickets import may_dispatch
 from bot.views import fmt_time, force_reply, message_parts
@@ -81,7 +81,12 @@ def _close_request(
 
 
 def ask_reject_reason(
-    *, session: Session, settings: Settings, request_id: int | None, actor: Actor
+    *,
+    session: Session,
+    settings: Settings,
+    request_id: int | None,
+    actor: Actor,
+    now: datetime,
 ) -> None:
     """Rejecting needs a reason: ask for it under the request (ForceReply)."""
     _check_dispatcher(session, settings, actor)  # before saying whether the request exists
@@ -93,7 +98,7 @@ def ask_reject_reason(
         session=session, ticket_id=ticket.id or 0, purpose=f"{request.kind}_request"
     )
     t = texts_for(settings.desk.default_language)
-    notify.to_dispatcher(
+    asked = notify.to_dispatcher(
         session=session,
         ticket=ticket,
         purpose="ask_reject_reason",
@@ -102,6 +107,7 @@ def ask_reject_reason(
         meta={"request_id": request.id},
         refers_to=message,
     )
+    record_prompt(session=session, asked=asked, actor=actor, now=now)
 
 
 def _department(session: Session, department_id: int | None) -> Department:

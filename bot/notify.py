@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 
 from bot.clocks import overdue_clocks, ticket_targets
 from bot.config import Settings
+from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.screens import Label
 from bot.sla import Schedule
 from bot.texts import Texts, texts_for
@@ -200,6 +201,7 @@ def card_view(
         reopen_count=ticket.reopen_count,
         pending=pending,
         overdue=overdue,
+        relays_replies=not for_desk and Status(ticket.status) in RELAYS_STAFF_REPLIES,
     )
 
 

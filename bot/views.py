@@ -568,6 +568,7 @@ class CardView:
     pending: str | None = None  # "transfer" or "extension:<days>"
     transferred_to: Label | None = None
     overdue: tuple[tuple[str, str], ...] = ()  # (clock, "3 个工作小时") as of the last edit
+    relays_replies: bool = False  # a department's own card, while replies reach the enterprise
 
 
 CARD_DESCRIPTION_LIMIT = 2000
@@ -642,6 +643,8 @@ def _card_progress(card: CardView, t: Texts, language: str, zone: ZoneInfo) -> s
         lines.append(t.card_reopened.format(count=card.reopen_count))
     if card.transferred_to is not None:
         lines.append(t.card_transferred.format(department=escape(card.transferred_to(language))))
+    elif card.relays_replies:
+        lines.append(t.card_reply_hint)
     return "\n\n" + "\n".join(lines) if lines else ""
 
 

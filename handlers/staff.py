@@ -76,6 +76,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     ticket=ticket,
                     actor=actor,
                     action=data.arg(1) or "",
+                    now=desk.clock(),
                 )
             elif data.prefix == cb.TRANSFER_REASON and data.arg(1) == "other":
                 group_replies.ask_for_text(
@@ -86,6 +87,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     purpose="ask_transfer_reason",
                     text=t.ask_transfer_other.format(number=ticket.number),
                     meta={},
+                    now=desk.clock(),
                 )
             elif data.prefix == cb.TRANSFER_REASON:
                 staff.request_transfer(
@@ -109,6 +111,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     purpose="ask_extension_reason",
                     text=t.ask_extension_reason.format(number=ticket.number, days=days),
                     meta={"days": days},
+                    now=desk.clock(),
                 )
     except Refused as refused:
         log.info(
@@ -129,15 +132,21 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     incoming = incoming_from(message)
     attachment = incoming.attachment
     text = clean_text(incoming.text or (attachment.caption if attachment else "") or "")
+    replied = message.reply_to_message
+    if replied.from_user is not None and replied.from_user.id != context.bot.id:
+        return  # people talking to each other: not for the desk
     try:
         with desk.work(update.update_id) as session:
-            row = queries.outbox_for_message(
+            row = group_replies.answered_row(
                 session=session,
-                chat_id=actor.chat_id,
-                message_id=message.reply_to_message.message_id,
+                settings=desk.settings,
+                actor=actor,
+                message_id=replied.message_id,
+                quoted=replied.text or replied.caption or "",
+                now=desk.clock(),
             )
             if row is None or row.ticket_id is None:
-                return  # not about a ticket (or a chat the desk does not serve): stay quiet
+                return
             ticket = queries.get_ticket(session=session, ticket_id=row.ticket_id)
             assert ticket is not None
             relayed = group_replies.on_reply(

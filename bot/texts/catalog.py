@@ -128,6 +128,7 @@ class Texts:
     card_pending_transfer: str
     card_pending_extension: str
     card_closed_note: str
+    card_reply_hint: str
     btn_accept: str
     btn_ask_info: str
     btn_transfer: str

@@ -266,6 +266,7 @@ EN = Texts(
     card_pending_transfer="⏳ Transfer request awaiting the business-environment office",
     card_pending_extension="⏳ Extension request ({days} working days) awaiting the office",
     card_closed_note="This ticket is over; its buttons are gone.",
+    card_reply_hint="💬 Replies to this card go to the enterprise; replies to prompts do not.",
     btn_accept="✅ Accept",
     btn_ask_info="❓ Ask for information",
     btn_transfer="↪️ Transfer",
@@ -304,6 +305,24 @@ EN = Texts(
         "state": "Ticket {number} is {status}; this action no longer applies.",
         "stale": "That button has expired.",
         "dispatcher_only": "Only the business-environment office or an admin can decide.",
+        "transfer_reasons": (
+            "This prompt takes a button: choose the reason above (“Other” lets you write one). "
+            "Your reply was not sent to the enterprise; to answer it, reply to ticket "
+            "{number}'s card."
+        ),
+        "extension_days": (
+            "This prompt takes a button: choose the number of days above. Your reply was not "
+            "sent to the enterprise; to answer it, reply to ticket {number}'s card."
+        ),
+        "internal": (
+            "This is the desk's own message: replies to it do not reach the enterprise. "
+            "To answer the enterprise, reply to ticket {number}'s card."
+        ),
+        "unmatched": (
+            "The desk could not tell which ticket this reply is about, so nothing was sent to "
+            "the enterprise. To answer it, reply to the ticket's card; to answer a prompt, "
+            "reply to that prompt."
+        ),
     },
     reply_not_relayed_closed="Ticket {number} is {status}; this message was not sent on.",
     transfer_request=(

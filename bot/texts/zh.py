@@ -239,6 +239,7 @@ ZH = Texts(
     card_pending_transfer="⏳ 退单申请待营商环境办审核",
     card_pending_extension="⏳ 延期申请（{days} 个工作日）待营商环境办审核",
     card_closed_note="本工单已结束，按钮已收起。",
+    card_reply_hint="💬 回复本卡片的消息将转给企业；回复其他提示不会。",
     btn_accept="✅ 签收",
     btn_ask_info="❓ 需补充材料",
     btn_transfer="↪️ 转办/退单",
@@ -268,6 +269,21 @@ ZH = Texts(
         "state": "工单 {number} 现在是「{status}」，这个操作已不适用。",
         "stale": "这个按钮已经过期了。",
         "dispatcher_only": "只有营商环境办的成员或管理员可以审核。",
+        "transfer_reasons": (
+            "这条提示要点上面的按钮选择退单原因（要写原因请点「其他（填写原因）」）。"
+            "您的回复没有发给企业；要答复企业，请回复工单 {number} 的卡片。"
+        ),
+        "extension_days": (
+            "这条提示要点上面的按钮选择延期天数。"
+            "您的回复没有发给企业；要答复企业，请回复工单 {number} 的卡片。"
+        ),
+        "internal": (
+            "这是受理台的内部消息，对它的回复不会发给企业。要答复企业，请回复工单 {number} 的卡片。"
+        ),
+        "unmatched": (
+            "没能确定这条回复是关于哪张工单的，没有发给企业。"
+            "要答复企业，请回复工单卡片；按钮弹出的提示，请直接回复那条提示消息。"
+        ),
     },
     reply_not_relayed_closed="工单 {number} 已是「{status}」，这条消息没有转给企业。",
     transfer_request=(

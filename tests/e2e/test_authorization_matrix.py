@@ -837,7 +837,12 @@ async def _replies_with_history(w: World) -> dict[str, Target]:
         how = REPLY_PROMPTS[purpose]
         if how in ("ask_info", "resolve"):
             staff.prompt(
-                session=session, settings=w.settings, ticket=ticket, actor=actor, action=how
+                session=session,
+                settings=w.settings,
+                ticket=ticket,
+                actor=actor,
+                action=how,
+                now=utcnow(),
             )
         elif how is not None:
             group_replies.ask_for_text(
@@ -848,6 +853,7 @@ async def _replies_with_history(w: World) -> dict[str, Target]:
                 purpose=purpose,
                 text=f"工单 {ticket.number}：请回复本消息。",
                 meta={"days": 3} if how == "extension_reason" else {},
+                now=utcnow(),
             )
 
     def hand_on(session: Session, ticket: Ticket, who: str, place: str, to: str) -> None:
@@ -896,6 +902,7 @@ async def _replies_with_history(w: World) -> dict[str, Target]:
             settings=w.settings,
             request_id=rejected.request_id,
             actor=w.actor("dispatcher", "dispatch"),
+            now=utcnow(),
         )
         targets["reply:ask_reject_reason"] = rejected
     return targets

@@ -1,0 +1,108 @@
+"""The desk's questions to one person in a group, and which of them a reply answers.
+
+A prompt is posted through the outbox, so its Telegram message id is known only once the
+sender has posted it — a quick reply can arrive first, and a send cut off by a crash never
+records one. Each prompt is therefore also recorded as an :class:`OpenPrompt` (who, where,
+which ticket, which outbox row) in the same transaction as the press that asked it, and
+a reply to a desk message the desk cannot identify is matched to the person's latest open
+prompt there.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from storage import queries
+from storage.models import OpenPrompt, Outbox
+
+#: Prompts answered in words: a reply to one is consumed by it, never relayed.
+TEXT = (
+    "ask_question",
+    "ask_resolution",
+    "ask_transfer_reason",
+    "ask_extension_reason",
+    "ask_reject_reason",
+)
+#: Prompts answered with their buttons: a reply to one is not relayed either.
+BUTTONS = ("transfer_reasons", "extension_days")
+#: How long an unanswered prompt may still be matched to a reply it cannot be tied to by
+#: message id (a crash and restart take minutes; a day-old prompt is forgotten).
+MATCH_WINDOW = timedelta(days=1)
+
+
+def record(
+    *,
+    session: Session,
+    asked: Outbox | None,
+    user_id: int,
+    chat_id: int,
+    thread_id: int | None,
+    now: datetime,
+) -> None:
+    """Remember that ``asked`` (an outbox row about a ticket) put a question to this person
+    in the chat it is posted to (where they pressed, if that chat is not bound yet)."""
+    if asked is None or asked.ticket_id is None or asked.id is None:
+        return
+    if asked.chat_id is not None:
+        chat_id, thread_id = asked.chat_id, asked.thread_id
+    queries.add_open_prompt(
+        session=session,
+        prompt=OpenPrompt(
+            chat_id=chat_id,
+            thread_id=thread_id,
+            user_id=user_id,
+            ticket_id=asked.ticket_id,
+            outbox_id=asked.id,
+            purpose=asked.purpose,
+            asked_at=now,
+        ),
+    )
+
+
+def answered(*, session: Session, row: Outbox, user_id: int, chat_id: int, now: datetime) -> None:
+    """The person answered the prompt ``row`` posted: it is no longer open."""
+    queries.close_open_prompts(
+        session=session, chat_id=chat_id, user_id=user_id, at=now, outbox_id=row.id
+    )
+
+
+def done_with(
+    *, session: Session, ticket_id: int, user_id: int, chat_id: int, now: datetime
+) -> None:
+    """The person answered with a button: their prompts about this ticket are closed."""
+    queries.close_open_prompts(
+        session=session, chat_id=chat_id, user_id=user_id, at=now, ticket_id=ticket_id
+    )
+
+
+def match(
+    *,
+    session: Session,
+    ticket_prefix: str,
+    chat_id: int,
+    thread_id: int | None,
+    user_id: int,
+    quoted: str,
+    now: datetime,
+) -> Outbox | None:
+    """The prompt a reply answers when the desk message it replies to is unknown.
+
+    The person's latest open prompt in this chat (topic); when the replied message names
+    tickets (every prompt names its ticket), only a prompt about one of them.
+    """
+    named = set(re.findall(rf"{re.escape(ticket_prefix)}-\d{{8}}-\d{{4,}}", quoted))
+    for prompt in queries.open_prompts(
+        session=session,
+        chat_id=chat_id,
+        thread_id=thread_id,
+        user_id=user_id,
+        since=now - MATCH_WINDOW,
+    ):
+        ticket = queries.get_ticket(session=session, ticket_id=prompt.ticket_id)
+        if ticket is None or (named and ticket.number not in named):
+            continue
+        return queries.get_outbox(session=session, outbox_id=prompt.outbox_id)
+    return None
