@@ -129,6 +129,11 @@ class Texts:
     card_pending_extension: str
     card_closed_note: str
     card_reply_hint: str
+    card_history: str
+    card_history_line: str
+    card_history_enterprise: str
+    card_history_file: str
+    card_history_earlier: str
     btn_accept: str
     btn_ask_info: str
     btn_transfer: str

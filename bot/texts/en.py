@@ -266,6 +266,13 @@ EN = Texts(
     card_pending_transfer="⏳ Transfer request awaiting the business-environment office",
     card_pending_extension="⏳ Extension request ({days} working days) awaiting the office",
     card_closed_note="This ticket is over; its buttons are gone.",
+    card_history="<b>Earlier exchange</b> (came with the ticket, {count} messages):",
+    card_history_line="· {who}: {text}",
+    card_history_enterprise="Enterprise",
+    card_history_file="📎 file (below)",
+    card_history_earlier=(
+        "({count} earlier messages not shown; admins see all with /ticket {number})"
+    ),
     card_reply_hint="💬 Replies to this card go to the enterprise; replies to prompts do not.",
     btn_accept="✅ Accept",
     btn_ask_info="❓ Ask for information",
