@@ -408,6 +408,13 @@ def compose(screen: Screen, language: str, *, desk_name: str = "") -> list[Rende
                 ),
             )
         ]
+    if n is Name.ADDED_TO_TICKET:
+        return [
+            Rendered(
+                t.ent_added_to_ticket.format(number=p["number"]),
+                _buttons([[(t.btn_new_problem, cb.make(cb.SPLIT_OFF, p["message_id"]))]]),
+            )
+        ]
     if n is Name.ASK_ADD_INFO:
         return [
             Rendered(

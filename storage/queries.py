@@ -331,6 +331,42 @@ def tickets_waiting_for(*, session: Session, reporter_id: int) -> list[Ticket]:
     )
 
 
+def tickets_asking(*, session: Session, reporter_id: int) -> list[Ticket]:
+    """The reporter's tickets whose department's latest act was a question to it (asked_info):
+    still waiting for the answer, or answered and not yet taken up again."""
+    latest = (
+        select(
+            col(TicketEvent.ticket_id).label("ticket_id"),
+            func.max(TicketEvent.id).label("last_id"),
+        )
+        .where(TicketEvent.actor == "staff")
+        .group_by(col(TicketEvent.ticket_id))
+        .subquery()
+    )
+    return list(
+        session.exec(
+            select(Ticket)
+            .join(latest, latest.c.ticket_id == Ticket.id)
+            .join(TicketEvent, col(TicketEvent.id) == latest.c.last_id)
+            .where(
+                Ticket.reporter_id == reporter_id,
+                col(Ticket.status).in_(("waiting_info", "accepted")),
+                TicketEvent.action == "asked_info",
+            )
+            .order_by(col(Ticket.id))
+        )
+    )
+
+
+def get_ticket_message(*, session: Session, message_id: int) -> TicketMessage | None:
+    return session.get(TicketMessage, message_id)
+
+
+def delete_ticket_message(*, session: Session, message: TicketMessage) -> None:
+    session.delete(message)
+    session.flush()
+
+
 # --- outbox ---------------------------------------------------------------------------
 
 

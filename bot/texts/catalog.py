@@ -184,6 +184,12 @@ class Texts:
     ent_ask_comment: str
     ent_comment_saved: str
     ent_info_forwarded: str
+    ent_added_to_ticket: str
+    btn_new_problem: str
+    ent_split_off: str
+    ent_split_off_blocked: str
+    dept_info_taken_back: str
+    dept_taken_back_file: str
     ent_ticket_over: str
     ratings: dict[int, str]
     # The chaser

@@ -68,6 +68,7 @@ EN = Texts(
         "closed": "closed",
         "enterprise_replied": "you replied",
         "rating_comment": "your comment",
+        "info_taken_back": "You moved an addition out to a new concern",
     },
     ask_category="Which category fits your {kind}?",
     ask_description=(
@@ -412,6 +413,22 @@ EN = Texts(
     ent_ask_comment="If you like, reply to this message with a comment (optional).",
     ent_comment_saved="Thank you; your comment is recorded and passed to the department.",
     ent_info_forwarded="Sent to the department ✅",
+    ent_added_to_ticket=(
+        "Added to ticket {number} ✅ The department will receive it.\n"
+        "If this is a different, new concern, tap the button below to file it separately."
+    ),
+    btn_new_problem="This is a new concern",
+    ent_split_off="Done: this message is no longer part of ticket {number}; a new draft holds it.",
+    ent_split_off_blocked=(
+        "You have an unsent draft, so this message stays with ticket {number} for now. "
+        "Please send that draft first (tap the menu to continue it), then tap "
+        "“This is a new concern” again."
+    ),
+    dept_info_taken_back=(
+        "↩️ The enterprise says the message it just added to ticket {number} ({what}) is a "
+        "different concern, filed separately: it is not part of this ticket."
+    ),
+    dept_taken_back_file="a file",
     ent_ticket_over=(
         "Ticket {number} is over ({status}). Please file a new ticket for anything new."
     ),

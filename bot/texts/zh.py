@@ -64,6 +64,7 @@ ZH = Texts(
         "closed": "关闭",
         "enterprise_replied": "您回复",
         "rating_comment": "您留言",
+        "info_taken_back": "您把一条补充移出，另起新问题",
     },
     ask_category="请选择{kind}的类别：",
     ask_description=(
@@ -356,6 +357,20 @@ ZH = Texts(
     ent_ask_comment="愿意的话，请回复本消息说说您的意见（可选）。",
     ent_comment_saved="谢谢，您的意见已记录并转给承办部门。",
     ent_info_forwarded="已转给承办部门 ✅",
+    ent_added_to_ticket=(
+        "已补充到工单 {number} ✅ 承办部门会收到。\n如果这是另一个新问题，请点下方按钮另起工单。"
+    ),
+    btn_new_problem="这是新问题，另起工单",
+    ent_split_off="好的，这条已从工单 {number} 移出，我们为它新建了一份工单草稿。",
+    ent_split_off_blocked=(
+        "您还有一份没提交的工单草稿，这条先留在工单 {number} 里。"
+        "请先提交那份草稿（点菜单「我要投诉」继续），再点「这是新问题，另起工单」。"
+    ),
+    dept_info_taken_back=(
+        "↩️ 企业说明：刚才补充到工单 {number} 的一条（{what}）是另一个新问题，已另起工单，"
+        "不属于本工单。"
+    ),
+    dept_taken_back_file="附件",
     ent_ticket_over="工单 {number} 已经结束（{status}）。如有新情况，请提交新工单。",
     ratings={5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"},
     clock_names={"accept": "签收", "first_reply": "首次答复", "resolve": "办结"},
