@@ -27,7 +27,6 @@ RELAYED = ("card", "overflow", "evidence", "info", "enterprise_reply", "enterpri
 def answered_row(
     *,
     session: Session,
-    settings: Settings,
     actor: Actor,
     message_id: int,
     quoted: str,
@@ -43,7 +42,6 @@ def answered_row(
     if row is None:
         row = prompts.match(
             session=session,
-            ticket_prefix=settings.desk.ticket_prefix,
             chat_id=actor.chat_id,
             thread_id=actor.thread_id,
             user_id=actor.user_id,

@@ -5,16 +5,16 @@ sender has posted it — a quick reply can arrive first, and a send cut off by a
 records one. Each prompt is therefore also recorded as an :class:`OpenPrompt` (who, where,
 which ticket, which outbox row) in the same transaction as the press that asked it, and
 a reply to a desk message the desk cannot identify is matched to the person's latest open
-prompt there.
+prompt there whose id is still unknown.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.views import shown_text
 from storage import queries
 from storage.models import OpenPrompt, Outbox
 
@@ -81,7 +81,6 @@ def done_with(
 def match(
     *,
     session: Session,
-    ticket_prefix: str,
     chat_id: int,
     thread_id: int | None,
     user_id: int,
@@ -90,10 +89,11 @@ def match(
 ) -> Outbox | None:
     """The prompt a reply answers when the desk message it replies to is unknown.
 
-    The person's latest open prompt in this chat (topic); when the replied message names
-    tickets (every prompt names its ticket), only a prompt about one of them.
+    The person's latest open prompt in this chat (topic) whose message id the desk does not
+    know yet (still being sent, or its send cut off) and — when the replied message's text
+    came with the reply, as Telegram sends it — whose text it is. Never a prompt whose id
+    is known: the reply then answers some other message.
     """
-    named = set(re.findall(rf"{re.escape(ticket_prefix)}-\d{{8}}-\d{{4,}}", quoted))
     for prompt in queries.open_prompts(
         session=session,
         chat_id=chat_id,
@@ -101,8 +101,11 @@ def match(
         user_id=user_id,
         since=now - MATCH_WINDOW,
     ):
-        ticket = queries.get_ticket(session=session, ticket_id=prompt.ticket_id)
-        if ticket is None or (named and ticket.number not in named):
+        row = queries.get_outbox(session=session, outbox_id=prompt.outbox_id)
+        if row is None or row.telegram_message_id is not None:
             continue
-        return queries.get_outbox(session=session, outbox_id=prompt.outbox_id)
+        asked = shown_text(str(row.payload.get("text", ""))).strip()
+        if quoted.strip() and asked != quoted.strip():
+            continue
+        return row
     return None

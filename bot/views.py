@@ -210,9 +210,14 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);?")
 
 
+def shown_text(html: str) -> str:
+    """What Telegram shows for the desk's HTML: tags dropped, entities read."""
+    return unescape(_TAG.sub("", html))
+
+
 def shown_len(html: str) -> int:
-    """The UTF-16 units Telegram shows for the desk's HTML (tags dropped, entities read)."""
-    return utf16_len(unescape(_TAG.sub("", html)))
+    """The UTF-16 units Telegram shows for the desk's HTML."""
+    return utf16_len(shown_text(html))
 
 
 def fit_html(html: str, limit: int = MESSAGE_LIMIT) -> str:

@@ -139,14 +139,13 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         with desk.work(update.update_id) as session:
             row = group_replies.answered_row(
                 session=session,
-                settings=desk.settings,
                 actor=actor,
                 message_id=replied.message_id,
                 quoted=replied.text or replied.caption or "",
                 now=desk.clock(),
             )
             if row is None or row.ticket_id is None:
-                return
+                return  # a chat the desk does not serve: stay quiet
             ticket = queries.get_ticket(session=session, ticket_id=row.ticket_id)
             assert ticket is not None
             relayed = group_replies.on_reply(
