@@ -187,6 +187,9 @@ SCREENS: dict[Name, st.SearchStrategy[dict[str, Any]]] = {
     Name.INFO_ADDED: st.fixed_dictionaries(
         {"number": numbers, "count": st.integers(0, 10**6), "more": st.booleans()}
     ),
+    Name.ADDED_TO_TICKET: st.fixed_dictionaries(
+        {"number": numbers, "message_id": st.integers(1, 2**31 - 1)}
+    ),
 }
 SIMPLE = st.fixed_dictionaries(
     {
