@@ -3,7 +3,7 @@ things as plain messages. They belong to the ticket — with a way out for a new
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.playground import Scene
 from storage.db import transaction
@@ -17,7 +17,7 @@ def enterprise_messages(scene: Scene) -> list[TicketMessage]:
             session.exec(
                 select(TicketMessage)
                 .where(TicketMessage.author == "enterprise")
-                .order_by(TicketMessage.id)  # type: ignore[arg-type]
+                .order_by(col(TicketMessage.id))
             )
         )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.emulator import cut_off, held, to_chat
 from bot.playground import Person, Scene
@@ -24,7 +24,7 @@ def relayed_to(ent: Person, words: str) -> bool:
 def outbox_row(scene: Scene, purpose: str) -> Outbox:
     with transaction(scene.desk.engine) as session:
         return session.exec(
-            select(Outbox).where(Outbox.purpose == purpose).order_by(Outbox.id.desc())  # type: ignore[union-attr]
+            select(Outbox).where(Outbox.purpose == purpose).order_by(col(Outbox.id).desc())
         ).first()
 
 
