@@ -17,6 +17,7 @@ VISIBILITY = "v"  # v:all | v:company | v:none
 CONFIRM = "cf"  # cf:submit | cf:desc | cf:company | cf:cat | cf:cancel
 DRAFT = "dr"  # dr:resume | dr:restart
 OFFER = "of"  # of:complaint | of:request | of:no
+SPLIT_OFF = "nw"  # nw:<ticket message id>: "this is a new concern", out of the ticket
 OPEN_TICKET = "t"  # t:<ticket id>
 MY_LIST = "my"
 WITHDRAW = "w"  # w:<ticket id>

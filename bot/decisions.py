@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.lifecycle import Action, Status
 from bot.permissions import Actor, Refused
 from bot.sla import Schedule, add_working_time
-from bot.staff import _move
+from bot.staff import _move, record_prompt
 from bot.texts import texts_for
 from bot.views import fmt_time, force_reply, message_parts
 from storage import queries
@@ -67,7 +67,12 @@ def _close_request(
 
 
 def ask_reject_reason(
-    *, session: Session, settings: Settings, request_id: int | None, actor: Actor
+    *,
+    session: Session,
+    settings: Settings,
+    request_id: int | None,
+    actor: Actor,
+    now: datetime,
 ) -> None:
     """Rejecting needs a reason: ask for it under the request (ForceReply)."""
     # Checked before saying whether the request exists.
@@ -80,7 +85,7 @@ def ask_reject_reason(
         session=session, ticket_id=ticket.id or 0, purpose=f"{request.kind}_request"
     )
     t = texts_for(settings.desk.default_language)
-    notify.to_dispatcher(
+    asked = notify.to_dispatcher(
         session=session,
         ticket=ticket,
         purpose="ask_reject_reason",
@@ -89,6 +94,7 @@ def ask_reject_reason(
         meta={"request_id": request.id},
         refers_to=message,
     )
+    record_prompt(session=session, asked=asked, actor=actor, now=now)
 
 
 def _department(session: Session, department_id: int | None) -> Department:

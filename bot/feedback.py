@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import notify
+from bot import notify, tickets
 from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, Status
@@ -18,7 +18,7 @@ from bot.screens import Name, Screen
 from bot.sla import Schedule, add_working_time, deadlines, working_time_between
 from bot.staff import _move
 from bot.texts import texts_for
-from bot.views import fmt_time, force_reply, message_parts
+from bot.views import clip, fmt_time, force_reply, message_parts
 from storage import queries
 from storage.models import Outbox, Reporter, Ticket, TicketMessage
 
@@ -42,10 +42,12 @@ def reply_target(
     return row
 
 
-def waiting_ticket(*, session: Session, reporter: Reporter) -> Ticket | None:
-    """The one ticket waiting for this enterprise's information, if exactly one is."""
-    waiting = queries.tickets_waiting_for(session=session, reporter_id=reporter.id or 0)
-    return waiting[0] if len(waiting) == 1 else None
+def asking_ticket(*, session: Session, reporter: Reporter) -> Ticket | None:
+    """The one ticket whose department last asked this enterprise for information — still
+    waiting, or answered and not yet taken up again — if exactly one is. While it asks, the
+    enterprise's loose messages belong to it (with a way out: :func:`take_back`)."""
+    asking = queries.tickets_asking(session=session, reporter_id=reporter.id or 0)
+    return asking[0] if len(asking) == 1 else None
 
 
 def enterprise_reply(
@@ -100,7 +102,60 @@ def enterprise_reply(
     _relay_to_handlers(session, settings, ticket, message)
     if action == "info_received":
         notify.refresh_card(session=session, settings=settings, ticket=ticket)
-    return Screen(Name.INFO_FORWARDED)
+    return Screen(Name.INFO_FORWARDED, {"number": ticket.number, "message_id": message.id})
+
+
+def own_addition(
+    *, session: Session, reporter: Reporter, message_id: int | None
+) -> tuple[Ticket, TicketMessage] | None:
+    """A message this enterprise added to one of its tickets after filing it, if it still is."""
+    message = (
+        queries.get_ticket_message(session=session, message_id=message_id) if message_id else None
+    )
+    ticket = _own(session, reporter, message.ticket_id) if message is not None else None
+    if message is None or ticket is None or message.author != "enterprise":
+        return None
+    if message.created_at <= ticket.created_at:
+        return None  # the filing's own evidence was never a loose message
+    return ticket, message
+
+
+def take_back(
+    *,
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    message_id: int | None,
+    now: datetime,
+) -> tuple[Ticket, TicketMessage] | None:
+    """这是新问题，另起工单: the enterprise's message leaves the ticket it was added to.
+
+    Only that message: the ticket's state and everything else on it stay. The department
+    hears it under the card (the copy it already received stays in its chat). None when the
+    message is not the enterprise's own, or already taken back.
+    """
+    found = own_addition(session=session, reporter=reporter, message_id=message_id)
+    if found is None:
+        return None
+    ticket, message = found
+    taken = TicketMessage(**message.model_dump(exclude={"id"}))
+    queries.delete_ticket_message(session=session, message=message)
+    queries.add_event(
+        session=session,
+        ticket=ticket,
+        actor="enterprise",
+        actor_id=reporter.telegram_user_id,
+        action="info_taken_back",
+        from_status=ticket.status,
+        detail={"text": taken.text} if taken.text else {},
+    )
+    t = texts_for(settings.desk.default_language)
+    what = escape(clip(taken.text, 200)) if taken.text else t.dept_taken_back_file
+    tickets.tell_handlers(
+        session, ticket, t.dept_info_taken_back.format(number=ticket.number, what=what)
+    )
+    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    return ticket, taken
 
 
 def resume_clock(ticket: Ticket, settings: Settings, now: datetime) -> None:

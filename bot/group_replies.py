@@ -7,24 +7,52 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import decisions, notify, permissions, staff
+from bot import decisions, notify, permissions, prompts, staff
 from bot.config import Settings
 from bot.intake import Attachment
 from bot.lifecycle import Status
 from bot.permissions import Actor, Refused
 from bot.views import force_reply
+from storage import queries
 from storage.models import Outbox, Ticket
 
-#: The bot's ForceReply questions, by the purpose of the outbox row that asked them.
-PROMPTS = (
-    "ask_question",
-    "ask_resolution",
-    "ask_transfer_reason",
-    "ask_extension_reason",
-    "ask_reject_reason",
-)
-#: The dispatcher's own messages: replies to them are not for the enterprise.
-DESK_ONLY = ("transfer_request", "extension_request", "decision", "dispatch", "dispatch_edit")
+#: The one rule for what reaches the enterprise: a reply to the ticket's card (or the
+#: card's continuation) or to what the desk relayed from the enterprise under it. Replies
+#: to the desk's prompts are consumed by them (``prompts.TEXT``) or refused
+#: (``prompts.BUTTONS``); replies to anything else the desk posts (notices, reminders,
+#: the dispatcher's requests and decisions) stay in the group, and the person is told so.
+RELAYED = ("card", "overflow", "evidence", "info", "enterprise_reply", "enterprise_file")
+
+
+def answered_row(
+    *,
+    session: Session,
+    actor: Actor,
+    message_id: int,
+    quoted: str,
+    now: datetime,
+) -> Outbox | None:
+    """The desk message a reply in a group answers; None when the chat is none of the desk's.
+
+    By its message id; failing that (a prompt not yet recorded as sent, or whose send was
+    cut off) the person's latest open prompt here. Raises ``Refused("unmatched")`` when
+    nothing says which ticket the reply is about.
+    """
+    row = queries.outbox_for_message(session=session, chat_id=actor.chat_id, message_id=message_id)
+    if row is None:
+        row = prompts.match(
+            session=session,
+            chat_id=actor.chat_id,
+            thread_id=actor.thread_id,
+            user_id=actor.user_id,
+            quoted=quoted,
+            now=now,
+        )
+    if row is not None and row.ticket_id is not None:
+        return row
+    if not queries.departments_bound_to(session=session, chat_id=actor.chat_id):
+        return None  # a group the desk does not serve: stay quiet
+    raise Refused("unmatched")
 
 
 def ask_for_text(
@@ -36,12 +64,13 @@ def ask_for_text(
     purpose: str,
     text: str,
     meta: dict[str, Any],
+    now: datetime,
 ) -> None:
     """A ForceReply question under the card, re-checking who may ask for it."""
     permissions.for_department(session=session, ticket=ticket, actor=actor)
     if Status(ticket.status) not in (Status.ASSIGNED, Status.ACCEPTED):
         raise Refused("state", ticket)
-    notify.under_card(
+    asked = notify.under_card(
         session=session,
         settings=settings,
         ticket=ticket,
@@ -50,6 +79,7 @@ def ask_for_text(
         reply_markup=force_reply(settings.desk.default_language),
         meta=meta,
     )
+    staff.record_prompt(session=session, asked=asked, actor=actor, now=now)
 
 
 def on_reply(
@@ -65,9 +95,17 @@ def on_reply(
 ) -> bool:
     """Act on a reply to the desk's message; True when it was relayed to the enterprise."""
     purpose, meta = answering.purpose, answering.meta
-    if purpose in PROMPTS and not text:
-        raise Refused("need_text", ticket)  # a sticker or a bare photo answers no question
-    if purpose not in DESK_ONLY and not text and attachment is None:
+    if purpose in prompts.BUTTONS:
+        raise Refused(purpose, ticket)  # answered with its buttons; the words go nowhere
+    if purpose not in prompts.TEXT and purpose not in RELAYED:
+        raise Refused("internal", ticket)
+    if purpose in prompts.TEXT:
+        if not text:
+            raise Refused("need_text", ticket)  # a sticker or a bare photo answers no question
+        prompts.answered(
+            session=session, row=answering, user_id=actor.user_id, chat_id=actor.chat_id, now=now
+        )
+    elif not text and attachment is None:
         raise Refused("unsupported", ticket)  # a sticker, location, poll …: nothing to relay
     if purpose == "ask_question":
         staff.ask_info(
@@ -110,8 +148,6 @@ def on_reply(
             reason=text,
             now=now,
         )
-        return False
-    if purpose in DESK_ONLY:
         return False
     staff.reply(
         session=session,

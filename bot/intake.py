@@ -157,12 +157,63 @@ def accept_offer(
         return [Screen(Name.OFFER_DECLINED)]
     if not text:
         return [Screen(Name.STALE_BUTTON)]
-    screens = _new_draft(session, reporter, choice)
+    return _draft_with(session, reporter, choice, text, [])
+
+
+def split_off(
+    *,
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    message_id: int | None,
+    now: datetime,
+) -> list[Screen]:
+    """这是新问题，另起工单: a message the desk added to a ticket leaves it for a new draft."""
+    assert reporter.id is not None
+    found = feedback.own_addition(session=session, reporter=reporter, message_id=message_id)
+    if found is None:
+        return [Screen(Name.STALE_BUTTON)]
+    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    if draft is not None and _has_content(draft):
+        # One draft per enterprise, and an unfinished one is never overwritten.
+        return [Screen(Name.SPLIT_OFF_BLOCKED, {"number": found[0].number})]
+    taken = feedback.take_back(
+        session=session, settings=settings, reporter=reporter, message_id=message_id, now=now
+    )
+    assert taken is not None
+    ticket, message = taken
+    evidence = []
+    if message.file_id is not None:
+        evidence.append(
+            Attachment(
+                kind=message.file_kind or "document",
+                file_id=message.file_id,
+                chat_id=message.source_chat_id or 0,
+                message_id=message.source_message_id or 0,
+                file_name=message.file_name,
+                caption=message.text,
+            ).as_dict()
+        )
+    return [
+        Screen(Name.SPLIT_OFF, {"number": ticket.number}),
+        *_draft_with(session, reporter, ticket.kind, message.text or "", evidence),
+    ]
+
+
+def _draft_with(
+    session: Session, reporter: Reporter, kind: str, text: str, evidence: list[dict[str, Any]]
+) -> list[Screen]:
+    """A fresh draft that starts with what the enterprise already said (and sent)."""
+    screens = _new_draft(session, reporter, kind)
     assert reporter.id is not None
     draft = queries.get_draft(session=session, reporter_id=reporter.id)
     assert draft is not None
     draft.data["description"] = text
-    suggested = suggest_category(hints=queries.category_hints(session=session), text=text)
+    if evidence:
+        draft.data["evidence"] = evidence
+    suggested = (
+        suggest_category(hints=queries.category_hints(session=session), text=text) if text else None
+    )
     if suggested:
         draft.data["category"] = suggested
         draft.step = Step.DESCRIPTION
@@ -500,19 +551,23 @@ def on_private_message(
     draft = active_draft(session=session, reporter=reporter)
     if draft is not None:
         return on_message(session=session, reporter=reporter, draft=draft, incoming=incoming)
-    waiting = feedback.waiting_ticket(session=session, reporter=reporter)
-    if waiting is not None:
-        return [
-            feedback.enterprise_reply(
-                session=session,
-                settings=settings,
-                reporter=reporter,
-                ticket=waiting,
-                text=words(incoming.text or "") or None,
-                attachment=attachment_data,
-                now=now,
+    asking = feedback.asking_ticket(session=session, reporter=reporter)
+    if asking is not None:
+        added = feedback.enterprise_reply(
+            session=session,
+            settings=settings,
+            reporter=reporter,
+            ticket=asking,
+            text=words(
+                incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
             )
-        ]
+            or None,
+            attachment=attachment_data,
+            now=now,
+        )
+        if added.name is Name.INFO_FORWARDED:  # with the way out: 这是新问题，另起工单
+            added = Screen(Name.ADDED_TO_TICKET, added.params)
+        return [added]
     text = words(
         incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
     )

@@ -98,6 +98,11 @@ OPEN_STATES: frozenset[Status] = frozenset(
 )
 #: States in which the enterprise may still add information.
 ACCEPTS_INFO: frozenset[Status] = OPEN_STATES | {S.RESOLVED}
+#: States in which a staff reply to the card is relayed to the enterprise (answering an
+#: assigned ticket accepts it).
+RELAYS_STAFF_REPLIES: frozenset[Status] = frozenset(
+    {S.ASSIGNED, S.ACCEPTED, S.WAITING_INFO, S.EXTENSION_REQUESTED}
+)
 
 
 class IllegalTransition(Exception):

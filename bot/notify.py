@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 
 from bot.clocks import overdue_clocks, ticket_targets
 from bot.config import Settings
+from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.screens import Label
 from bot.sla import Schedule
 from bot.texts import Texts, texts_for
@@ -22,6 +23,7 @@ from bot.views import (
     CAPTIONED_KINDS,
     MESSAGE_LIMIT,
     CardView,
+    Exchanged,
     card_keyboard,
     card_overflow,
     card_text,
@@ -157,8 +159,13 @@ def card_view(
     settings: Settings | None = None,
     now: datetime | None = None,
     facts: CardFacts | None = None,
+    history_through: int | None = None,
 ) -> CardView:
-    """The ticket as a department sees it; the desk (dispatcher) sees everything."""
+    """The ticket as a department sees it; the desk (dispatcher) sees everything.
+
+    ``history_through``: the card carries the exchange up to this message (a card posted
+    after a transfer shows what was said before the ticket reached its department).
+    """
     category = queries.get_category(session=session, category_id=ticket.category_id)
     assert category is not None
     if facts is None:
@@ -206,7 +213,41 @@ def card_view(
         reopen_count=ticket.reopen_count,
         pending=pending,
         overdue=overdue,
+        relays_replies=not for_desk and Status(ticket.status) in RELAYS_STAFF_REPLIES,
+        history=_history(session, ticket, messages, history_through),
     )
+
+
+def _exchange(ticket: Ticket, messages: Sequence[TicketMessage]) -> list[TicketMessage]:
+    """What was said on the ticket after it was filed (the filing's evidence is not)."""
+    return [m for m in messages if m.created_at > ticket.created_at and (m.text or m.file_id)]
+
+
+def _history(
+    session: Session, ticket: Ticket, messages: Sequence[TicketMessage], through: int | None
+) -> tuple[Exchanged, ...]:
+    if through is None:
+        return ()
+    names: dict[int, Label] = {}
+    carried = []
+    for message in _exchange(ticket, messages):
+        if (message.id or 0) > through:
+            break
+        label = None
+        if message.author == "department" and message.department_id is not None:
+            if message.department_id not in names:
+                department = queries.get_department(
+                    session=session, department_id=message.department_id
+                )
+                assert department is not None
+                names[message.department_id] = Label(department.name, department.name_en)
+            label = names[message.department_id]
+        carried.append(Exchanged(label, message.text or "", message.file_id is not None))
+    return tuple(carried)
+
+
+#: The card row's meta key: the last message of the exchange the card carries.
+HISTORY_THROUGH = "history_through"
 
 
 def post_card(
@@ -216,7 +257,15 @@ def post_card(
     language = settings.desk.default_language
     zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
     # Only the dispatcher's desk sees everything; the discipline office is a department too.
-    view = card_view(session=session, ticket=ticket, for_desk=department.role == "dispatcher")
+    messages = queries.ticket_messages(session=session, ticket_id=ticket.id or 0)
+    exchange = _exchange(ticket, messages)
+    through = exchange[-1].id if exchange else None
+    view = card_view(
+        session=session,
+        ticket=ticket,
+        for_desk=department.role == "dispatcher",
+        history_through=through,
+    )
     text = card_text(view, language, zone)
     payload = _html(text)
     purpose = "card"
@@ -241,6 +290,8 @@ def post_card(
         method="sendMessage",
         payload=payload,
     )
+    if through is not None:
+        card.meta = {HISTORY_THROUGH: through}  # its edits show the same exchange
     for part in card_overflow(view):
         overflow = to_department(
             session=session,
@@ -252,7 +303,7 @@ def post_card(
             refers_to=card,
         )
         tie_to_ticket(overflow, ticket, settings)
-    for message in queries.ticket_messages(session=session, ticket_id=ticket.id or 0):
+    for message in messages:
         if message.file_id:
             copy_evidence(
                 session=session,
@@ -304,6 +355,7 @@ def refresh_card(
         settings=settings,
         now=now,
         facts=facts,
+        history_through=card.meta.get(HISTORY_THROUGH),
     )
     if transferred_to is not None:
         view = replace(view, transferred_to=Label(transferred_to.name, transferred_to.name_en))

@@ -60,6 +60,16 @@ class Scene:
                 raise TimeoutError(f"the desk was still busy after {timeout}s")
             await asyncio.sleep(0.02)
 
+    async def handled_through(self, update_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the desk has handled this update, but not for its sender: a test may
+        be holding one of its sends (``bot.emulator.held``)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while update_id not in self.handled or self.busy:
+            if loop.time() > deadline:
+                raise TimeoutError(f"update {update_id} was not handled within {timeout}s")
+            await asyncio.sleep(0.02)
+
     def track(self) -> None:
         """Count updates in progress (see settle)."""
         application = self.application

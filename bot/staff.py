@@ -17,9 +17,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot import callbacks as cb
-from bot import notify
+from bot import notify, prompts
 from bot.config import Settings
-from bot.lifecycle import Action, IllegalTransition, Status, check_transition
+from bot.lifecycle import (
+    RELAYS_STAFF_REPLIES,
+    Action,
+    IllegalTransition,
+    Status,
+    check_transition,
+)
 from bot.permissions import Actor, Refused, for_department
 from bot.sla import Schedule, add_working_time
 from bot.texts import Texts, texts_for
@@ -86,10 +92,29 @@ def accept(
     notify.refresh_card(session=session, settings=settings, ticket=ticket)
 
 
+def record_prompt(*, session: Session, asked: Outbox | None, actor: Actor, now: datetime) -> None:
+    """The question ``asked`` was put to this actor here (see bot/prompts.py)."""
+    prompts.record(
+        session=session,
+        asked=asked,
+        user_id=actor.user_id,
+        chat_id=actor.chat_id,
+        thread_id=actor.thread_id,
+        now=now,
+    )
+
+
 def prompt(
-    *, session: Session, settings: Settings, ticket: Ticket, actor: Actor, action: str
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    actor: Actor,
+    action: str,
+    now: datetime,
 ) -> None:
-    """A button that needs words first: post a ForceReply question under the card."""
+    """A button that needs more first: post a question under the card (ForceReply for
+    words, or the buttons to choose from), recorded as the actor's open prompt."""
     for_department(session=session, ticket=ticket, actor=actor)
     language = settings.desk.default_language
     t = texts_for(language)
@@ -125,7 +150,7 @@ def prompt(
         ).to_dict()
     else:
         markup = force_reply(language)
-    notify.under_card(
+    asked = notify.under_card(
         session=session,
         settings=settings,
         ticket=ticket,
@@ -133,6 +158,7 @@ def prompt(
         text=template.format(number=ticket.number),
         reply_markup=markup,
     )
+    record_prompt(session=session, asked=asked, actor=actor, now=now)
 
 
 def ask_info(
@@ -240,6 +266,13 @@ def request_transfer(
         raise Refused("stale", ticket)
     before = _move(ticket, Action.REQUEST_TRANSFER, now)
     session.add(ticket)
+    prompts.done_with(
+        session=session,
+        ticket_id=ticket.id or 0,
+        user_id=actor.user_id,
+        chat_id=actor.chat_id,
+        now=now,
+    )
     request = TicketRequest(
         ticket_id=ticket.id or 0,
         kind="transfer",
@@ -414,11 +447,7 @@ def reply(
     department = for_department(session=session, ticket=ticket, actor=actor)
     if Status(ticket.status) is Status.ASSIGNED:
         accept(session=session, settings=settings, ticket=ticket, actor=actor, now=now)
-    if Status(ticket.status) not in (
-        Status.ACCEPTED,
-        Status.WAITING_INFO,
-        Status.EXTENSION_REQUESTED,
-    ):
+    if Status(ticket.status) not in RELAYS_STAFF_REPLIES:
         raise Refused("closed", ticket)
     _store_staff_message(session, ticket, department, actor, text, now, attachment)
     first = ticket.first_reply_at is None

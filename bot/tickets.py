@@ -286,7 +286,7 @@ def withdraw(
         from_status=previous,
     )
     text = texts_for(settings.desk.default_language).dept_withdrawn.format(number=ticket.number)
-    _tell_handlers(session, ticket, text)
+    tell_handlers(session, ticket, text)
     notify.refresh_card(session=session, settings=settings, ticket=ticket)
     return Screen(Name.WITHDRAWN, {"number": ticket.number})
 
@@ -301,7 +301,7 @@ def _handling_department(session: Session, ticket: Ticket) -> tuple[Department, 
     return (dispatcher, "dispatch") if dispatcher else None
 
 
-def _tell_handlers(session: Session, ticket: Ticket, text: str) -> None:
+def tell_handlers(session: Session, ticket: Ticket, text: str) -> None:
     """A notice under the ticket's card, wherever the ticket is being handled."""
     found = _handling_department(session, ticket)
     if found is None:

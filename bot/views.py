@@ -210,6 +210,16 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);?")
 
 
+def shown_text(html: str) -> str:
+    """What Telegram shows for the desk's HTML: tags dropped, entities read."""
+    return unescape(_TAG.sub("", html))
+
+
+def shown_len(html: str) -> int:
+    """The UTF-16 units Telegram shows for the desk's HTML."""
+    return utf16_len(shown_text(html))
+
+
 def fit_html(html: str, limit: int = MESSAGE_LIMIT) -> str:
     """A safety net: Telegram HTML cut so that what it shows fits ``limit`` units.
 
@@ -413,6 +423,13 @@ def compose(screen: Screen, language: str, *, desk_name: str = "") -> list[Rende
                 ),
             )
         ]
+    if n is Name.ADDED_TO_TICKET:
+        return [
+            Rendered(
+                t.ent_added_to_ticket.format(number=p["number"]),
+                _buttons([[(t.btn_new_problem, cb.make(cb.SPLIT_OFF, p["message_id"]))]]),
+            )
+        ]
     if n is Name.ASK_ADD_INFO:
         return [
             Rendered(
@@ -552,6 +569,16 @@ def _ticket_detail(t: Texts, p: dict[str, Any], language: str) -> list[Rendered]
 
 
 @dataclass(frozen=True)
+class Exchanged:
+    """One message of a ticket's exchange: the enterprise's (``department`` None) or a
+    department's, its words and whether a file came with it."""
+
+    department: Label | None
+    text: str
+    with_file: bool
+
+
+@dataclass(frozen=True)
 class CardView:
     """What a department may know of a ticket; the enterprise's Telegram identity is absent."""
 
@@ -578,10 +605,18 @@ class CardView:
     pending: str | None = None  # "transfer" or "extension:<days>"
     transferred_to: Label | None = None
     overdue: tuple[tuple[str, str], ...] = ()  # (clock, "3 个工作小时") as of the last edit
+    relays_replies: bool = False  # a department's own card, while replies reach the enterprise
+    #: The exchange before the ticket reached this card's department (a transfer), in order.
+    history: tuple[Exchanged, ...] = ()
 
 
 CARD_DESCRIPTION_LIMIT = 2000
 CARD_NOTE_LIMIT = 300
+#: One message of a carried exchange on a card; the section as a whole gets what is left
+#: of the message after everything else the card shows.
+CARD_HISTORY_LINE_LIMIT = 300
+#: What the dispatcher's messages add around a card (dispatch_card, dispatch_assigned).
+CARD_WRAPPER_ROOM = 400
 #: A person's name on a card (Telegram allows 64 + 64 for first and last name).
 NAME_LIMIT = 64
 
@@ -599,7 +634,7 @@ def card_text(
     description, rest = cut(card.description, description_limit)
     if rest:
         description += "…"
-    return t.card.format(
+    text = t.card.format(
         kind=t.kind_names.get(card.kind, card.kind),
         number=card.number,
         category=escape(card.category(language)),
@@ -622,7 +657,41 @@ def card_text(
         uscc=t.card_uscc.format(uscc=escape(card.uscc)) if card.uscc else "",
         description=escape(description),
         evidence=t.card_evidence.format(count=card.evidence) if card.evidence else "",
-    ) + _card_progress(card, t, language, zone)
+    )
+    progress = _card_progress(card, t, language, zone)
+    # The dispatcher's wrappers around a card need their room.
+    room = MESSAGE_LIMIT - CARD_WRAPPER_ROOM - shown_len(text + progress)
+    return text + _card_history(card, t, language, room) + progress
+
+
+def _card_history(card: CardView, t: Texts, language: str, room: int) -> str:
+    """The carried exchange, newest kept when it does not all fit (with a pointer to /ticket)."""
+    if not card.history:
+        return ""
+    lines = []  # (units it shows, with its line break; the HTML line)
+    for said in card.history:
+        who = said.department(language) if said.department else t.card_history_enterprise
+        words = clip(said.text, CARD_HISTORY_LINE_LIMIT)
+        if said.with_file:
+            words = f"{t.card_history_file} {words}".rstrip()
+        shown = t.card_history_line.format(who=who, text=words)  # the template has no markup
+        html = t.card_history_line.format(who=escape(who), text=escape(words))
+        lines.append((utf16_len(shown) + 1, html))
+    heading = t.card_history.format(count=len(lines))
+    earlier = t.card_history_earlier.format(count=len(lines), number=card.number)
+    room -= 2 + shown_len(heading) + 1 + utf16_len(earlier)  # room for the pointer, if needed
+    if room < 0:
+        return ""  # a card already at its longest: the exchange stays with /ticket
+    kept: list[str] = []
+    for size, html in reversed(lines):
+        if size > room:
+            break
+        room -= size
+        kept.insert(0, html)
+    if len(kept) < len(lines):
+        left_out = len(lines) - len(kept)
+        kept.insert(0, t.card_history_earlier.format(count=left_out, number=card.number))
+    return "\n\n" + "\n".join([heading, *kept])
 
 
 def _card_progress(card: CardView, t: Texts, language: str, zone: ZoneInfo) -> str:
@@ -652,6 +721,8 @@ def _card_progress(card: CardView, t: Texts, language: str, zone: ZoneInfo) -> s
         lines.append(t.card_reopened.format(count=card.reopen_count))
     if card.transferred_to is not None:
         lines.append(t.card_transferred.format(department=escape(card.transferred_to(language))))
+    elif card.relays_replies:
+        lines.append(t.card_reply_hint)
     return "\n\n" + "\n".join(lines) if lines else ""
 
 

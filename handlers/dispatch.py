@@ -83,7 +83,11 @@ async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 )
             else:
                 decisions.ask_reject_reason(
-                    session=session, settings=desk.settings, request_id=request_id, actor=actor
+                    session=session,
+                    settings=desk.settings,
+                    request_id=request_id,
+                    actor=actor,
+                    now=desk.clock(),
                 )
     except Refused as refused:
         await answer(update, refusal_text(context, refused), alert=True)

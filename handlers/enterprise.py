@@ -182,6 +182,14 @@ async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             screens = intake.resume_or_restart(
                 session=session, reporter=reporter, choice=data.arg() or ""
             )
+        elif data.prefix == cb.SPLIT_OFF:
+            screens = intake.split_off(
+                session=session,
+                settings=desk.settings,
+                reporter=reporter,
+                message_id=data.int_arg(0),
+                now=desk.clock(),
+            )
         elif data.prefix == cb.OFFER:
             screens = intake.accept_offer(
                 session=session,
@@ -214,4 +222,5 @@ FILING_PREFIXES = (
     cb.CONFIRM,
     cb.DRAFT,
     cb.OFFER,
+    cb.SPLIT_OFF,
 )

@@ -79,6 +79,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     ticket=ticket,
                     actor=actor,
                     action=data.arg(1) or "",
+                    now=desk.clock(),
                 )
             elif data.prefix == cb.TRANSFER_REASON and data.arg(1) == "other":
                 group_replies.ask_for_text(
@@ -89,6 +90,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     purpose="ask_transfer_reason",
                     text=t.ask_transfer_other.format(number=ticket.number),
                     meta={},
+                    now=desk.clock(),
                 )
             elif data.prefix == cb.TRANSFER_REASON:
                 staff.request_transfer(
@@ -112,6 +114,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     purpose="ask_extension_reason",
                     text=t.ask_extension_reason.format(number=ticket.number, days=days),
                     meta={"days": days},
+                    now=desk.clock(),
                 )
     except Refused as refused:
         log.info(
@@ -142,13 +145,15 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     text = clean_text(incoming.text or (attachment.caption if attachment else "") or "")
     try:
         with desk.work(update.update_id) as session:
-            row = queries.outbox_for_message(
+            row = group_replies.answered_row(
                 session=session,
-                chat_id=actor.chat_id,
+                actor=actor,
                 message_id=answered.message_id,
+                quoted=answered.text or answered.caption or "",
+                now=desk.clock(),
             )
             if row is None or row.ticket_id is None:
-                return  # not about a ticket (or a chat the desk does not serve): stay quiet
+                return  # a chat the desk does not serve: stay quiet
             ticket = queries.get_ticket(session=session, ticket_id=row.ticket_id)
             assert ticket is not None
             relayed = group_replies.on_reply(

@@ -276,6 +276,28 @@ class Outbox(SQLModel, table=True):
     claimed_at: datetime | None = _time(nullable=True)
 
 
+class OpenPrompt(SQLModel, table=True):
+    """A question the desk put to one person in a group about a ticket (a ForceReply
+    question or a row of buttons), recorded in the same transaction as the press.
+
+    A reply from that person to a desk message whose id is not (yet) known is matched to
+    their latest open prompt there: the prompt's own id is recorded only once the sender
+    has posted it, and a reply can arrive first.
+    """
+
+    __table_args__ = (Index("ix_openprompt_asker", "chat_id", "user_id", "answered_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _chat_id(nullable=False)
+    thread_id: int | None = None
+    user_id: int = Field(sa_type=BigInteger)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    outbox_id: int = Field(foreign_key="outbox.id")
+    purpose: str = Field(max_length=24)
+    asked_at: datetime = _time()
+    answered_at: datetime | None = _time(nullable=True)
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """Telegram update ids already handled, so a redelivered update changes nothing."""
 

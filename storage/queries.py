@@ -24,6 +24,7 @@ from storage.models import (
     Draft,
     JobRun,
     JobState,
+    OpenPrompt,
     Outbox,
     ProcessedUpdate,
     RateEvent,
@@ -330,6 +331,42 @@ def tickets_waiting_for(*, session: Session, reporter_id: int) -> list[Ticket]:
     )
 
 
+def tickets_asking(*, session: Session, reporter_id: int) -> list[Ticket]:
+    """The reporter's tickets whose department's latest act was a question to it (asked_info):
+    still waiting for the answer, or answered and not yet taken up again."""
+    latest = (
+        select(
+            col(TicketEvent.ticket_id).label("ticket_id"),
+            func.max(TicketEvent.id).label("last_id"),
+        )
+        .where(TicketEvent.actor == "staff")
+        .group_by(col(TicketEvent.ticket_id))
+        .subquery()
+    )
+    return list(
+        session.exec(
+            select(Ticket)
+            .join(latest, latest.c.ticket_id == Ticket.id)
+            .join(TicketEvent, col(TicketEvent.id) == latest.c.last_id)
+            .where(
+                Ticket.reporter_id == reporter_id,
+                col(Ticket.status).in_(("waiting_info", "accepted")),
+                TicketEvent.action == "asked_info",
+            )
+            .order_by(col(Ticket.id))
+        )
+    )
+
+
+def get_ticket_message(*, session: Session, message_id: int) -> TicketMessage | None:
+    return session.get(TicketMessage, message_id)
+
+
+def delete_ticket_message(*, session: Session, message: TicketMessage) -> None:
+    session.delete(message)
+    session.flush()
+
+
 # --- outbox ---------------------------------------------------------------------------
 
 
@@ -359,10 +396,75 @@ def get_outbox(*, session: Session, outbox_id: int) -> Outbox | None:
     return session.get(Outbox, outbox_id)
 
 
+#: Calls that change a message another row posted (they record that message's id too).
+EDIT_METHODS = ("editMessageText", "editMessageReplyMarkup")
+
+
 def outbox_for_message(*, session: Session, chat_id: int, message_id: int) -> Outbox | None:
+    """The row that posted this message (not one of the edits that carry its id too)."""
     return session.exec(
-        select(Outbox).where(Outbox.chat_id == chat_id, Outbox.telegram_message_id == message_id)
+        select(Outbox)
+        .where(
+            Outbox.chat_id == chat_id,
+            Outbox.telegram_message_id == message_id,
+            col(Outbox.method).not_in(EDIT_METHODS),
+        )
+        .order_by(col(Outbox.id))
     ).first()
+
+
+# --- open prompts -----------------------------------------------------------------------
+
+
+def add_open_prompt(*, session: Session, prompt: OpenPrompt) -> OpenPrompt:
+    """Record a question put to one person; it supersedes their earlier ones in that chat."""
+    close_open_prompts(
+        session=session, chat_id=prompt.chat_id, user_id=prompt.user_id, at=prompt.asked_at
+    )
+    session.add(prompt)
+    session.flush()
+    return prompt
+
+
+def close_open_prompts(
+    *,
+    session: Session,
+    chat_id: int,
+    user_id: int,
+    at: datetime,
+    ticket_id: int | None = None,
+    outbox_id: int | None = None,
+) -> None:
+    """Mark a person's open prompts in a chat answered (only one ticket's, or one row's)."""
+    query = update(OpenPrompt).where(
+        col(OpenPrompt.chat_id) == chat_id,
+        col(OpenPrompt.user_id) == user_id,
+        col(OpenPrompt.answered_at).is_(None),
+    )
+    if ticket_id is not None:
+        query = query.where(col(OpenPrompt.ticket_id) == ticket_id)
+    if outbox_id is not None:
+        query = query.where(col(OpenPrompt.outbox_id) == outbox_id)
+    session.execute(query.values(answered_at=at))
+
+
+def open_prompts(
+    *, session: Session, chat_id: int, thread_id: int | None, user_id: int, since: datetime
+) -> list[OpenPrompt]:
+    """A person's unanswered prompts in a chat (forum topic) asked since ``since``, newest first."""
+    return list(
+        session.exec(
+            select(OpenPrompt)
+            .where(
+                OpenPrompt.chat_id == chat_id,
+                OpenPrompt.thread_id == thread_id,
+                OpenPrompt.user_id == user_id,
+                col(OpenPrompt.answered_at).is_(None),
+                OpenPrompt.asked_at >= since,
+            )
+            .order_by(col(OpenPrompt.id).desc())
+        )
+    )
 
 
 def ticket_card(*, session: Session, ticket_id: int, purpose: str) -> Outbox | None:
@@ -668,6 +770,9 @@ def move_chat(*, session: Session, old_chat_id: int, new_chat_id: int) -> tuple[
             ),
         )
         .values(chat_id=new_chat_id, status="pending", next_attempt_at=utcnow())
+    )
+    session.execute(
+        update(OpenPrompt).where(col(OpenPrompt.chat_id) == old_chat_id).values(chat_id=new_chat_id)
     )
     rows = int(pending.rowcount) + int(failed.rowcount)  # type: ignore[attr-defined]
     return int(departments.rowcount), rows  # type: ignore[attr-defined]

@@ -2,15 +2,17 @@
 
 A hook sees ``(method, params)`` before the method runs and returns a :class:`Fault` to
 apply or None to pass. The first hook that answers wins; a failed call changes nothing,
-except with ``delay_after`` (the call is performed, the answer comes late) and ``drop_after``
-(the call is performed, then the connection is cut without an answer): the two ways a
-client can lose the reply to a request that Telegram did carry out.
+except with ``delay_after`` (the call is performed, the answer comes late), ``hold_until``
+(the call is performed, the answer waits until the test releases it) and ``drop_after``
+(the call is performed, then the connection is cut without an answer): the ways a client
+can be late for, or lose, the reply to a request that Telegram did carry out.
 
 For the Bot API being unreachable altogether see ``BotApiEmulator.go_offline``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import deque
@@ -28,8 +30,10 @@ class Fault:
     """Wait ``delay`` seconds, then fail with ``error_code`` (or run normally if None).
 
     ``delay_after``: run the method, then wait this long before answering (a client with a
-    shorter read timeout gives up although the message exists). ``drop_after``: run the
-    method, then close the connection without answering.
+    shorter read timeout gives up although the message exists). ``hold_until``: run the
+    method, then answer only once this event is set (people see the message; the bot does
+    not know its id yet). ``drop_after``: run the method, then close the connection without
+    answering.
     """
 
     error_code: int | None = None
@@ -44,6 +48,7 @@ class Fault:
     html: bool = False
     delay: float = 0.0
     delay_after: float = 0.0
+    hold_until: asyncio.Event | None = None
     drop_after: bool = False
 
 
@@ -125,6 +130,17 @@ def late(method: str, seconds: float, *, times: int = 1, where: Where | None = N
     message that was in fact delivered: the case an outbox must not blindly re-send.
     """
     return limited(method, Fault(delay_after=seconds), times=times, where=where)
+
+
+def held(
+    method: str, release: asyncio.Event, *, times: int = 1, where: Where | None = None
+) -> FaultHook:
+    """Carry the call out at once, but answer only when ``release`` is set.
+
+    The message is in the chat for everyone to see and answer, while the bot still waits
+    to learn its id: a deterministic way to let a person reply to it first.
+    """
+    return limited(method, Fault(hold_until=release), times=times, where=where)
 
 
 def cut_off(method: str, *, times: int = 1, where: Where | None = None) -> FaultHook:

@@ -143,11 +143,15 @@ class ApiServer:
             if fault is not None:
                 await self.apply_fault(fault)
             result = await handler(params)
-            if fault is not None and (fault.delay_after or fault.drop_after):
+            if fault is not None and (
+                fault.delay_after or fault.drop_after or fault.hold_until is not None
+            ):
                 # Done, but the answer comes late or never (the bot may give up first).
                 self.world.record_call(ApiCall(method, params.logged(), True, result))
                 if fault.delay_after:
                     await asyncio.sleep(fault.delay_after)
+                if fault.hold_until is not None:
+                    await fault.hold_until.wait()
                 if fault.drop_after and request.transport is not None:
                     request.transport.abort()
                     raise asyncio.CancelledError

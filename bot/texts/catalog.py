@@ -129,6 +129,12 @@ class Texts:
     card_pending_transfer: str
     card_pending_extension: str
     card_closed_note: str
+    card_reply_hint: str
+    card_history: str
+    card_history_line: str
+    card_history_enterprise: str
+    card_history_file: str
+    card_history_earlier: str
     btn_accept: str
     btn_ask_info: str
     btn_transfer: str
@@ -179,6 +185,12 @@ class Texts:
     ent_ask_comment: str
     ent_comment_saved: str
     ent_info_forwarded: str
+    ent_added_to_ticket: str
+    btn_new_problem: str
+    ent_split_off: str
+    ent_split_off_blocked: str
+    dept_info_taken_back: str
+    dept_taken_back_file: str
     ent_ticket_over: str
     ratings: dict[int, str]
     # The chaser

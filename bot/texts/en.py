@@ -68,6 +68,7 @@ EN = Texts(
         "closed": "closed",
         "enterprise_replied": "you replied",
         "rating_comment": "your comment",
+        "info_taken_back": "You moved an addition out to a new concern",
     },
     ask_category="Which category fits your {kind}?",
     ask_description=(
@@ -267,6 +268,14 @@ EN = Texts(
     card_pending_transfer="⏳ Transfer request awaiting the business-environment office",
     card_pending_extension="⏳ Extension request ({days} working days) awaiting the office",
     card_closed_note="This ticket is over; its buttons are gone.",
+    card_history="<b>Earlier exchange</b> (came with the ticket, {count} messages):",
+    card_history_line="· {who}: {text}",
+    card_history_enterprise="Enterprise",
+    card_history_file="📎 file (below)",
+    card_history_earlier=(
+        "({count} earlier messages not shown; admins see all with /ticket {number})"
+    ),
+    card_reply_hint="💬 Replies to this card go to the enterprise; replies to prompts do not.",
     btn_accept="✅ Accept",
     btn_ask_info="❓ Ask for information",
     btn_transfer="↪️ Transfer",
@@ -310,6 +319,24 @@ EN = Texts(
         "membership_unknown": (
             "Could not confirm your membership of this group just now; nothing was done. "
             "Please try again."
+        ),
+        "transfer_reasons": (
+            "This prompt takes a button: choose the reason above (“Other” lets you write one). "
+            "Your reply was not sent to the enterprise; to answer it, reply to ticket "
+            "{number}'s card."
+        ),
+        "extension_days": (
+            "This prompt takes a button: choose the number of days above. Your reply was not "
+            "sent to the enterprise; to answer it, reply to ticket {number}'s card."
+        ),
+        "internal": (
+            "This is the desk's own message: replies to it do not reach the enterprise. "
+            "To answer the enterprise, reply to ticket {number}'s card."
+        ),
+        "unmatched": (
+            "The desk could not tell which ticket this reply is about, so nothing was sent to "
+            "the enterprise. To answer it, reply to the ticket's card; to answer a prompt, "
+            "reply to that prompt."
         ),
     },
     reply_not_relayed_closed="Ticket {number} is {status}; this message was not sent on.",
@@ -393,6 +420,22 @@ EN = Texts(
     ent_ask_comment="If you like, reply to this message with a comment (optional).",
     ent_comment_saved="Thank you; your comment is recorded and passed to the department.",
     ent_info_forwarded="Sent to the department ✅",
+    ent_added_to_ticket=(
+        "Added to ticket {number} ✅ The department will receive it.\n"
+        "If this is a different, new concern, tap the button below to file it separately."
+    ),
+    btn_new_problem="This is a new concern",
+    ent_split_off="Done: this message is no longer part of ticket {number}; a new draft holds it.",
+    ent_split_off_blocked=(
+        "You have an unsent draft, so this message stays with ticket {number} for now. "
+        "Please send that draft first (tap the menu to continue it), then tap "
+        "“This is a new concern” again."
+    ),
+    dept_info_taken_back=(
+        "↩️ The enterprise says the message it just added to ticket {number} ({what}) is a "
+        "different concern, filed separately: it is not part of this ticket."
+    ),
+    dept_taken_back_file="a file",
     ent_ticket_over=(
         "Ticket {number} is over ({status}). Please file a new ticket for anything new."
     ),

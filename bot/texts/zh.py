@@ -64,6 +64,7 @@ ZH = Texts(
         "closed": "关闭",
         "enterprise_replied": "您回复",
         "rating_comment": "您留言",
+        "info_taken_back": "您把一条补充移出，另起新问题",
     },
     ask_category="请选择{kind}的类别：",
     ask_description=(
@@ -240,6 +241,12 @@ ZH = Texts(
     card_pending_transfer="⏳ 退单申请待营商环境办审核",
     card_pending_extension="⏳ 延期申请（{days} 个工作日）待营商环境办审核",
     card_closed_note="本工单已结束，按钮已收起。",
+    card_history="<b>此前的沟通</b>（随工单转来，共 {count} 条）：",
+    card_history_line="· {who}：{text}",
+    card_history_enterprise="企业",
+    card_history_file="📎附件（见下方）",
+    card_history_earlier="（更早的 {count} 条未显示，管理员可用 /ticket {number} 查看完整记录）",
+    card_reply_hint="💬 回复本卡片的消息将转给企业；回复其他提示不会。",
     btn_accept="✅ 签收",
     btn_ask_info="❓ 需补充材料",
     btn_transfer="↪️ 转办/退单",
@@ -272,6 +279,21 @@ ZH = Texts(
         "not_member": "只有本群的现任成员才能办理工单，操作未执行。",
         "muted": "您在本群已被禁言，不能代表本群办理工单，操作未执行。",
         "membership_unknown": "暂时无法确认您是否为本群成员，操作未执行，请稍后再试。",
+        "transfer_reasons": (
+            "这条提示要点上面的按钮选择退单原因（要写原因请点「其他（填写原因）」）。"
+            "您的回复没有发给企业；要答复企业，请回复工单 {number} 的卡片。"
+        ),
+        "extension_days": (
+            "这条提示要点上面的按钮选择延期天数。"
+            "您的回复没有发给企业；要答复企业，请回复工单 {number} 的卡片。"
+        ),
+        "internal": (
+            "这是受理台的内部消息，对它的回复不会发给企业。要答复企业，请回复工单 {number} 的卡片。"
+        ),
+        "unmatched": (
+            "没能确定这条回复是关于哪张工单的，没有发给企业。"
+            "要答复企业，请回复工单卡片；按钮弹出的提示，请直接回复那条提示消息。"
+        ),
     },
     reply_not_relayed_closed="工单 {number} 已是「{status}」，这条消息没有转给企业。",
     transfer_request=(
@@ -339,6 +361,20 @@ ZH = Texts(
     ent_ask_comment="愿意的话，请回复本消息说说您的意见（可选）。",
     ent_comment_saved="谢谢，您的意见已记录并转给承办部门。",
     ent_info_forwarded="已转给承办部门 ✅",
+    ent_added_to_ticket=(
+        "已补充到工单 {number} ✅ 承办部门会收到。\n如果这是另一个新问题，请点下方按钮另起工单。"
+    ),
+    btn_new_problem="这是新问题，另起工单",
+    ent_split_off="好的，这条已从工单 {number} 移出，我们为它新建了一份工单草稿。",
+    ent_split_off_blocked=(
+        "您还有一份没提交的工单草稿，这条先留在工单 {number} 里。"
+        "请先提交那份草稿（点菜单「我要投诉」继续），再点「这是新问题，另起工单」。"
+    ),
+    dept_info_taken_back=(
+        "↩️ 企业说明：刚才补充到工单 {number} 的一条（{what}）是另一个新问题，已另起工单，"
+        "不属于本工单。"
+    ),
+    dept_taken_back_file="附件",
     ent_ticket_over="工单 {number} 已经结束（{status}）。如有新情况，请提交新工单。",
     ratings={5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"},
     clock_names={"accept": "签收", "first_reply": "首次答复", "resolve": "办结"},

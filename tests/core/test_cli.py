@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,8 +62,10 @@ def test_db_upgrade_migrates_and_seeds(db_url: str, monkeypatch, capsys) -> None
     assert main(["db", "upgrade"]) == 0
     assert "database at head" in capsys.readouterr().out
     engine = make_engine(db_url)
-    newest = max(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9]*.py"))
-    assert current_revision(engine) == head_revision() == newest
+    newest = max((MIGRATIONS / "versions").glob("[0-9]*.py"), key=lambda p: p.name)
+    declared = re.search(r'^revision: str = "([^"]+)"', newest.read_text(), re.MULTILINE)
+    assert declared is not None
+    assert current_revision(engine) == head_revision() == declared[1]
     with transaction(engine) as session:
         assert len(queries.list_departments(session=session)) == 16
     engine.dispose()

@@ -46,6 +46,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from bot import callbacks as cb
-from bot import decisions, group_replies, menus, staff, tickets
+from bot import decisions, feedback, group_replies, menus, staff, tickets
 from bot.config import Settings, load_settings
 from bot.emulator.records import Chat, MessageRecord, User
 from bot.emulator.text import find_bot_commands
@@ -66,7 +67,15 @@ from bot.playground import Person, Scene, desk_on_emulator
 from bot.texts import texts_for
 from storage import queries
 from storage.db import transaction
-from storage.models import Department, Draft, Outbox, ProcessedUpdate, Reporter, Ticket
+from storage.models import (
+    Department,
+    Draft,
+    Outbox,
+    ProcessedUpdate,
+    Reporter,
+    Ticket,
+    TicketMessage,
+)
 from storage.types import utcnow
 from tests.conftest import PG_SERVER, REQUIRE_PG, _postgres_problem
 
@@ -107,6 +116,7 @@ wy:withdraw                   Y      .        .       .          .       .      
 ai:add_info                   Y      .        .       .          .       .        .      .
 ad:done                       Y      .        .       .          .       .        .      .
 rt:rate                       Y      .        .       .          .       .        .      .
+nw:split_off                  Y      .        .       .          .       .        .      .
 c:category                    Y      .        .       .          .       .        .      .
 dn:description_done           Y      .        .       .          .       .        .      .
 rp:reuse_profile              Y      .        .       .          .       .        .      .
@@ -156,6 +166,7 @@ rp:reuse_profile               .     .     .       .
 su:skip_uscc                   .     .     .       .
 v:visibility                   .     .     .       .
 cf:submit                      .     .     .       .
+nw:split_off                   .     .     .       .
 reply:card                     .     .     .       .
 reply:ask_question             .     .     .       .
 reply:ask_resolution           .     .     .       .
@@ -218,6 +229,7 @@ class Target:
     request_id: int | None = None
     owner: Person | None = None
     reply_to: dict[str, int] = field(default_factory=dict)  # place -> message id
+    message_id: int | None = None  # a TicketMessage (an enterprise's addition)
     group: Chat | None = None  # /bind, /unbind: where the admin sends it
 
 
@@ -385,6 +397,48 @@ def own_ticket(person: str, awaiting: Callable[[Ticket], str | None] = lambda _:
         return target_of(ticket, owner)
 
     return prepare
+
+
+LOOSE = "发票下周寄到。"
+
+
+def loose_addition(w: World, s: Session, i: int) -> Target:
+    """A dedicated enterprise's ticket whose department asked; it answered with a plain message."""
+    owner = w.people["splits_off"]
+    ticket = new_ticket(w, s, owner)
+    actor = w.actor("staff", "dept")
+    staff.accept(session=s, settings=w.settings, ticket=ticket, actor=actor, now=utcnow())
+    staff.ask_info(
+        session=s,
+        settings=w.settings,
+        ticket=ticket,
+        actor=actor,
+        question="请提供发票。",
+        now=utcnow(),
+    )
+    added = feedback.enterprise_reply(
+        session=s,
+        settings=w.settings,
+        reporter=reporter(s, owner),
+        ticket=ticket,
+        text=LOOSE,
+        attachment=None,
+        now=utcnow() + timedelta(seconds=1),
+    )
+    return target_of(ticket, owner, message_id=added.params["message_id"])
+
+
+def taken_out(
+    w: World, target: Target, messages: list[MessageRecord], texts: list[str]
+) -> str | None:
+    assert target.owner is not None
+    with transaction(w.engine) as session:
+        still_there = session.get(TicketMessage, target.message_id) is not None
+        draft = session.get(Draft, reporter(session, target.owner).id)
+        description = draft.data.get("description") if draft else None
+    if still_there or description != LOOSE:
+        return f"message still on the ticket: {still_there}, draft {description!r}; answers {texts}"
+    return None
 
 
 def draft_at(person: str, step: Step, **data: Any) -> Prepare:
@@ -670,6 +724,12 @@ SPECS: dict[str, Spec] = {
         lambda t: cb.make(cb.RATE, t.ticket_id or 0, 4),
         status_is("closed"),
     ),
+    "nw:split_off": press(
+        "private",
+        loose_addition,
+        lambda t: cb.make(cb.SPLIT_OFF, t.message_id or 0),
+        taken_out,
+    ),
     "c:category": press(
         "private",
         draft_at("picks_category", Step.CATEGORY),
@@ -793,6 +853,7 @@ PRIVATE_PEOPLE = (
     "stranger",
     "adds_info",
     "done_adding",
+    "splits_off",
     "picks_category",
     "described",
     "returns",
@@ -918,7 +979,12 @@ async def _replies_with_history(w: World) -> dict[str, Target]:
         how = REPLY_PROMPTS[purpose]
         if how in ("ask_info", "resolve"):
             staff.prompt(
-                session=session, settings=w.settings, ticket=ticket, actor=actor, action=how
+                session=session,
+                settings=w.settings,
+                ticket=ticket,
+                actor=actor,
+                action=how,
+                now=utcnow(),
             )
         elif how is not None:
             group_replies.ask_for_text(
@@ -929,6 +995,7 @@ async def _replies_with_history(w: World) -> dict[str, Target]:
                 purpose=purpose,
                 text=f"工单 {ticket.number}：请回复本消息。",
                 meta={"days": 3} if how == "extension_reason" else {},
+                now=utcnow(),
             )
 
     def hand_on(session: Session, ticket: Ticket, who: str, place: str, to: str) -> None:
@@ -977,6 +1044,7 @@ async def _replies_with_history(w: World) -> dict[str, Target]:
             settings=w.settings,
             request_id=rejected.request_id,
             actor=w.actor("dispatcher", "dispatch"),
+            now=utcnow(),
         )
         targets["reply:ask_reject_reason"] = rejected
     return targets
@@ -1189,7 +1257,7 @@ def test_the_matrix_covers_every_button_and_admin_command() -> None:
     assert set(ROWS) == set(SPECS)
     assert {a for a in ROWS if a.startswith("/")} == {f"/{name}" for name in menus.ADMIN}
     cells = [c for row in ROWS.values() for c in row.cells.values() if c != "-"]
-    assert len(cells) == 430 and cells.count("Y") == 42
+    assert len(cells) == 442 and cells.count("Y") == 43
 
 
 @pytest.mark.asyncio(loop_scope="module")

@@ -11,7 +11,7 @@ from telegram import Bot
 from telegram.error import ChatMigrated, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.delivery_outcome import Fate, classify
-from bot.emulator import BotApiEmulator, cut_off, flood_wait, late, server_error, to_chat
+from bot.emulator import BotApiEmulator, cut_off, flood_wait, held, late, server_error, to_chat
 
 
 @pytest.fixture
@@ -35,6 +35,19 @@ async def test_a_late_answer_times_out_but_the_message_exists(emu, bot) -> None:
         await bot.send_message(user.id, "delivered", read_timeout=0.3)
     assert [m.text for m in emu.bot_messages(user.id)] == ["delivered"]
     await bot.send_message(user.id, "next one is normal", read_timeout=0.3)
+
+
+async def test_a_held_answer_lets_people_see_and_answer_the_message_first(emu, bot) -> None:
+    user = emu.add_user("企业")
+    release = asyncio.Event()
+    emu.faults.append(held("sendMessage", release, where=to_chat(user.id)))
+    sending = asyncio.create_task(bot.send_message(user.id, "posted, answer held"))
+    posted = await emu.wait_for(user.id, lambda m: m.text == "posted, answer held")
+    emu.user_sends_text(user, user.id, "I saw it", reply_to=posted.message_id)
+    assert not sending.done()  # the bot does not know the message id yet
+    release.set()
+    sent = await sending
+    assert sent.message_id == posted.message_id
 
 
 async def test_a_cut_connection_after_the_call(emu, bot) -> None:

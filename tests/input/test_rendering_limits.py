@@ -28,6 +28,7 @@ from bot.views import (
     MESSAGE_LIMIT,
     NAME_LIMIT,
     CardView,
+    Exchanged,
     card_overflow,
     card_text,
     clip,
@@ -186,6 +187,9 @@ SCREENS: dict[Name, st.SearchStrategy[dict[str, Any]]] = {
     Name.INFO_ADDED: st.fixed_dictionaries(
         {"number": numbers, "count": st.integers(0, 10**6), "more": st.booleans()}
     ),
+    Name.ADDED_TO_TICKET: st.fixed_dictionaries(
+        {"number": numbers, "message_id": st.integers(1, 2**31 - 1)}
+    ),
 }
 SIMPLE = st.fixed_dictionaries(
     {
@@ -256,6 +260,12 @@ cards = st.builds(
             st.sampled_from(["3 个工作小时", "1.5 working days"]),  # the desk's own words
         ),
         max_size=3,
+    ).map(tuple),
+    history=st.lists(
+        st.builds(
+            Exchanged, department=st.one_of(st.none(), label), text=long, with_file=st.booleans()
+        ),
+        max_size=12,
     ).map(tuple),
 )
 
@@ -459,6 +469,9 @@ def test_the_worst_card_fits() -> None:
         pending="extension:10",
         transferred_to=Label("部" * 100, "D" * 100),
         overdue=(("accept", "99 个工作日"), ("first_reply", "99 个工作日"), ("resolve", "9 天")),
+        history=tuple(
+            Exchanged(Label("部" * 100, "D" * 100), "😀&" * 3000, True) for _ in range(50)
+        ),
     )
     for language in LANGUAGES:
         t = texts_for(language)
@@ -480,3 +493,34 @@ def test_the_worst_card_fits() -> None:
         assert_parts(parts, reason)
         for part in card_overflow(worst):
             accepted_plain(part)
+
+
+def test_a_long_carried_exchange_keeps_its_newest_messages_and_points_to_ticket() -> None:
+    econ = Label("经济发展局", "Economic Development Bureau")
+    history = tuple(
+        Exchanged(econ if i % 2 == 0 else None, f"第{i}条：" + "说明" * 400, i % 3 == 0)
+        for i in range(40)
+    )
+    card = CardView(
+        number="GX-20261127-0001",
+        kind="complaint",
+        category=Label("政策兑现", "Policy"),
+        status="assigned",
+        accept_due=NOW,
+        first_reply_due=NOW,
+        resolve_due=NOW,
+        description="去年的研发补贴至今未拨付。",
+        company=None,
+        contact=None,
+        phone=None,
+        uscc=None,
+        evidence=3,
+        history=history,
+    )
+    for language in LANGUAGES:
+        t = texts_for(language)
+        shown = accepted(card_text(card, language, ZONE))
+        accepted(t.dispatch_card.format(card=card_text(card, language, ZONE)))
+        assert "/ticket GX-20261127-0001" in shown
+        assert "第39条" in shown and "第0条" not in shown  # the newest are kept
+        assert shown.index("第38条") < shown.index("第39条")

@@ -1,0 +1,111 @@
+"""The desk's questions to one person in a group, and which of them a reply answers.
+
+A prompt is posted through the outbox, so its Telegram message id is known only once the
+sender has posted it — a quick reply can arrive first, and a send cut off by a crash never
+records one. Each prompt is therefore also recorded as an :class:`OpenPrompt` (who, where,
+which ticket, which outbox row) in the same transaction as the press that asked it, and
+a reply to a desk message the desk cannot identify is matched to the person's latest open
+prompt there whose id is still unknown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.views import shown_text
+from storage import queries
+from storage.models import OpenPrompt, Outbox
+
+#: Prompts answered in words: a reply to one is consumed by it, never relayed.
+TEXT = (
+    "ask_question",
+    "ask_resolution",
+    "ask_transfer_reason",
+    "ask_extension_reason",
+    "ask_reject_reason",
+)
+#: Prompts answered with their buttons: a reply to one is not relayed either.
+BUTTONS = ("transfer_reasons", "extension_days")
+#: How long an unanswered prompt may still be matched to a reply it cannot be tied to by
+#: message id (a crash and restart take minutes; a day-old prompt is forgotten).
+MATCH_WINDOW = timedelta(days=1)
+
+
+def record(
+    *,
+    session: Session,
+    asked: Outbox | None,
+    user_id: int,
+    chat_id: int,
+    thread_id: int | None,
+    now: datetime,
+) -> None:
+    """Remember that ``asked`` (an outbox row about a ticket) put a question to this person
+    in the chat it is posted to (where they pressed, if that chat is not bound yet)."""
+    if asked is None or asked.ticket_id is None or asked.id is None:
+        return
+    if asked.chat_id is not None:
+        chat_id, thread_id = asked.chat_id, asked.thread_id
+    queries.add_open_prompt(
+        session=session,
+        prompt=OpenPrompt(
+            chat_id=chat_id,
+            thread_id=thread_id,
+            user_id=user_id,
+            ticket_id=asked.ticket_id,
+            outbox_id=asked.id,
+            purpose=asked.purpose,
+            asked_at=now,
+        ),
+    )
+
+
+def answered(*, session: Session, row: Outbox, user_id: int, chat_id: int, now: datetime) -> None:
+    """The person answered the prompt ``row`` posted: it is no longer open."""
+    queries.close_open_prompts(
+        session=session, chat_id=chat_id, user_id=user_id, at=now, outbox_id=row.id
+    )
+
+
+def done_with(
+    *, session: Session, ticket_id: int, user_id: int, chat_id: int, now: datetime
+) -> None:
+    """The person answered with a button: their prompts about this ticket are closed."""
+    queries.close_open_prompts(
+        session=session, chat_id=chat_id, user_id=user_id, at=now, ticket_id=ticket_id
+    )
+
+
+def match(
+    *,
+    session: Session,
+    chat_id: int,
+    thread_id: int | None,
+    user_id: int,
+    quoted: str,
+    now: datetime,
+) -> Outbox | None:
+    """The prompt a reply answers when the desk message it replies to is unknown.
+
+    The person's latest open prompt in this chat (topic) whose message id the desk does not
+    know yet (still being sent, or its send cut off) and — when the replied message's text
+    came with the reply, as Telegram sends it — whose text it is. Never a prompt whose id
+    is known: the reply then answers some other message.
+    """
+    for prompt in queries.open_prompts(
+        session=session,
+        chat_id=chat_id,
+        thread_id=thread_id,
+        user_id=user_id,
+        since=now - MATCH_WINDOW,
+    ):
+        row = queries.get_outbox(session=session, outbox_id=prompt.outbox_id)
+        if row is None or row.telegram_message_id is not None:
+            continue
+        asked = shown_text(str(row.payload.get("text", ""))).strip()
+        if quoted.strip() and asked != quoted.strip():
+            continue
+        return row
+    return None
