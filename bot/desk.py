@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ class Desk:
     metrics: DeskMetrics = field(default_factory=DeskMetrics)
     #: When the chaser last finished a run, in real time (for /healthz and /metrics).
     last_chase_at: datetime | None = field(default=None)
+    #: Set once the start job has made sure a routing model is stored (bot/app.py); the
+    #: desk routes by rules until then. Tests and the demo wait for it to be deterministic.
+    routing_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         self.metrics.watch(self)

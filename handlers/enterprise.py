@@ -212,6 +212,7 @@ FILING_PREFIXES = (
     cb.SKIP_USCC,
     cb.VISIBILITY,
     cb.CONFIRM,
+    cb.CONDUCT_ANSWER,
     cb.DRAFT,
     cb.OFFER,
 )

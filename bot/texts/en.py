@@ -67,6 +67,7 @@ EN = Texts(
         "reopened_to_dispatcher": "taken over by the business-environment office",
         "closed": "closed",
         "enterprise_replied": "you replied",
+        "conduct_answered": "you answered: {answer}",
         "rating_comment": "your comment",
     },
     ask_category="Which category fits your {kind}?",
@@ -133,6 +134,18 @@ EN = Texts(
         "<b>Contact</b>: {contact}, {phone}\n"
         "<b>Department may see</b>: {visibility}"
     ),
+    conduct_question=(
+        "One question before we submit it:\n"
+        "Are you reporting <b>an official's conduct</b>? For example an official who names "
+        "or recommends an agency, consultancy or supplier, hints at dinners, gifts or "
+        "“fees”, drags the matter out on purpose, or retaliates after a complaint.\n\n"
+        "If yes, <b>{discipline}</b> handles it and the department concerned <b>never "
+        "sees</b> your complaint.\n"
+        "If no, it goes to the department in charge as usual."
+    ),
+    btn_conduct_yes="Yes",
+    btn_conduct_no="No",
+    conduct_answers={"yes": "yes, an official's conduct", "no": "not about conduct"},
     summary_no_uscc="not given",
     submitted=(
         "✅ Received — thank you for trusting us!\n"
@@ -237,7 +250,13 @@ EN = Texts(
     card_uscc="<b>Credit code</b>: {uscc}\n",
     card_evidence="\n\n📎 {count} attachment(s), in the replies below.",
     dispatch_card=(
-        "🔀 <b>To dispatch</b>: no rule decided the department; please pick one.\n\n{card}"
+        "🔀 <b>To dispatch</b>: the desk is not sure which department it is; please pick "
+        "one. The first three buttons are the likeliest, with how sure it is.\n\n{card}"
+    ),
+    dispatch_choice="{department} {percent}%",
+    card_conduct=(
+        "🛡 <b>[Official conduct]</b> for the discipline office only; never to be passed "
+        "to the department concerned.\n"
     ),
     dispatch_assigned="✅ Dispatched to {department} by {who}.\n\n{card}",
     unrouted_department="business-environment office (dispatching)",
@@ -304,6 +323,16 @@ EN = Texts(
         "state": "Ticket {number} is {status}; this action no longer applies.",
         "stale": "That button has expired.",
         "dispatcher_only": "Only the business-environment office or an admin can decide.",
+        "conduct_transfer": (
+            "Ticket {number} reports an official's conduct: a department cannot ask to "
+            "transfer it (it could reach the people complained about); ask the "
+            "business-environment office if it must move."
+        ),
+        "conduct_excluded": (
+            "Ticket {number} reports an official's conduct: it cannot go to a department "
+            "it names or to its category's department (that would expose the "
+            "complainant); nothing was done."
+        ),
     },
     reply_not_relayed_closed="Ticket {number} is {status}; this message was not sent on.",
     transfer_request=(
