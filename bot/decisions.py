@@ -14,7 +14,7 @@ from bot.lifecycle import Action, Status
 from bot.sla import Schedule, add_working_time
 from bot.staff import ANONYMOUS_ADMIN_ID, Actor, Refused, _move
 from bot.texts import texts_for
-from bot.tickets import may_dispatch
+from bot.tickets import may_dispatch, refuse_excluded
 from bot.views import fmt_time, force_reply, message_parts
 from storage import queries
 from storage.models import Department, Ticket, TicketRequest
@@ -133,6 +133,7 @@ def approve_transfer(
         or new.id == request.department_id
     ):
         raise Refused("stale")
+    refuse_excluded(ticket, new.code)
     old = _department(session, request.department_id)
     before = _move(ticket, Action.APPROVE_TRANSFER, now)
     notify.refresh_card(session=session, settings=settings, ticket=ticket, transferred_to=new)

@@ -26,6 +26,7 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     data = cb.parse(query.data)
     ticket_id, code = data.int_arg(0), data.arg(1) or ""
     thread_id = thread_of(query.message if isinstance(query.message, Message) else None)
+    done = False  # anything but an assignment is shown as an alert
     with desk.work(update.update_id) as session:
         if not tickets.may_dispatch(
             session=session,
@@ -52,10 +53,12 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 )
             except (LookupError, IllegalTransition):
                 reply = t.stale_button
+            except Refused as refused:
+                reply = refusal_text(context, refused)
             else:
+                done = True
                 reply = t.assign_done.format(number=ticket.number, department=department.name)
-    refused = (t.assign_refused, t.stale_button, t.staff_refusals["anonymous"])
-    await answer(update, reply, alert=reply in refused)
+    await answer(update, reply, alert=not done)
 
 
 @guarded
