@@ -29,10 +29,11 @@ class CaseResult:
 
     @property
     def leaked(self) -> bool:
-        """A conduct case routed to a department it names or to its category's."""
-        return self.conduct_expected and self.decision.department in self.decision.excluded | (
-            self.decision.conduct.named_departments
-        )
+        """A conduct case sent, without the conduct question, to a department it names
+        or to its category's department."""
+        decision = self.decision
+        forbidden = decision.excluded | decision.conduct.named_departments
+        return self.conduct_expected and not decision.would_ask and decision.department in forbidden
 
 
 @dataclass
