@@ -132,7 +132,7 @@ class Router:
         discipline = self.table.discipline_department or None
         decision = RoutingDecision(
             department=discipline,
-            reason=reason,
+            reason=reason if discipline else RouteReason.CONDUCT_NOWHERE,
             confidence=1.0,
             top=((discipline, 1.0),) if discipline else (),
             conduct=assessment,
