@@ -94,7 +94,7 @@ class Router:
         )
         excluded = set(assessment.named_departments)
         if category_route is not None and category_route.department not in (None, discipline):
-            excluded.add(category_route.department)  # type: ignore[arg-type]
+            excluded.add(category_route.department)
         predictions = self._predict(text, category)
 
         if category_route is not None and category_route.conduct:
