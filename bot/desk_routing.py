@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.routing import (
+    Hints,
     LabelledExample,
     Router,
     RoutingDecision,
@@ -50,7 +51,7 @@ _models: OrderedDict[str, RoutingModel] = OrderedDict()
 _routers: list[tuple[Settings, str | None, Router]] = []
 #: The model trained from the shipped corpus alone, by its examples: every fresh install in
 #: this process (the test suite, the sandbox) trains it once.
-_shipped: dict[tuple[LabelledExample, ...], RoutingModel] = {}
+_shipped: dict[tuple[tuple[LabelledExample, ...], Hints], RoutingModel] = {}
 
 
 def current_router(*, session: Session, settings: Settings) -> Router:
@@ -142,9 +143,13 @@ def train_and_store(*, engine: Engine, settings: Settings) -> store.StoredModel:
     return _store(engine, _train(settings, examples))
 
 
+def _hints(settings: Settings) -> Hints:
+    return hints_from_table(routing_table_from_settings(settings))
+
+
 def _train(settings: Settings, examples: Sequence[LabelledExample]) -> RoutingModel:
     """Train with the zone's rules and aliases as features, as the desk routes with them."""
-    return train(examples, hints=hints_from_table(routing_table_from_settings(settings)))
+    return train(examples, hints=_hints(settings))
 
 
 def _store(engine: Engine, model: RoutingModel) -> store.StoredModel:
@@ -182,7 +187,7 @@ def ensure_model(*, engine: Engine, settings: Settings) -> store.StoredModel | N
     if has_usable_model(engine=engine):
         return None
     examples = training_examples(engine=engine, settings=settings)
-    key = tuple(examples)
+    key = (tuple(examples), _hints(settings))
     with _lock:
         model = _shipped.get(key)
     if model is None:

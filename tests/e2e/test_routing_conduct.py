@@ -17,8 +17,8 @@ from tests.e2e.test_filing_a_complaint import file_complaint
 ACCUSING_MARKET = (
     "市场监管分局的执法人员来检查完，指定我们必须找他推荐的检测公司重新检定，说别家的报告不认。"
 )
-#: Only a hint: someone mentioned a firm, but "did not insist".
-HINTING = "市场监管分局来检查以后，那位工作人员提了一句可以找某某检测公司，不过他也没有强求。"
+#: Actor and act, but beside a denial ("not that he insisted"): only the enterprise can say.
+HINTING = "市场监管分局的执法人员检查时推荐了一家检测公司，倒也不是说非要用他们家，就是提了一下。"
 QUESTION = "您反映的是工作人员的作风问题吗"
 
 

@@ -16,7 +16,7 @@ from tests.e2e.test_department_work import ticket_row
 from tests.e2e.test_filing_a_complaint import file_complaint
 from tests.e2e.test_routing_conduct import number_of
 
-#: Says nothing about whose matter it is: no department can be sure of it.
+#: Says nothing about whose matter it is (the scene's zone trusts no model choice anyway).
 VAGUE = "我们公司有点事情想咨询一下，不知道该找哪个部门，情况比较复杂。"
 CHOICE = re.compile(r"^(?P<name>.+) (?P<percent>\d+)%$")
 
@@ -26,7 +26,10 @@ def models(scene: Scene) -> list[RoutingModelRow]:
         return list(session.exec(select(RoutingModelRow).order_by(RoutingModelRow.id)))
 
 
-async def test_an_unsure_ticket_is_assigned_by_the_dispatcher_in_one_press(scene: Scene) -> None:
+async def test_an_unsure_ticket_is_assigned_by_the_dispatcher_in_one_press(
+    unsure_scene: Scene,
+) -> None:
+    scene = unsure_scene
     dispatch = await scene.department_group("bizenv", "营商环境办 督办群")
     ent = scene.person("孙总")
     await file_complaint(ent, category="其他", description=VAGUE)

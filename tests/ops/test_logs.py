@@ -45,8 +45,8 @@ async def test_a_story_logs_ticket_numbers_and_nobodys_identity(
     xu = scene.person("许", last_name="明远", username="xu_mingyuan", user_id=REPORTER_ID)
     await file_complaint(
         xu,
-        category="政策兑现",
-        description="去年的研发补贴至今未拨付，已经催了三次。",
+        category="要素保障（水电气/用地）",
+        description="厂区这周停电三次，供电所一直不给说法，生产线全停了。",
         company="厦门海沧精密机械有限公司",
         uscc="91350100M000100Y43",
     )

@@ -1,6 +1,6 @@
 """routing model: trained classifiers in the database; the decision stored on each ticket
 
-Revision ID: 0007_routing_model
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 20:10:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0007_routing_model"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
