@@ -9,6 +9,14 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from bot import desk_routing
+from bot.config import Settings
+from bot.routing import (
+    hints_from_table,
+    load_shipped_examples,
+    routing_table_from_settings,
+    train,
+)
 from storage import queries
 from storage import routing as store
 from storage.db import alembic_config, head_revision, make_engine, transaction, upgrade
@@ -187,3 +195,37 @@ def test_the_routing_migration_keeps_tickets_and_flags_old_conduct_ones(db_url: 
     ]
     assert all(r[4] in ([], "[]") and r[5] in ([], "[]") for r in rows)
     engine.dispose()
+
+
+def test_every_instance_routes_with_the_newest_stored_version(
+    engine: Engine, settings: Settings
+) -> None:
+    """One desk stores a model at start; another retrains; the first one follows at once."""
+    started = desk_routing.ensure_model(engine=engine, settings=settings)
+    assert started is not None
+    assert desk_routing.ensure_model(engine=engine, settings=settings) is None  # stored already
+    with transaction(engine) as session:
+        router = desk_routing.current_router(session=session, settings=settings)
+    assert router.model is not None and router.model.version == started.version
+
+    # Another instance's retrain (here on a smaller corpus, to be quick) stores a new version.
+    examples = load_shipped_examples(settings)
+    smaller = train(
+        examples[: len(examples) // 3],
+        hints=hints_from_table(routing_table_from_settings(settings)),
+        now=NOW,
+    )
+    with transaction(engine) as session:
+        store.save_model(
+            session=session,
+            version=smaller.version,
+            trained_at=smaller.trained_at,
+            accuracy=smaller.accuracy,
+            n_examples=smaller.n_examples,
+            sklearn_version=desk_routing.sklearn_version(),
+            data=smaller.to_bytes(),
+        )
+    with transaction(engine) as session:
+        router = desk_routing.current_router(session=session, settings=settings)
+    assert router.model is not None and router.model.version == smaller.version
+    assert router.model.n_examples == len(examples) // 3
