@@ -91,3 +91,12 @@ def test_importing_routing_does_not_load_sklearn() -> None:
     code = "import sys, bot.routing, bot.tickets; print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_fast_arithmetic_agrees_with_the_pipeline(model: RoutingModel) -> None:
+    items = [(e.text, e.category) for e in EXAMPLES[::7]]
+    rows = model._rows(items)
+    expected = model.pipeline.predict_proba(rows)
+    classes = [str(c) for c in model.pipeline.classes_]
+    for got, want in zip(model.predict_many(items), expected, strict=True):
+        assert dict(got) == pytest.approx(dict(zip(classes, want, strict=True)), abs=1e-9)
