@@ -236,15 +236,15 @@ class _Linear:
         if not self.fast:
             return self.pipeline.predict_proba(rows)
         import numpy as np
-        from scipy.sparse import hstack
 
-        matrix = hstack(
-            [
-                vectorizer.transform(rows[:, column]) * weight
-                for vectorizer, weight, column in self.parts
-            ]
-        ).tocsr()
-        scores = matrix @ self.coef + self.intercept
+        # The columns of each part's matrix meet their own rows of the coefficients,
+        # exactly as the ColumnTransformer's side-by-side stacking would.
+        scores = self.intercept
+        start = 0
+        for vectorizer, weight, column in self.parts:
+            part = vectorizer.transform(rows[:, column]) * weight
+            scores = scores + part @ self.coef[start : start + part.shape[1]]
+            start += part.shape[1]
         proba = 1.0 / (1.0 + np.exp(self.a * scores + self.b))
         total = proba.sum(axis=1, keepdims=True)
         uniform = np.full_like(proba, 1.0 / proba.shape[1])
