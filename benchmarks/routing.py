@@ -112,7 +112,6 @@ def measure(quick: bool) -> list[Figure]:
         ),
         Figure(NAME, "-", "decision p99", p99, "ms", "< 20", p99 < 20),
         Figure(NAME, "-", f"training on {size} examples", training, "s", "< 60", training < 60),
-        Figure(NAME, "-", f"held-out accuracy, {size} synthetic", big.accuracy * 100, "%"),
         Figure(NAME, "-", "model bytes", path_size(big), "MB"),
         Figure(NAME, "-", "RSS before model (desk modules)", facts["before_mb"], "MB"),
         Figure(NAME, "-", "extra RSS of the loaded model", extra, "MB", "< 150", extra < 150),
