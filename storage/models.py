@@ -64,6 +64,8 @@ class RoutingRule(SQLModel, table=True):
     priority: int = 100
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     position: int = 0
+    # Decides before the routing model (config ``always = true``); otherwise a hint to it.
+    always: bool = False
 
 
 class DeskSetting(SQLModel, table=True):

@@ -36,6 +36,11 @@ def upgrade() -> None:
     with op.batch_alter_table("routingmodel", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_routingmodel_active"), ["active"], unique=False)
 
+    with op.batch_alter_table("routingrule", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("always", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
     # Tickets filed before this release keep their reason; they were never conduct-flagged
     # by the new safeguard and have no candidates to show.
     with op.batch_alter_table("ticket", schema=None) as batch_op:
@@ -58,6 +63,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("routingrule", schema=None) as batch_op:
+        batch_op.drop_column("always")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_column("route_excluded")
         batch_op.drop_column("conduct_answer")
