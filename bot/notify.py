@@ -217,7 +217,9 @@ def post_card(
     purpose = "card"
     if ticket.status == "unrouted":
         purpose = "dispatch"
-        payload = _html(texts_for(language).dispatch_card.format(card=text))
+        t = texts_for(language)
+        template = t.dispatch_card_ranked if ticket.route_top else t.dispatch_card
+        payload = _html(template.format(card=text))
         # Never a department a conduct ticket must not reach (re-checked when pressed).
         choices = [
             (d.code, Label(d.name, d.name_en))

@@ -104,6 +104,7 @@ class Texts:
     card_uscc: str
     card_evidence: str
     dispatch_card: str
+    dispatch_card_ranked: str
     dispatch_choice: str
     card_conduct: str
     dispatch_assigned: str

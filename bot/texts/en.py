@@ -250,6 +250,9 @@ EN = Texts(
     card_uscc="<b>Credit code</b>: {uscc}\n",
     card_evidence="\n\n📎 {count} attachment(s), in the replies below.",
     dispatch_card=(
+        "🔀 <b>To dispatch</b>: no rule decided the department; please pick one.\n\n{card}"
+    ),
+    dispatch_card_ranked=(
         "🔀 <b>To dispatch</b>: the desk is not sure which department it is; please pick "
         "one. The first three buttons are the likeliest, with how sure it is.\n\n{card}"
     ),

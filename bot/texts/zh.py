@@ -222,7 +222,8 @@ ZH = Texts(
     card_contact_hidden="<b>联系人</b>：（未授权公开）",
     card_uscc="<b>信用代码</b>：{uscc}\n",
     card_evidence="\n\n📎 附件 {count} 个，见下方回复。",
-    dispatch_card=(
+    dispatch_card="🔀 <b>待分派</b>：没有规则能确定承办部门，请选择。\n\n{card}",
+    dispatch_card_ranked=(
         "🔀 <b>待分派</b>：系统没有把握确定承办部门，请选择；"
         "前三个按钮是最可能的部门和把握程度。\n\n{card}"
     ),
