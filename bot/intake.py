@@ -19,7 +19,13 @@ from bot import callbacks as cb
 from bot.config import Settings
 from bot.routing import suggest_category
 from bot.screens import Label, Name, Screen
-from bot.tickets import add_info, adding_info_to, draft_decision, submit_ticket
+from bot.tickets import (
+    add_info,
+    adding_info_to,
+    conduct_answer,
+    draft_decision,
+    submit_ticket,
+)
 from bot.validation import UsccProblem, check_uscc, clean_text, normalize_phone
 from storage import queries
 from storage.models import Draft, Reporter
@@ -444,7 +450,7 @@ def _submit(
     if limited is not None:
         return [Screen(Name.TICKET_LIMIT_SUBMIT, limited)]  # the draft waits, confirmed
     decision = draft_decision(session=session, settings=settings, draft=draft)
-    if decision.would_ask and "conduct_answer" not in draft.data:
+    if decision.would_ask and conduct_answer(draft) is None:
         # One plain question before it goes anywhere; asked once per draft (pressing
         # submit again shows the same question: the answer decides the route).
         draft.data["conduct_asked"] = True
@@ -478,7 +484,7 @@ def _answer_conduct(
         draft is None
         or Step(draft.step) is not Step.CONFIRM
         or not draft.data.get("conduct_asked")
-        or "conduct_answer" in draft.data
+        or conduct_answer(draft) is not None
         or choice not in ("yes", "no")
     ):
         return [Screen(Name.STALE_BUTTON)]

@@ -33,15 +33,20 @@ def ticket_number(*, session: Session, settings: Settings, now: datetime) -> str
     return f"{settings.desk.ticket_prefix}-{day}-{sequence:04d}"
 
 
+def conduct_answer(draft: Draft) -> bool | None:
+    """The enterprise's answer to the conduct question (None: not asked or not answered)."""
+    answer = draft.data.get("conduct_answer")
+    return answer if isinstance(answer, bool) else None
+
+
 def draft_decision(*, session: Session, settings: Settings, draft: Draft) -> RoutingDecision:
     """Where the draft would go now, with the enterprise's conduct answer if it gave one."""
-    answer = draft.data.get("conduct_answer")
     return desk_routing.decide(
         session=session,
         settings=settings,
         text=draft.data.get("description") or "",
         category=draft.data.get("category"),
-        conduct_answer=answer if isinstance(answer, bool) else None,
+        conduct_answer=conduct_answer(draft),
     )
 
 
@@ -74,8 +79,7 @@ def submit_ticket(
     )
     if department is not None and not department.active:
         department = None
-    answer = data.get("conduct_answer")
-    conduct_answer = answer if isinstance(answer, bool) else None
+    answered = conduct_answer(draft)
     targets = settings.sla.targets(category=category.code, priority=category.priority)
     due = deadlines(now, targets, Schedule.from_settings(settings.sla, settings.desk.timezone))
     visibility = data.get("visibility", "none")
@@ -99,7 +103,7 @@ def submit_ticket(
         route_confidence=decision.confidence,
         route_top=[[code, round(p, 4)] for code, p in decision.top],
         conduct=decision.is_conduct,
-        conduct_answer=conduct_answer,
+        conduct_answer=answered,
         route_excluded=sorted(decision.excluded),
         accept_due=due.accept_due,
         first_reply_due=due.first_reply_due,
@@ -119,7 +123,7 @@ def submit_ticket(
         from_status=None,
         detail={"kind": ticket.kind},
     )
-    if conduct_answer is not None:
+    if answered is not None:
         queries.add_event(
             session=session,
             ticket=ticket,
@@ -127,7 +131,7 @@ def submit_ticket(
             actor_id=reporter.telegram_user_id,
             action="conduct_answered",
             from_status=Status.SUBMITTED,
-            detail={"answer": "yes" if conduct_answer else "no"},
+            detail={"answer": "yes" if answered else "no"},
         )
     queries.add_ticket_messages(
         session=session,
