@@ -46,8 +46,8 @@ class RoutingTable:
     # Department code → the names enterprises use for it (its own names included).
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     conduct: ConductPatterns = field(default_factory=ConductPatterns)
-    confidence_threshold: float = 0.4
-    conduct_question_at: float = 0.35
+    confidence_threshold: float = 0.15
+    conduct_question_at: float = 0.5
     # Departments that take tickets; a model's vote for any other code is ignored.
     departments: frozenset[str] = frozenset()
 
