@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 def _routing_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     routing = sub.add_parser("routing", help="train, measure and explain routing (docs/routing.md)")
     actions = routing.add_subparsers(dest="routing_action", required=True)
-    actions.add_parser(
+    training = actions.add_parser(
         "train", help="train on the corpus and the desk's history; store it as the active model"
     )
     evaluation = actions.add_parser("eval", help="route a labelled TOML file of [[case]]s")
@@ -95,6 +95,12 @@ def _routing_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     explaining = actions.add_parser("explain", help="how one text would be routed, and why")
     explaining.add_argument("text", help="the complaint's text")
     explaining.add_argument("--category", help="the category code the enterprise picked")
+    for action in (training, evaluation, explaining):
+        # `dianxiaoer routing eval FILE --config zone.toml` reads as naturally as the global
+        # form; SUPPRESS keeps an absent one from hiding `dianxiaoer --config … routing`.
+        action.add_argument(
+            "--config", default=argparse.SUPPRESS, help="TOML config file (as the global --config)"
+        )
 
 
 def _sandbox_options(parser: argparse.ArgumentParser) -> None:

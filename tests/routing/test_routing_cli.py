@@ -151,3 +151,19 @@ def test_eval_on_the_held_out_realistic_cases(capsys: pytest.CaptureFixture[str]
     assert accuracy >= EVAL_ACCURACY_FLOOR
     assert recall >= EVAL_CONDUCT_RECALL_FLOOR
     assert not Path("none.db").exists()
+
+
+def test_config_may_follow_the_subcommand(
+    trained: RoutingModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zone = tmp_path / "zone.toml"
+    example = Path(cli.__file__).parent / "config.example.toml"
+    zone.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[routing]\nconfidence_threshold = 7\n", encoding="utf-8")
+    assert cli.main(["routing", "explain", "停电", "--config", str(broken)]) == cli.EXIT_CONFIG
+    assert "confidence_threshold" in capsys.readouterr().err
+    assert cli.main(["--config", str(broken), "routing", "explain", "停电"]) == cli.EXIT_CONFIG
+    capsys.readouterr()
+    assert cli.main(["routing", "explain", "停电", "--config", str(zone)]) == 0
+    assert "decision: " in capsys.readouterr().out
