@@ -1,8 +1,9 @@
 """Keyword routing: the config's rules and category defaults, without a model.
 
-This is the whole router while no model is trained (a fresh install before its first
-training) and the category suggestion while the enterprise writes. ``route`` keeps the
-original precedence, first match wins:
+``best_rule`` is what ``Router`` falls back on while no model is trained (a fresh install
+before its first training), after the conduct safeguard; ``suggest_category`` proposes a
+category while the enterprise writes. ``route`` is the keyword-only router the desk used
+before the model, kept whole for its callers; its precedence, first match wins:
 
 1. the category is a conduct category (作风问题) → the discipline department
    (``CONDUCT_CATEGORY``);
