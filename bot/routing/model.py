@@ -8,10 +8,12 @@ Features (one row per complaint):
 - ``text``: TF-IDF of character 1–3-grams (``char_wb``) of the normalized text — Chinese
   needs no word segmentation this way, and typos cost only a few n-grams;
 - ``meta``: tokens for the category the enterprise picked (``cat:policy``), the keyword
-  rules that match (``rule:tax``) and the departments the text names (``named:tax``). The
-  category is an input the model weighs, not the verdict.
+  rules that match (``rule:tax``) and the departments the text names (``named:tax``),
+  clause by clause: ``not-rule:tax`` where the clause denies it (不是…, 不归…) and
+  ``focus:approval`` where it says what the matter really is (其实…, 而是…). The category
+  is an input the model weighs, not the verdict.
 
-A logistic regression turns them into one probability per department.
+A linear SVM, sigmoid-calibrated, turns them into one probability per department.
 """
 
 from __future__ import annotations
@@ -50,8 +52,7 @@ NEGATION_CUES = (
     "不属于",
     "不找",
     "没关系",
-    "isnot",
-    "not",
+    "not",  # also "isnot", "cannot" once the spaces are gone
     "n't",
 )
 FOCUS_CUES = (
