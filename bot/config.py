@@ -288,7 +288,7 @@ class RoutingSettings(_Strict):
     conduct_keywords: list[str] = Field(default_factory=list)
     # Below this probability the model's choice is not trusted: the dispatcher assigns,
     # with the model's top 3 as one-press buttons.
-    confidence_threshold: float = Field(default=0.15, ge=0, le=1)
+    confidence_threshold: float = Field(default=0.25, ge=0, le=1)
     # The model's probability for the discipline office at which, without any conduct
     # pattern, the enterprise is still asked whether it reports an official's conduct.
     conduct_question_at: float = Field(default=0.5, gt=0, le=1)

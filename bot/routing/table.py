@@ -46,7 +46,7 @@ class RoutingTable:
     # Department code → the names enterprises use for it (its own names included).
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     conduct: ConductPatterns = field(default_factory=ConductPatterns)
-    confidence_threshold: float = 0.15
+    confidence_threshold: float = 0.25
     conduct_question_at: float = 0.5
     # Departments that take tickets; a model's vote for any other code is ignored.
     departments: frozenset[str] = frozenset()
