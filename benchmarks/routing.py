@@ -92,7 +92,8 @@ def measure(quick: bool) -> list[Figure]:
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.bin"
-        path.write_bytes(big.to_bytes())
+        data = big.to_bytes()
+        path.write_bytes(data)
         here = subprocess.run(
             [sys.executable, "-m", "benchmarks.routing", "--measure", str(path)],
             check=True,
@@ -112,7 +113,7 @@ def measure(quick: bool) -> list[Figure]:
         ),
         Figure(NAME, "-", "decision p99", p99, "ms", "< 20", p99 < 20),
         Figure(NAME, "-", f"training on {size} examples", training, "s", "< 60", training < 60),
-        Figure(NAME, "-", "model bytes", path_size(big), "MB"),
+        Figure(NAME, "-", "model bytes", len(data) / 1024 / 1024, "MB"),
         Figure(NAME, "-", "RSS before model (desk modules)", facts["before_mb"], "MB"),
         Figure(NAME, "-", "extra RSS of the loaded model", extra, "MB", "< 150", extra < 150),
         Figure(
@@ -125,10 +126,6 @@ def measure(quick: bool) -> list[Figure]:
             facts["load_s"] < 3,
         ),
     ]
-
-
-def path_size(model: object) -> float:
-    return len(model.to_bytes()) / 1024 / 1024  # type: ignore[attr-defined]
 
 
 def measure_here(path: str) -> dict[str, float]:
