@@ -194,7 +194,7 @@ class Spec:
 DESCRIPTION = "厂区这周停电三次，供电所一直不给说法，生产线全停了。"
 FULL_DRAFT = {
     "kind": "complaint",
-    "category": "utilities",
+    "category": "policy",
     "description": DESCRIPTION,
     "company": "厦门海沧精密机械有限公司",
     "uscc": None,
@@ -216,7 +216,7 @@ def new_ticket(
     session: Session,
     owner: Person,
     *,
-    category: str = "utilities",
+    category: str = "policy",
     description: str = DESCRIPTION,
 ) -> Ticket:
     filer = reporter(session, owner)

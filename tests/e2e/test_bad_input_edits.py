@@ -35,7 +35,7 @@ async def test_edits_change_nothing_and_say_how_to_correct(scene: Scene) -> None
     ent = scene.person("改")
     await ent.says("/start")
     await ent.says("📝 我要投诉")
-    await ent.taps("要素保障（水电气/用地）")
+    await ent.taps("政策兑现")
     await ent.says("停电了还没人管")
     description = own_last(scene, ent)
     await edits(ent, description, "停电了还没人管，已经三天了")

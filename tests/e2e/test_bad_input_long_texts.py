@@ -213,7 +213,7 @@ async def test_long_captions_are_cut_on_the_copy_and_the_rest_follows_as_text(
     caption = long_text("照片说明：", 3000)
     await ent.says("/start")
     await ent.says("📝 我要投诉")
-    await ent.taps("要素保障（水电气/用地）")
+    await ent.taps("政策兑现")
     await ent.says("停电现场照片见附件")
     scene.emulator.user_sends_photo(ent.user, ent.chat_id, caption=caption)
     await scene.settle()

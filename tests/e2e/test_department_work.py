@@ -34,7 +34,7 @@ async def filed(
     scene: Scene,
     person: Person,
     *,
-    category: str = "要素保障（水电气/用地）",
+    category: str = "政策兑现",
     description: str = "厂区这周停电三次，供电所一直不给说法，生产线全停了。",
 ) -> str:
     await file_complaint(person, category=category, description=description)

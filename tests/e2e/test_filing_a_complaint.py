@@ -133,12 +133,12 @@ async def test_html_in_a_description_is_shown_escaped(scene: Scene) -> None:
     boss = scene.person("<b>老板</b>")
     await file_complaint(
         boss,
-        category="要素保障（水电气/用地）",
-        description="<script>alert('x')</script> & 停电 <没人管>",
+        category="政策兑现",
+        description="<script>alert('x')</script> & 厂区停电三天 <供电所不管>",
         company="A&B <科技> 公司",
     )
     card = scene.emulator.last_bot_message(econ.id)
-    assert "<script>alert('x')</script> & 停电 <没人管>" in card.text
+    assert "<script>alert('x')</script> & 厂区停电三天 <供电所不管>" in card.text
     assert "&lt;script&gt;" in card.html
     assert "A&B <科技> 公司" in card.text
 

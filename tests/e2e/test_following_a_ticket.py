@@ -146,7 +146,7 @@ async def test_a_restart_midway_loses_nothing_typed(scene: Scene) -> None:
     guo = scene.person("郭")
     await guo.says("/start")
     await guo.says("📝 我要投诉")
-    await guo.taps("要素保障（水电气/用地）")
+    await guo.taps("政策兑现")
     await guo.says("厂区天然气报装申请了两个月还没通气")
     await scene.restart()
     await guo.taps("下一步 ➡️")

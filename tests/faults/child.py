@@ -157,7 +157,7 @@ class RemotePerson:
 async def up_to_confirmation(person: RemotePerson) -> None:
     await person.says("/start")
     await person.says("📝 我要投诉")
-    await person.taps("要素保障（水电气/用地）")
+    await person.taps("政策兑现")
     await person.says("厂区这周停电三次，供电所一直不给说法，生产线全停了。")
     await person.taps("下一步 ➡️")
     await person.says("厦门海沧精密机械有限公司")

@@ -45,7 +45,7 @@ async def test_a_story_logs_ticket_numbers_and_nobodys_identity(
     xu = scene.person("许", last_name="明远", username="xu_mingyuan", user_id=REPORTER_ID)
     await file_complaint(
         xu,
-        category="要素保障（水电气/用地）",
+        category="政策兑现",
         description="厂区这周停电三次，供电所一直不给说法，生产线全停了。",
         company="厦门海沧精密机械有限公司",
         uscc="91350100M000100Y43",
@@ -79,7 +79,7 @@ async def test_a_story_logs_ticket_numbers_and_nobodys_identity(
         "91350100M000100Y43",
         "13800138000",
         "林经理",
-        "研发补贴",
+        "停电三次",
         "张科员",
         scene.emulator.token,
         scene.emulator.token.split(":")[1],
