@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from benchmarks import chaser_scaling, intake, memory, outbound, weekly_report
+from benchmarks import chaser_scaling, intake, memory, outbound, routing, weekly_report
 from benchmarks.common import Figure, arguments, chosen_backends, machine, table
 
 BENCHMARKS: dict[str, Callable[[bool, list[str]], list[Figure]]] = {
@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, Callable[[bool, list[str]], list[Figure]]] = {
     "weekly": weekly_report.run,
     "outbound": outbound.run,
     "memory": memory.run,
+    "routing": routing.run,
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -22,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
-from bot import chaser, crashpoints, leases, menus
+from bot import chaser, crashpoints, desk_routing, leases, menus
 from bot.config import SenderSettings
 from bot.desk import Desk
 from bot.sender import Sender
@@ -33,6 +35,8 @@ from storage.db import transaction
 from storage.types import utcnow
 
 PRIVATE = filters.ChatType.PRIVATE
+
+log = logging.getLogger(__name__)
 
 
 def build_application(desk: Desk) -> Application:  # type: ignore[type-arg]
@@ -157,6 +161,34 @@ async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
     desk.last_chase_at = utcnow()  # real time, for /healthz (desk.clock may be moved)
 
 
+async def routing_at_start(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Right after start: train and store a model if none is stored (a fresh install).
+
+    In a worker thread, so the desk answers from its first second; it routes by the rules
+    and the conduct safeguard until the model is stored (bot/desk_routing.py).
+    """
+    desk: Desk = context.bot_data["desk"]
+    try:
+        await asyncio.to_thread(
+            desk_routing.ensure_model, engine=desk.engine, settings=desk.settings
+        )
+    except Exception:  # the desk keeps routing by rules; the scheduled retrain tries again
+        log.exception("training the routing model at start failed")
+    finally:
+        desk.routing_ready.set()
+
+
+async def routing_retrain(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduled: a new model version when the desk has labelled new tickets since."""
+    desk: Desk = context.bot_data["desk"]
+    try:
+        await asyncio.to_thread(
+            desk_routing.retrain_if_learned, engine=desk.engine, settings=desk.settings
+        )
+    except Exception:
+        log.exception("retraining the routing model failed")
+
+
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     desk: Desk = application.bot_data["desk"]
     desk.sender = Sender(
@@ -174,6 +206,13 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         application.job_queue.run_repeating(
             chase, interval=desk.settings.chaser.interval_minutes * 60, first=10, name="chaser"
         )
+        application.job_queue.run_once(routing_at_start, when=0, name="routing_start")
+        retrain = desk.settings.routing.retrain_hours * 3600
+        application.job_queue.run_repeating(
+            routing_retrain, interval=retrain, first=retrain, name="routing_retrain"
+        )
+    else:
+        desk.routing_ready.set()
     with transaction(desk.engine) as session:
         bound = [d.chat_id for d in queries.list_departments(session=session) if d.chat_id]
     await menus.install(application.bot, desk.settings, bound)

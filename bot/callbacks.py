@@ -32,6 +32,7 @@ EXTENSION_DAYS = "ex"  # ex:<ticket id>:<days>
 TRANSFER_TO = "dt"  # dt:<request id>:<department code>
 DECIDE = "dd"  # dd:<request id>:<approve|reject>
 RATE = "rt"  # rt:<ticket id>:<1..5>
+CONDUCT_ANSWER = "cq"  # cq:yes | cq:no (is it about an official's conduct?)
 
 MAX_BYTES = 64
 MAX_INT = 2**31 - 1  # ids are 32-bit integers in PostgreSQL

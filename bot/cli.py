@@ -8,10 +8,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import logsafety
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from bot.routing import RoutingModel
 
 EXIT_CONFIG = 2
 
@@ -73,7 +77,30 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=200, help="at most this many (200)")
     resend = outbox_sub.add_parser("resend", help="queue failed or uncertain messages again")
     resend.add_argument("ids", nargs="+", type=int, metavar="ID", help="outbox row ids")
+    _routing_parser(sub)
     return parser
+
+
+def _routing_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    routing = sub.add_parser("routing", help="train, measure and explain routing (docs/routing.md)")
+    actions = routing.add_subparsers(dest="routing_action", required=True)
+    training = actions.add_parser(
+        "train", help="train on the corpus and the desk's history; store it as the active model"
+    )
+    evaluation = actions.add_parser("eval", help="route a labelled TOML file of [[case]]s")
+    evaluation.add_argument(
+        "file", type=Path, help="TOML with [[case]] id, text, category, expected"
+    )
+    evaluation.add_argument("--json", action="store_true", help="one JSON object per case")
+    explaining = actions.add_parser("explain", help="how one text would be routed, and why")
+    explaining.add_argument("text", help="the complaint's text")
+    explaining.add_argument("--category", help="the category code the enterprise picked")
+    for action in (training, evaluation, explaining):
+        # `dianxiaoer routing eval FILE --config zone.toml` reads as naturally as the global
+        # form; SUPPRESS keeps an absent one from hiding `dianxiaoer --config … routing`.
+        action.add_argument(
+            "--config", default=argparse.SUPPRESS, help="TOML config file (as the global --config)"
+        )
 
 
 def _sandbox_options(parser: argparse.ArgumentParser) -> None:
@@ -128,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         return _report(settings, args.week, Path(args.out))
     if command == "outbox":
         return _outbox(settings, args)
+    if command == "routing":
+        return _routing(settings, args)
     if command == "demo":
         from bot.demo import run_demo
 
@@ -223,6 +252,77 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     for result in results:
         print(f"#{result.outbox_id}: {result.note}")
     return 0 if all(result.ok for result in results) else 1
+
+
+def _routing(settings: Settings, args: argparse.Namespace) -> int:
+    """`routing train` stores a model; `eval` and `explain` only read (bot/routing/cli.py)."""
+    from bot.routing import CorpusError, load_cases, router_from_settings
+    from bot.routing import cli as routing_cli
+
+    if args.routing_action == "train":
+        from bot.desk import prepare_database
+        from bot.desk_routing import train_and_store
+
+        engine = prepare_database(settings)
+        try:
+            stored = train_and_store(engine=engine, settings=settings)
+        finally:
+            engine.dispose()
+        print(
+            f"model {stored.version}: {stored.n_examples} examples, "
+            f"held-out accuracy {stored.accuracy * 100:.1f}%"
+        )
+        return 0
+    model, source = _routing_model(settings)
+    print(f"model: {source}", file=sys.stderr)
+    router = router_from_settings(settings, model=model)
+    if args.routing_action == "explain":
+        routing_cli.explain(router, args.text, args.category, sys.stdout)
+        return 0
+    try:
+        cases = load_cases(args.file)
+    except CorpusError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    routing_cli.run_eval(router, cases, as_json=args.json, out=sys.stdout)
+    return 0
+
+
+def _routing_model(settings: Settings) -> tuple[RoutingModel, str]:
+    """The model the desk would route with: the database's active one when this
+    installation can load it, else one trained now on the corpus (what a fresh desk
+    trains at start). Never creates or migrates a database."""
+    from bot.routing import hints_from_table, load_shipped_examples, routing_table_from_settings
+    from bot.routing import train as train_model
+
+    stored = _stored_model(settings)
+    if stored is not None:
+        return stored, f"{stored.version} (stored, {stored.n_examples} examples)"
+    table = routing_table_from_settings(settings)
+    model = train_model(load_shipped_examples(settings), hints=hints_from_table(table))
+    return model, f"{model.version} (trained now on the corpus, {model.n_examples} examples)"
+
+
+def _stored_model(settings: Settings) -> RoutingModel | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.routing import ModelMismatch, RoutingModel
+    from storage import routing as store
+    from storage.db import make_engine, transaction
+
+    url = make_url(settings.database.url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return None
+    engine = make_engine(settings.database.url)
+    try:
+        with transaction(engine) as session:
+            row = store.active_model(session=session)
+        return RoutingModel.from_bytes(row.data) if row is not None else None
+    except (SQLAlchemyError, ModelMismatch):  # no table yet, or another sklearn: retrain
+        return None
+    finally:
+        engine.dispose()
 
 
 def _run_polling(settings: Settings) -> int:

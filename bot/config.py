@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, time
@@ -210,6 +211,9 @@ class DepartmentConfig(_Strict):
     name_en: str
     role: Literal["department", "dispatcher", "discipline", "leadership"] = "department"
     staff: list[int] = Field(default_factory=list)
+    # Other ways enterprises name it (科技局, 专管员, 质监站 …): a conduct complaint never goes
+    # to a department its text names (bot/routing/conduct.py).
+    aliases: list[str] = Field(default_factory=list)
 
 
 class CategoryConfig(_Strict):
@@ -227,6 +231,9 @@ class RoutingRuleConfig(_Strict):
     department: Code
     priority: int = 100
     categories: list[Code] = Field(default_factory=list)
+    # always = true: the rule decides before the model (what the zone wants fixed); without it
+    # the rule is a hint the model weighs, and the route when no model is trained yet.
+    always: bool = False
 
 
 class OpsSettings(_Strict):
@@ -240,8 +247,57 @@ class OpsSettings(_Strict):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class ConductActConfig(_Strict):
+    """One kind of improper act: any phrase alone, or a verb with an object near it."""
+
+    kind: Code
+    phrases: list[str] = Field(default_factory=list)
+    verbs: list[str] = Field(default_factory=list)
+    objects: list[str] = Field(default_factory=list)
+    window: int = Field(default=12, ge=0, le=80)  # characters between verb and object
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> ConductActConfig:
+        if not self.phrases and not (self.verbs and self.objects):
+            raise ValueError(f"acts {self.kind!r}: needs phrases, or both verbs and objects")
+        return self
+
+
+class ConductSettings(_Strict):
+    """Patterns of conduct complaints: an official actor together with an improper act."""
+
+    actors: list[str] = Field(default_factory=list)
+    # Regular expressions on the normalized text (NFKC, lower case, no whitespace), for
+    # actors no list can hold: 姓X的, 王科长, 某局的人 …
+    actor_patterns: list[str] = Field(default_factory=list)
+    acts: list[ConductActConfig] = Field(default_factory=list)
+    # Phrases that deny wrongdoing (不是说…, 倒没要…): they turn signals into a question.
+    hedges: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> ConductSettings:
+        for i, pattern in enumerate(self.actor_patterns):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"actor_patterns.{i}: not a regular expression ({exc})") from exc
+        return self
+
+
 class RoutingSettings(_Strict):
     conduct_keywords: list[str] = Field(default_factory=list)
+    # Below this probability the model's choice is not trusted: the dispatcher assigns,
+    # with the model's top 3 as one-press buttons.
+    confidence_threshold: float = Field(default=0.25, ge=0, le=1)
+    # The model's probability for the discipline office at which, without any conduct
+    # pattern, the enterprise is still asked whether it reports an official's conduct.
+    conduct_question_at: float = Field(default=0.5, gt=0, le=1)
+    # Hours between retrainings on the desk's history (the JobQueue).
+    retrain_hours: float = Field(default=24, gt=0)
+    # The labelled corpus the model starts from; empty = the one shipped with the sample
+    # zone (bot/routing_data/examples.toml). A relative path is read from the working folder.
+    examples: str = ""
+    conduct: ConductSettings = ConductSettings()
 
 
 class Settings(_Strict):

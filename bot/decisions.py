@@ -15,6 +15,7 @@ from bot.permissions import Actor, Refused
 from bot.sla import Schedule, add_working_time
 from bot.staff import _move, record_prompt
 from bot.texts import texts_for
+from bot.tickets import refuse_excluded
 from bot.views import fmt_time, force_reply, message_parts
 from storage import queries
 from storage.models import Department, Ticket, TicketRequest
@@ -126,6 +127,7 @@ def approve_transfer(
         or new.id == request.department_id
     ):
         raise Refused("stale")
+    refuse_excluded(ticket, new.code)
     old = _department(session, request.department_id)
     before = _move(ticket, Action.APPROVE_TRANSFER, now)
     notify.refresh_card(session=session, settings=settings, ticket=ticket, transferred_to=new)

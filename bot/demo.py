@@ -52,7 +52,7 @@ async def _story(scene: Scene) -> None:
     await lin.taps("✅ 提交")
 
     zhou = scene.person("周女士")
-    await zhou.says("你好，我们想了解一下园区里有没有适合小微企业的场地，谁能帮忙对接？")
+    await zhou.says("你好，有个情况想当面跟园区说一下，麻烦安排个时间对接。")
     await zhou.taps("作为诉求提交")
     await zhou.taps("其他")
     await zhou.taps("下一步 ➡️")
@@ -64,7 +64,16 @@ async def _story(scene: Scene) -> None:
     await zhou.taps("✅ 提交")
     officer = scene.person("陈科长")  # a member of the dispatcher's group
     scene.emulator.add_member(dispatch.id, officer.user)
-    await officer.taps("经济发展局", chat_id=dispatch.id)
+    # Where the routing model was unsure, the dispatcher assigns with one press (the
+    # department's button may carry the model's confidence, "经济发展局 31%").
+    econ = [
+        b.text
+        for m in scene.emulator.bot_messages(dispatch.id)
+        for b in m.buttons
+        if b.text.startswith("经济发展局")
+    ]
+    if econ:
+        await officer.taps(econ[-1], chat_id=dispatch.id)
 
     # The department works the ticket from its group.
     staff = scene.person("刘科员")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ class Desk:
     last_chase_at: datetime | None = field(default=None)
     #: Who is a current member of which chat, asked of Telegram and remembered briefly.
     members: Memberships = field(default_factory=Memberships)
+    #: Set once the start job has made sure a routing model is stored (bot/app.py); the
+    #: desk routes by rules until then. Tests and the demo wait for it to be deterministic.
+    routing_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         self.metrics.watch(self)

@@ -19,7 +19,13 @@ from bot import callbacks as cb
 from bot.config import Settings
 from bot.routing import suggest_category
 from bot.screens import Label, Name, Screen
-from bot.tickets import add_info, adding_info_to, submit_ticket
+from bot.tickets import (
+    add_info,
+    adding_info_to,
+    conduct_answer,
+    draft_decision,
+    submit_ticket,
+)
 from bot.validation import UsccProblem, check_uscc, clean_text, normalize_phone
 from storage import queries
 from storage.models import Draft, Reporter
@@ -304,6 +310,8 @@ def on_button(
     draft = queries.get_draft(session=session, reporter_id=reporter.id)
     if data.prefix == cb.CONFIRM and data.arg() == "submit":
         return _submit(session, settings, reporter, draft, now)
+    if data.prefix == cb.CONDUCT_ANSWER:
+        return _answer_conduct(session, settings, reporter, draft, data.arg(), now)
     if draft is None:
         return [Screen(Name.STALE_BUTTON)]
     draft.active = True
@@ -492,8 +500,48 @@ def _submit(
     limited = abuse.ticket_limit(session=session, settings=settings, reporter=reporter, now=now)
     if limited is not None:
         return [Screen(Name.TICKET_LIMIT_SUBMIT, limited)]  # the draft waits, confirmed
-    submit_ticket(session=session, settings=settings, reporter=reporter, draft=draft, now=now)
+    decision = draft_decision(session=session, settings=settings, draft=draft)
+    if decision.would_ask and conduct_answer(draft) is None:
+        # One plain question before it goes anywhere; asked once per draft (pressing
+        # submit again shows the same question: the answer decides the route).
+        draft.data["conduct_asked"] = True
+        queries.save_draft(session=session, draft=draft)
+        discipline = queries.get_department_by_role(session=session, role="discipline")
+        assert discipline is not None, "the zone has no discipline department"
+        label = Label(discipline.name, discipline.name_en)
+        return [Screen(Name.CONDUCT_QUESTION, {"discipline": label})]
+    submit_ticket(
+        session=session,
+        settings=settings,
+        reporter=reporter,
+        draft=draft,
+        now=now,
+        decision=decision,
+    )
     return [Screen(Name.SUBMITTED)]
+
+
+def _answer_conduct(
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    draft: Draft | None,
+    choice: str | None,
+    now: datetime,
+) -> list[Screen]:
+    """是/否 to the conduct question: recorded on the draft, then the ticket is submitted
+    (the enterprise had pressed submit when it was asked)."""
+    if (
+        draft is None
+        or Step(draft.step) is not Step.CONFIRM
+        or not draft.data.get("conduct_asked")
+        or conduct_answer(draft) is not None
+        or choice not in ("yes", "no")
+    ):
+        return [Screen(Name.STALE_BUTTON)]
+    draft.data["conduct_answer"] = choice == "yes"
+    queries.save_draft(session=session, draft=draft)
+    return _submit(session, settings, reporter, draft, now)
 
 
 def on_private_message(

@@ -215,6 +215,7 @@ def card_view(
         overdue=overdue,
         relays_replies=not for_desk and Status(ticket.status) in RELAYS_STAFF_REPLIES,
         history=_history(session, ticket, messages, history_through),
+        conduct=ticket.conduct,
     )
 
 
@@ -271,15 +272,20 @@ def post_card(
     purpose = "card"
     if ticket.status == "unrouted":
         purpose = "dispatch"
-        payload = _html(texts_for(language).dispatch_card.format(card=text))
+        t = texts_for(language)
+        template = t.dispatch_card_ranked if ticket.route_top else t.dispatch_card
+        payload = _html(template.format(card=text))
+        # Never a department a conduct ticket must not reach (re-checked when pressed).
         choices = [
             (d.code, Label(d.name, d.name_en))
             for d in queries.handling_departments(session=session)
+            if not (ticket.conduct and d.code in ticket.route_excluded)
         ]
+        top = [(str(code), float(p)) for code, p in ticket.route_top]
         assert ticket.id is not None
-        payload["reply_markup"] = dispatch_keyboard(ticket.id, choices, language).to_dict()
+        payload["reply_markup"] = dispatch_keyboard(ticket.id, choices, language, top=top).to_dict()
     else:
-        keyboard = card_keyboard(ticket.id or 0, ticket.status, language)
+        keyboard = card_keyboard(ticket.id or 0, ticket.status, language, conduct=ticket.conduct)
         if keyboard is not None:
             payload["reply_markup"] = keyboard.to_dict()
     card = to_department(
@@ -363,7 +369,7 @@ def refresh_card(
     keyboard = (
         None
         if transferred_to is not None
-        else card_keyboard(ticket.id or 0, ticket.status, language)
+        else card_keyboard(ticket.id or 0, ticket.status, language, conduct=ticket.conduct)
     )
     payload["reply_markup"] = (
         keyboard.to_dict() if keyboard is not None else {"inline_keyboard": []}

@@ -117,6 +117,7 @@ class Scene:
         self.application = build_application(self.desk)
         self.track()
         await start_running(self.application, poll_timeout=1)
+        await self.desk.routing_ready.wait()
 
 
 @dataclass
@@ -215,6 +216,8 @@ async def desk_on_emulator(
         )
         scene.track()
         await start_running(scene.application, poll_timeout=1)
+        # Stories start once the routing model is stored, as on a desk that has run a while.
+        await desk.routing_ready.wait()
         try:
             yield scene
         finally:

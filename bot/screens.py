@@ -29,6 +29,7 @@ class Name(StrEnum):
     TEXT_EXPECTED = "text_expected"
     ASK_CONSENT = "ask_consent"
     SUMMARY = "summary"
+    CONDUCT_QUESTION = "conduct_question"
     SUBMITTED = "submitted"
     ALREADY_SUBMITTED = "already_submitted"
     CANCELLED = "cancelled"

@@ -69,6 +69,13 @@ def _event(
     )
 
 
+def refuse_conduct_transfer(ticket: Ticket) -> None:
+    """A conduct ticket is moved only by the dispatcher: a department asking to pass it on
+    could steer it to the people complained about."""
+    if ticket.conduct:
+        raise Refused("conduct_transfer", ticket)
+
+
 def accept(
     *, session: Session, settings: Settings, ticket: Ticket, actor: Actor, now: datetime
 ) -> None:
@@ -126,6 +133,8 @@ def prompt(
     }
     if action not in needs:
         raise Refused("stale", ticket)
+    if action == "transfer":
+        refuse_conduct_transfer(ticket)
     lifecycle_action, template, purpose = needs[action]
     try:
         check_transition(Status(ticket.status), lifecycle_action)
@@ -262,6 +271,7 @@ def request_transfer(
     """转办/退单: goes to the dispatcher with a department picker and a reject button."""
 
     department = for_department(session=session, ticket=ticket, actor=actor)
+    refuse_conduct_transfer(ticket)
     if reason_code not in TRANSFER_REASONS:
         raise Refused("stale", ticket)
     before = _move(ticket, Action.REQUEST_TRANSFER, now)

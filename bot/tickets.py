@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import notify
+from bot import desk_routing, notify
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, IllegalTransition, Status, check_transition
-from bot.routing import RouteReason, route
+from bot.permissions import Refused
+from bot.routing import RoutingDecision
 from bot.screens import Label, Name, Screen
 from bot.sla import Schedule, deadlines
 from bot.texts import texts_for
@@ -32,25 +33,53 @@ def ticket_number(*, session: Session, settings: Settings, now: datetime) -> str
     return f"{settings.desk.ticket_prefix}-{day}-{sequence:04d}"
 
 
+def conduct_answer(draft: Draft) -> bool | None:
+    """The enterprise's answer to the conduct question (None: not asked or not answered)."""
+    answer = draft.data.get("conduct_answer")
+    return answer if isinstance(answer, bool) else None
+
+
+def draft_decision(*, session: Session, settings: Settings, draft: Draft) -> RoutingDecision:
+    """Where the draft would go now, with the enterprise's conduct answer if it gave one."""
+    return desk_routing.decide(
+        session=session,
+        settings=settings,
+        text=draft.data.get("description") or "",
+        category=draft.data.get("category"),
+        conduct_answer=conduct_answer(draft),
+    )
+
+
 def submit_ticket(
-    *, session: Session, settings: Settings, reporter: Reporter, draft: Draft, now: datetime
+    *,
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    draft: Draft,
+    now: datetime,
+    decision: RoutingDecision | None = None,
 ) -> Ticket:
-    """Turn a confirmed draft into a routed ticket, its events and its notifications."""
+    """Turn a confirmed draft into a routed ticket, its events and its notifications.
+
+    A conduct complaint goes to the discipline office and records the departments it must
+    never reach; a decision without a department leaves the ticket to the dispatcher,
+    whose card offers the model's best three.
+    """
     assert reporter.id is not None
     data = draft.data
     category = queries.get_category_by_code(session=session, code=data["category"])
     assert category is not None and category.id is not None
     description: str = data["description"]
-    decision = route(
-        table=queries.load_routing_table(session=session),
-        category=category.code,
-        text=description,
-    )
+    if decision is None:
+        decision = draft_decision(session=session, settings=settings, draft=draft)
     department = (
         queries.get_department_by_code(session=session, code=decision.department)
         if decision.department
         else None
     )
+    if department is not None and not department.active:
+        department = None
+    answered = conduct_answer(draft)
     targets = settings.sla.targets(category=category.code, priority=category.priority)
     due = deadlines(now, targets, Schedule.from_settings(settings.sla, settings.desk.timezone))
     visibility = data.get("visibility", "none")
@@ -70,7 +99,12 @@ def submit_ticket(
         share_company=visibility in ("all", "company"),
         share_contact=visibility == "all",
         route_reason=decision.reason.value,
-        route_keyword=decision.matched_keyword,
+        route_keyword=decision.rule,
+        route_confidence=decision.confidence,
+        route_top=[[code, round(p, 4)] for code, p in decision.top],
+        conduct=decision.is_conduct,
+        conduct_answer=answered,
+        route_excluded=sorted(decision.excluded),
         accept_due=due.accept_due,
         first_reply_due=due.first_reply_due,
         resolve_due=due.resolve_due,
@@ -89,6 +123,16 @@ def submit_ticket(
         from_status=None,
         detail={"kind": ticket.kind},
     )
+    if answered is not None:
+        queries.add_event(
+            session=session,
+            ticket=ticket,
+            actor="enterprise",
+            actor_id=reporter.telegram_user_id,
+            action="conduct_answered",
+            from_status=Status.SUBMITTED,
+            detail={"answer": "yes" if answered else "no"},
+        )
     queries.add_ticket_messages(
         session=session,
         messages=[
@@ -106,7 +150,7 @@ def submit_ticket(
             for item in data.get("evidence") or []
         ],
     )
-    if department is not None and decision.reason is not RouteReason.UNROUTED:
+    if department is not None:
         _move(session, ticket, Action.ROUTE, now)
         ticket.department_id = department.id
         queries.add_event(
@@ -119,7 +163,9 @@ def submit_ticket(
             detail={
                 "department": department.code,
                 "reason": decision.reason.value,
-                "keyword": decision.matched_keyword,
+                "keyword": decision.rule,
+                "confidence": round(decision.confidence, 4),
+                "conduct": ticket.conduct,
             },
         )
         target = department
@@ -132,6 +178,7 @@ def submit_ticket(
             actor_id=None,
             action="unrouted",
             from_status=Status.SUBMITTED,
+            detail={"reason": decision.reason.value, "top": ticket.route_top},
         )
         dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None, "the zone has no dispatcher department"
@@ -432,6 +479,13 @@ def finish_adding_info(*, session: Session, reporter: Reporter) -> Screen:
 # --- dispatching ------------------------------------------------------------------------------
 
 
+def refuse_excluded(ticket: Ticket, department_code: str) -> None:
+    """A conduct ticket never goes to a department it names or to its category's: that
+    would expose the complainant to the people complained about."""
+    if ticket.conduct and department_code in ticket.route_excluded:
+        raise Refused("conduct_excluded", ticket)
+
+
 def assign(
     *,
     session: Session,
@@ -442,10 +496,12 @@ def assign(
     actor_name: str,
     now: datetime,
 ) -> Department:
-    """The dispatcher sends an unrouted ticket to a department."""
+    """The dispatcher sends an unrouted ticket to a department (or re-assigns one not yet
+    accepted); a conduct ticket is refused for the departments it must never reach."""
     department = queries.get_department_by_code(session=session, code=department_code)
     if department is None or not department.active or department.role not in queries.HANDLING_ROLES:
         raise LookupError(department_code)
+    refuse_excluded(ticket, department.code)
     previous = _move(session, ticket, Action.ASSIGN, now)
     ticket.department_id = department.id
     session.add(ticket)

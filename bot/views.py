@@ -369,6 +369,20 @@ def compose(screen: Screen, language: str, *, desk_name: str = "") -> list[Rende
                 ),
             )
         ]
+    if n is Name.CONDUCT_QUESTION:
+        return [
+            Rendered(
+                t.conduct_question.format(discipline=escape(_label(p["discipline"], language))),
+                _buttons(
+                    [
+                        [
+                            (t.btn_conduct_yes, cb.make(cb.CONDUCT_ANSWER, "yes")),
+                            (t.btn_conduct_no, cb.make(cb.CONDUCT_ANSWER, "no")),
+                        ]
+                    ]
+                ),
+            )
+        ]
     if n is Name.DRAFT_FOUND:
         category = _label(p.get("category"), language) or "—"
         return [
@@ -544,6 +558,7 @@ def _ticket_detail(t: Texts, p: dict[str, Any], language: str) -> list[Rendered]
             kind=t.kind_names.get(str(detail.get("kind", "")), ""),
             department=escape(_label(detail.get("department"), language)),
             rating=t.ratings.get(int(detail.get("rating") or 0), ""),
+            answer=t.conduct_answers.get(str(detail.get("answer", "")), ""),
         )
         if detail.get("text"):
             what += f"：{escape(clip(str(detail['text']), 200))}"
@@ -604,6 +619,8 @@ class CardView:
     reopen_count: int = 0
     pending: str | None = None  # "transfer" or "extension:<days>"
     transferred_to: Label | None = None
+    #: A complaint about an official's conduct: marked, and never transferred by staff.
+    conduct: bool = False
     overdue: tuple[tuple[str, str], ...] = ()  # (clock, "3 个工作小时") as of the last edit
     relays_replies: bool = False  # a department's own card, while replies reach the enterprise
     #: The exchange before the ticket reached this card's department (a transfer), in order.
@@ -634,7 +651,8 @@ def card_text(
     description, rest = cut(card.description, description_limit)
     if rest:
         description += "…"
-    text = t.card.format(
+    mark = t.card_conduct if card.conduct else ""
+    text = mark + t.card.format(
         kind=t.kind_names.get(card.kind, card.kind),
         number=card.number,
         category=escape(card.category(language)),
@@ -734,7 +752,11 @@ CARD_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def card_keyboard(ticket_id: int, status: str, language: str) -> InlineKeyboardMarkup | None:
+def card_keyboard(
+    ticket_id: int, status: str, language: str, *, conduct: bool = False
+) -> InlineKeyboardMarkup | None:
+    """The card's buttons; a conduct ticket has no transfer button (only the dispatcher
+    moves it, bot/tickets.refuse_excluded)."""
     t = texts_for(language)
     labels = {
         "accept": t.btn_accept,
@@ -743,7 +765,7 @@ def card_keyboard(ticket_id: int, status: str, language: str) -> InlineKeyboardM
         "extension": t.btn_extension,
         "resolve": t.btn_resolve,
     }
-    actions = CARD_ACTIONS.get(status, ())
+    actions = tuple(a for a in CARD_ACTIONS.get(status, ()) if not (conduct and a == "transfer"))
     if not actions:
         return None
     items = [(labels[a], cb.make(cb.STAFF, ticket_id, a)) for a in actions]
@@ -772,7 +794,32 @@ def card_overflow(card: CardView) -> list[str]:
 
 
 def dispatch_keyboard(
-    ticket_id: int, departments: Sequence[tuple[str, Label]], language: str
+    ticket_id: int,
+    departments: Sequence[tuple[str, Label]],
+    language: str,
+    *,
+    top: Sequence[tuple[str, float]] = (),
 ) -> InlineKeyboardMarkup:
-    items = [(label(language), cb.make(cb.ASSIGN, ticket_id, code)) for code, label in departments]
-    return _buttons(_pairs(items))
+    """One button per department; the model's best three first, one per row, each with
+    its confidence ("经济发展局 72%"), then the others in pairs."""
+    t = texts_for(language)
+    labels = dict(departments)
+    first = [
+        [
+            (
+                t.dispatch_choice.format(
+                    department=labels[code](language), percent=round(probability * 100)
+                ),
+                cb.make(cb.ASSIGN, ticket_id, code),
+            )
+        ]
+        for code, probability in top[:3]
+        if code in labels
+    ]
+    shown = {code for code, _ in top[:3]}
+    rest = [
+        (label(language), cb.make(cb.ASSIGN, ticket_id, code))
+        for code, label in departments
+        if code not in shown
+    ]
+    return _buttons([*first, *_pairs(rest)])

@@ -12,9 +12,11 @@ from telegram.ext import ContextTypes
 from bot import abuse, admin, menus, permissions, tickets
 from bot.lifecycle import IllegalTransition
 from bot.metrics import Week, parse_week, previous_week
+from bot.permissions import Refused
 from bot.report import build_weekly_report
 from bot.texts import texts_for
 from handlers.common import admins_only, desk_of, guarded, say, thread_of
+from handlers.staff import refusal_text
 from storage import queries
 
 
@@ -113,6 +115,8 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                     code=escape(code[:40]),
                     codes=admin.department_codes(session=session, settings=desk.settings),
                 )
+            except Refused as refused:
+                reply = refusal_text(context, refused)
             except IllegalTransition:
                 reply = t.assign_not_now.format(
                     number=ticket.number,

@@ -220,6 +220,7 @@ FILING_PREFIXES = (
     cb.SKIP_USCC,
     cb.VISIBILITY,
     cb.CONFIRM,
+    cb.CONDUCT_ANSWER,
     cb.DRAFT,
     cb.OFFER,
     cb.SPLIT_OFF,

@@ -64,6 +64,8 @@ class RoutingRule(SQLModel, table=True):
     priority: int = 100
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     position: int = 0
+    # Decides before the routing model (config ``always = true``); otherwise a hint to it.
+    always: bool = False
 
 
 class DeskSetting(SQLModel, table=True):
@@ -126,6 +128,15 @@ class Ticket(SQLModel, table=True):
     share_contact: bool = False
     route_reason: str = Field(max_length=24)
     route_keyword: str | None = None
+    # The routing decision as the dispatcher sees it (bot/routing): the chosen department's
+    # confidence, the best three candidates [[code, probability], …] and, for a conduct
+    # complaint, the departments it must never reach (named in it, or the category's).
+    route_confidence: float | None = None
+    route_top: list[list[Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    conduct: bool = False
+    # The enterprise's answer to "is this about an official's conduct?"; None = not asked.
+    conduct_answer: bool | None = None
+    route_excluded: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     accept_due: datetime = _time(index=True)
     first_reply_due: datetime = _time(index=True)
     resolve_due: datetime = _time(index=True)
@@ -296,6 +307,22 @@ class OpenPrompt(SQLModel, table=True):
     purpose: str = Field(max_length=24)
     asked_at: datetime = _time()
     answered_at: datetime | None = _time(nullable=True)
+
+
+class RoutingModelRow(SQLModel, table=True):
+    """A trained routing classifier (bot/routing): every instance uses the newest active one."""
+
+    __tablename__ = "routingmodel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(unique=True, max_length=64)
+    trained_at: datetime = _time()
+    # Accuracy on the split held out from its own training.
+    accuracy: float
+    n_examples: int
+    sklearn_version: str = Field(max_length=32)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    active: bool = Field(default=True, index=True)
 
 
 class ProcessedUpdate(SQLModel, table=True):

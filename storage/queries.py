@@ -161,6 +161,7 @@ def load_routing_table(*, session: Session) -> RoutingTable:
             department=departments[r.department_id],
             priority=r.priority,
             categories=frozenset(r.categories),
+            always=r.always,
         )
         for r in session.exec(select(RoutingRule).order_by(col(RoutingRule.position)))
     ]

@@ -60,6 +60,7 @@ def seed_zone(*, session: Session, settings: Settings) -> None:
                 priority=rule.priority,
                 categories=list(rule.categories),
                 position=position,
+                always=rule.always,
             )
         )
     conduct = session.get(DeskSetting, "conduct_keywords") or DeskSetting(

@@ -38,6 +38,11 @@ class Texts:
     ask_consent: str
     visibility: dict[str, str]
     summary: str
+    # The conduct question, asked once before submitting when the text only hints at it
+    conduct_question: str
+    btn_conduct_yes: str
+    btn_conduct_no: str
+    conduct_answers: dict[str, str]
     summary_no_uscc: str
     submitted: str
     submitted_unrouted: str
@@ -100,6 +105,9 @@ class Texts:
     card_evidence: str
     unanchored_label: str
     dispatch_card: str
+    dispatch_card_ranked: str
+    dispatch_choice: str
+    card_conduct: str
     dispatch_assigned: str
     unrouted_department: str
     dept_withdrawn: str

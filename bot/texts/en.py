@@ -67,6 +67,7 @@ EN = Texts(
         "reopened_to_dispatcher": "taken over by the business-environment office",
         "closed": "closed",
         "enterprise_replied": "you replied",
+        "conduct_answered": "you answered: {answer}",
         "rating_comment": "your comment",
         "info_taken_back": "You moved an addition out to a new concern",
     },
@@ -134,6 +135,18 @@ EN = Texts(
         "<b>Contact</b>: {contact}, {phone}\n"
         "<b>Department may see</b>: {visibility}"
     ),
+    conduct_question=(
+        "One question before we submit it:\n"
+        "Are you reporting <b>an official's conduct</b>? For example an official who names "
+        "or recommends an agency, consultancy or supplier, hints at dinners, gifts or "
+        "“fees”, drags the matter out on purpose, or retaliates after a complaint.\n\n"
+        "If yes, <b>{discipline}</b> handles it and the department concerned <b>never "
+        "sees</b> your complaint.\n"
+        "If no, it goes to the department in charge as usual."
+    ),
+    btn_conduct_yes="Yes",
+    btn_conduct_no="No",
+    conduct_answers={"yes": "yes, an official's conduct", "no": "not about conduct"},
     summary_no_uscc="not given",
     submitted=(
         "✅ Received — thank you for trusting us!\n"
@@ -241,6 +254,15 @@ EN = Texts(
     dispatch_card=(
         "🔀 <b>To dispatch</b>: no rule decided the department; please pick one.\n\n{card}"
     ),
+    dispatch_card_ranked=(
+        "🔀 <b>To dispatch</b>: the desk is not sure which department it is; please pick "
+        "one. The first three buttons are the likeliest, with how sure it is.\n\n{card}"
+    ),
+    dispatch_choice="{department} {percent}%",
+    card_conduct=(
+        "🛡 <b>[Official conduct]</b> for the discipline office only; never to be passed "
+        "to the department concerned.\n"
+    ),
     dispatch_assigned="✅ Dispatched to {department} by {who}.\n\n{card}",
     unrouted_department="business-environment office (dispatching)",
     dept_withdrawn="↩️ Ticket {number} was withdrawn by the enterprise; no further work needed.",
@@ -337,6 +359,16 @@ EN = Texts(
             "The desk could not tell which ticket this reply is about, so nothing was sent to "
             "the enterprise. To answer it, reply to the ticket's card; to answer a prompt, "
             "reply to that prompt."
+        ),
+        "conduct_transfer": (
+            "Ticket {number} reports an official's conduct: a department cannot ask to "
+            "transfer it (it could reach the people complained about); ask the "
+            "business-environment office if it must move."
+        ),
+        "conduct_excluded": (
+            "Ticket {number} reports an official's conduct: it cannot go to a department "
+            "it names or to its category's department (that would expose the "
+            "complainant); nothing was done."
         ),
     },
     reply_not_relayed_closed="Ticket {number} is {status}; this message was not sent on.",

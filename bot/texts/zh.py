@@ -63,6 +63,7 @@ ZH = Texts(
         "reopened_to_dispatcher": "交营商环境办督办",
         "closed": "关闭",
         "enterprise_replied": "您回复",
+        "conduct_answered": "您确认：{answer}",
         "rating_comment": "您留言",
         "info_taken_back": "您把一条补充移出，另起新问题",
     },
@@ -118,6 +119,16 @@ ZH = Texts(
         "<b>联系人</b>：{contact}，{phone}\n"
         "<b>承办部门可见</b>：{visibility}"
     ),
+    conduct_question=(
+        "提交前想请您确认一件事：\n"
+        "您反映的是<b>工作人员的作风问题</b>吗？比如指定或推荐中介、代办、咨询公司，"
+        "暗示吃请、送礼、好处费，故意刁难拖着不办，或者因为投诉被打击报复。\n\n"
+        "如果是，这件事由<b>{discipline}</b>受理，被反映的部门<b>看不到</b>您的投诉。\n"
+        "如果不是，就按一般问题派给主管部门办理。"
+    ),
+    btn_conduct_yes="是",
+    btn_conduct_no="否",
+    conduct_answers={"yes": "是，反映工作人员作风问题", "no": "不是作风问题"},
     summary_no_uscc="未填",
     submitted=(
         "✅ 已受理，谢谢您的信任！\n"
@@ -214,6 +225,12 @@ ZH = Texts(
     card_evidence="\n\n📎 附件 {count} 个，见下方回复。",
     unanchored_label="📎 工单 {number}",
     dispatch_card="🔀 <b>待分派</b>：没有规则能确定承办部门，请选择。\n\n{card}",
+    dispatch_card_ranked=(
+        "🔀 <b>待分派</b>：系统没有把握确定承办部门，请选择；"
+        "前三个按钮是最可能的部门和把握程度。\n\n{card}"
+    ),
+    dispatch_choice="{department} {percent}%",
+    card_conduct="🛡 <b>【作风问题】</b>只由纪检监察部门办理；不得转给被反映的部门。\n",
     dispatch_assigned="✅ 已由 {who} 分派给 {department}。\n\n{card}",
     unrouted_department="营商环境办（分派中）",
     dept_withdrawn="↩️ 工单 {number} 已由企业撤回，无需继续办理。",
@@ -293,6 +310,14 @@ ZH = Texts(
         "unmatched": (
             "没能确定这条回复是关于哪张工单的，没有发给企业。"
             "要答复企业，请回复工单卡片；按钮弹出的提示，请直接回复那条提示消息。"
+        ),
+        "conduct_transfer": (
+            "工单 {number} 是作风问题工单，承办部门不能申请转办，以免转到被反映的人手里；"
+            "如确需改派，请联系营商环境办。"
+        ),
+        "conduct_excluded": (
+            "工单 {number} 是作风问题工单，不能交给它反映的部门或该类别的主管部门"
+            "（投诉人会暴露给被反映的人），操作未执行。"
         ),
     },
     reply_not_relayed_closed="工单 {number} 已是「{status}」，这条消息没有转给企业。",

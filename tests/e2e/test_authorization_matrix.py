@@ -214,7 +214,7 @@ def _parse(*tables: str) -> dict[str, Row]:
 ROWS = _parse(MATRIX, MEMBERSHIP)
 
 # Buttons whose only subject is the presser's own draft, language or list (see the docstring).
-SELF_SERVICE = {cb.KIND, cb.OFFER, cb.DRAFT, cb.LANGUAGE, cb.MY_LIST}
+SELF_SERVICE = {cb.KIND, cb.OFFER, cb.DRAFT, cb.LANGUAGE, cb.MY_LIST, cb.CONDUCT_ANSWER}
 
 
 # --- the world the matrix runs in ----------------------------------------------------------------
@@ -274,7 +274,7 @@ class Spec:
 
 # --- preparing tickets through the core ----------------------------------------------------------
 
-DESCRIPTION = "去年的研发补贴至今未拨付，已经催了三次。"
+DESCRIPTION = "厂区这周停电三次，供电所一直不给说法，生产线全停了。"
 FULL_DRAFT = {
     "kind": "complaint",
     "category": "policy",

@@ -63,7 +63,7 @@ async def test_the_daily_ticket_limit_keeps_everything_and_says_when(
     async with desk_on_emulator(limited, database_url=db_url) as scene:
         await scene.department_group("econ", "经济发展局 工单群")
         ent = scene.person("多单")
-        for description in ("第一件：补贴未到账", "第二件：奖励未兑现"):
+        for description in ("第一件：厂区停电三天没人管", "第二件：天然气报装两个月还没通气"):
             await file_complaint(ent, category="政策兑现", description=description)
             assert "已受理" in ent.last_reply().text
 

@@ -36,13 +36,13 @@ async def test_edits_change_nothing_and_say_how_to_correct(scene: Scene) -> None
     await ent.says("/start")
     await ent.says("📝 我要投诉")
     await ent.taps("政策兑现")
-    await ent.says("补贴还没到")
+    await ent.says("停电了还没人管")
     description = own_last(scene, ent)
-    await edits(ent, description, "补贴还没到，已经三个月了")
+    await edits(ent, description, "停电了还没人管，已经三天了")
     answer = ent.last_reply()
     assert "不会更新草稿" in answer.text and answer.reply_to_message_id == description.message_id
     with transaction(scene.desk.engine) as session:
-        assert session.exec(select(Draft)).one().data["description"] == "补贴还没到"
+        assert session.exec(select(Draft)).one().data["description"] == "停电了还没人管"
 
     await ent.taps("下一步 ➡️")
     await ent.says("厦门海沧精密机械有限公司")
@@ -61,7 +61,9 @@ async def test_edits_change_nothing_and_say_how_to_correct(scene: Scene) -> None
     await edits(ent, description, "改成别的内容")
     assert "不会改变已提交的内容" in ent.last_reply().text
     ticket = ticket_row(scene)
-    assert ticket.description == "补贴还没到" and ticket.company_name == "厦门海沧精密机械有限公司"
+    assert (
+        ticket.description == "停电了还没人管" and ticket.company_name == "厦门海沧精密机械有限公司"
+    )
     assert len(scene.emulator.bot_messages(econ.id)) == group_before  # no one is bothered
 
     await ent.says("/start")
@@ -77,7 +79,7 @@ async def test_edits_change_nothing_and_say_how_to_correct(scene: Scene) -> None
     with transaction(scene.desk.engine) as session:
         reporter = session.exec(select(Reporter)).one()
     assert reporter.offer_text == "物业乱收费"
-    assert card_in(scene, econ.id, number).text.count("补贴还没到") == 1
+    assert card_in(scene, econ.id, number).text.count("停电了还没人管") == 1
     assert_all_accepted(scene)
 
 

@@ -98,7 +98,7 @@ async def test_while_filing_media_are_evidence_and_the_rest_is_refused(scene: Sc
     await ent.says("/start")
     await ent.says("📝 我要投诉")
     await ent.taps("政策兑现")
-    await ent.says("补贴没到账，录了语音和视频")
+    await ent.says("厂区停电三天了，录了语音和视频")
     for kind in ("sticker", "location", "poll", "contact"):
         await sends(ent, kind)
         assert UNSUPPORTED in ent.last_reply().text, kind

@@ -18,7 +18,7 @@ from storage.models import Outbox, Ticket, TicketMessage
 from tests.e2e.test_department_work import card_in, filed, member, newest, ticket_row
 
 # 8 UTF-16 units, HTML special characters included: 500 of them make a 4000-unit message.
-UNIT = "😀补贴&<b>"
+UNIT = "😀停电&<b>"
 SEND_METHODS = ("sendMessage", "copyMessage", "sendPhoto", "sendDocument", "editMessageText")
 
 
@@ -183,7 +183,7 @@ async def test_a_long_transfer_reason_keeps_the_dispatchers_buttons_working(
     zhang = member(scene, econ.id, "张科员")
     chen = member(scene, dispatch.id, "陈科长")
     ent = scene.person("转")
-    await filed(scene, ent, description="长" * 1990)  # a card at its longest
+    await filed(scene, ent, description="停电" + "长" * 1988)  # a card at its longest
 
     await zhang.taps("↪️ 转办/退单", chat_id=econ.id)
     await zhang.taps("其他（填写原因）", chat_id=econ.id)
@@ -214,7 +214,7 @@ async def test_long_captions_are_cut_on_the_copy_and_the_rest_follows_as_text(
     await ent.says("/start")
     await ent.says("📝 我要投诉")
     await ent.taps("政策兑现")
-    await ent.says("现场照片见附件")
+    await ent.says("停电现场照片见附件")
     scene.emulator.user_sends_photo(ent.user, ent.chat_id, caption=caption)
     await scene.settle()
     await ent.taps("下一步 ➡️")

@@ -35,7 +35,7 @@ async def filed(
     person: Person,
     *,
     category: str = "政策兑现",
-    description: str = "去年的研发补贴至今未拨付，已经催了三次。",
+    description: str = "厂区这周停电三次，供电所一直不给说法，生产线全停了。",
 ) -> str:
     await file_complaint(person, category=category, description=description)
     return person.last_reply().text.split("工单号：")[1].split()[0]
@@ -204,7 +204,7 @@ async def test_a_transfer_is_approved_to_another_department(scene: Scene) -> Non
     zhang = member(scene, econ.id, "张科员")
     chen = member(scene, dispatch.id, "陈科长")
     ent = scene.person("罗")
-    number = await filed(scene, ent, description="申请的专项补贴一直没有消息")
+    number = await filed(scene, ent, description="厂区天然气报装申请了两个月还没通气")
 
     await zhang.taps("↪️ 转办/退单", chat_id=econ.id)
     await zhang.taps("不属于本部门职责", chat_id=econ.id)
@@ -221,7 +221,7 @@ async def test_a_transfer_is_approved_to_another_department(scene: Scene) -> Non
     old_card = card_in(scene, econ.id, number)
     assert "已转办至 税务局" in old_card.text and old_card.buttons == []
     new_card = card_in(scene, tax.id, number)
-    assert "专项补贴" in new_card.text and new_card.buttons[0].text == "✅ 签收"
+    assert "天然气报装" in new_card.text and new_card.buttons[0].text == "✅ 签收"
     assert "已转由税务局办理" in ent.last_reply().text
     assert (
         request.message_id == scene.emulator.message(dispatch.id, request.message_id).message_id

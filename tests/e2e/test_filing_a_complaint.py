@@ -77,7 +77,8 @@ async def test_complaint_with_photo_reaches_the_right_group_without_the_reporter
     assert {r.status for r in rows} == {"sent"}
 
 
-async def test_unmatched_complaint_is_dispatched_by_the_office(scene: Scene) -> None:
+async def test_unmatched_complaint_is_dispatched_by_the_office(unsure_scene: Scene) -> None:
+    scene = unsure_scene
     dispatch = await scene.department_group("bizenv", "营商环境办 督办群")
     econ = await scene.department_group("econ", "经济发展局 工单群")
     zhang = scene.person("张总")
@@ -94,7 +95,9 @@ async def test_unmatched_complaint_is_dispatched_by_the_office(scene: Scene) -> 
     assert "待分派" in card.text and "张总" not in card.text
     officer = scene.person("陈科长")
     scene.emulator.add_member(dispatch.id, officer.user)
-    await officer.taps("经济发展局", chat_id=dispatch.id)
+    # The department may be among the model's three best, its button showing a percentage.
+    econ_button = next(b.text for b in card.buttons if b.text.startswith("经济发展局"))
+    await officer.taps(econ_button, chat_id=dispatch.id)
 
     econ_card = scene.emulator.last_bot_message(econ.id)
     assert "想反映一下园区里的一些情况" in econ_card.text
@@ -105,7 +108,8 @@ async def test_unmatched_complaint_is_dispatched_by_the_office(scene: Scene) -> 
     assert "已分派给 经济发展局" in zhang.last_reply().text
 
 
-async def test_a_stranger_cannot_dispatch_or_bind(scene: Scene) -> None:
+async def test_a_stranger_cannot_dispatch_or_bind(unsure_scene: Scene) -> None:
+    scene = unsure_scene
     dispatch = await scene.department_group("bizenv", "营商环境办 督办群")
     zhang = scene.person("张总")
     await file_complaint(zhang, category="其他", description="想反映一下园区里的一些情况。")
@@ -130,11 +134,11 @@ async def test_html_in_a_description_is_shown_escaped(scene: Scene) -> None:
     await file_complaint(
         boss,
         category="政策兑现",
-        description="<script>alert('x')</script> & 补贴 <未到账>",
+        description="<script>alert('x')</script> & 厂区停电三天 <供电所不管>",
         company="A&B <科技> 公司",
     )
     card = scene.emulator.last_bot_message(econ.id)
-    assert "<script>alert('x')</script> & 补贴 <未到账>" in card.text
+    assert "<script>alert('x')</script> & 厂区停电三天 <供电所不管>" in card.text
     assert "&lt;script&gt;" in card.html
     assert "A&B <科技> 公司" in card.text
 

@@ -147,7 +147,7 @@ async def test_a_restart_midway_loses_nothing_typed(scene: Scene) -> None:
     await guo.says("/start")
     await guo.says("📝 我要投诉")
     await guo.taps("政策兑现")
-    await guo.says("去年的技改补助至今未拨付")
+    await guo.says("厂区天然气报装申请了两个月还没通气")
     await scene.restart()
     await guo.taps("下一步 ➡️")
     assert "企业的名称" in guo.last_reply().text
@@ -160,7 +160,7 @@ async def test_a_restart_midway_loses_nothing_typed(scene: Scene) -> None:
     assert "经济发展局" in guo.last_reply().text
     with transaction(scene.desk.engine) as session:
         ticket = session.exec(select(Ticket)).one()
-    assert ticket.description == "去年的技改补助至今未拨付"
+    assert ticket.description == "厂区天然气报装申请了两个月还没通气"
     assert not ticket.share_company and not ticket.share_contact
 
 

@@ -271,7 +271,7 @@ async def test_no_group_ever_reads_who_the_enterprise_is(scene: Scene) -> None:
     first = await files(
         everyone,
         category="政策兑现",
-        description="研发补贴迟迟未拨付，影响资金周转。",
+        description="厂区停电三天了，供电所一直不给说法，影响生产。",
         evidence=True,
     )
     card = card_of(scene, econ, first)
@@ -302,7 +302,9 @@ async def test_no_group_ever_reads_who_the_enterprise_is(scene: Scene) -> None:
     assert ticket_row(scene, first).status == "closed"
 
     # 2. Nothing shared: econ hands it to tax, which answers; the enterprise answers back.
-    second = await files(nobody, category="政策兑现", description="申请的专项资金没有下文。")
+    second = await files(
+        nobody, category="政策兑现", description="天然气报装申请了两个月还没通气。"
+    )
     await press(zhang, econ, card_of(scene, econ, second), "↪️ 转办/退单")
     await zhang.taps("不属于本部门职责", chat_id=econ.id)
     await chen.taps("税务局", chat_id=dispatch.id)

@@ -164,7 +164,7 @@ async def up_to_confirmation(person: RemotePerson, evidence: Sequence[str] = ())
     await person.says("/start")
     await person.says("📝 我要投诉")
     await person.taps("政策兑现")
-    await person.says("去年的研发补贴至今未拨付，已经催了三次。")
+    await person.says("厂区这周停电三次，供电所一直不给说法，生产线全停了。")
     for caption in evidence:
         await person.sends_photo(caption)
     await person.taps("下一步 ➡️")

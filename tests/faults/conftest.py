@@ -42,7 +42,7 @@ def file_directly(
     person: Person,
     *,
     category: str = "policy",
-    description: str = "奖补资金迟迟不到位",
+    description: str = "厂区停电三天了，供电所一直不给说法",
     company: str = "厦门海沧精密机械有限公司",
 ) -> str:
     """What the enterprise's final 提交 does, without the conversation; returns the number."""

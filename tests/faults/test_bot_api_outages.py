@@ -18,7 +18,7 @@ async def up_to_confirmation(person: Person) -> None:
     await person.says("/start")
     await person.says("📝 我要投诉")
     await person.taps("政策兑现")
-    await person.says("去年的研发补贴至今未拨付，已经催了三次。")
+    await person.says("厂区这周停电三次，供电所一直不给说法，生产线全停了。")
     await person.taps("下一步 ➡️")
     await person.says("厦门海沧精密机械有限公司")
     await person.taps("跳过")

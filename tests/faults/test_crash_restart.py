@@ -131,7 +131,7 @@ async def test_an_update_fetched_but_not_handled_before_the_kill(world) -> None:
         assert not contents(emulator, ent.chat_id, "已受理")  # lost: never handled
         ent.press("✅ 提交")  # the person taps again
     await emulator.wait_for(ent.chat_id, lambda m: "已受理" in m.content, timeout=10)
-    await emulator.wait_for(econ.id, lambda m: "研发补贴" in m.content, timeout=10)
+    await emulator.wait_for(econ.id, lambda m: "停电" in m.content, timeout=10)
     await emulator.wait_idle(0.3)
     [ticket], rows, drafts = stored(child)
     assert drafts == [] and {r.status for r in rows} == {"sent"}

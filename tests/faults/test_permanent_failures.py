@@ -90,7 +90,7 @@ async def test_the_bot_removed_from_a_department_group(scene: Scene) -> None:
     assert department(scene, "econ").chat_id is None
     [alert] = [t for t in texts(scene, desk.id) if "经济发展局" in t]
     assert "机器人已不在" in alert and "/bind econ" in alert
-    second = file_directly(scene, scene.person("钟"), description="补贴申报系统打不开")
+    second = file_directly(scene, scene.person("钟"), description="天然气报装申请了两个月还没通气")
     await delivered(scene)
     held = [r for r in outbox(scene) if r.chat_id is None and r.status == "pending"]
     assert {r.purpose for r in held} == {"card"} and len(held) == 2  # held, not failed
@@ -128,7 +128,7 @@ async def test_a_group_upgraded_to_a_supergroup(scene: Scene) -> None:
 
     # Upgraded without the bot hearing of it: the next card meets "migrate_to_chat_id".
     econ_super = scene.emulator.migrate_group(econ.id, notify=False)
-    second = file_directly(scene, scene.person("钟"), description="补贴申报系统打不开")
+    second = file_directly(scene, scene.person("钟"), description="天然气报装申请了两个月还没通气")
     await delivered(scene)
     assert department(scene, "econ").chat_id == econ_super.id
     assert [t for t in texts(scene, econ_super.id) if second in t] != []

@@ -147,6 +147,7 @@ SCREENS: dict[Name, st.SearchStrategy[dict[str, Any]]] = {
         {"kind": kinds, "category": st.one_of(st.none(), label)}
     ),
     Name.OFFER: st.fixed_dictionaries({"category": st.one_of(st.none(), label)}),
+    Name.CONDUCT_QUESTION: st.fixed_dictionaries({"discipline": label}),
     Name.MY_LIST: st.fixed_dictionaries(
         {
             "tickets": st.lists(

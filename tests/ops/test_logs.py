@@ -46,7 +46,7 @@ async def test_a_story_logs_ticket_numbers_and_nobodys_identity(
     await file_complaint(
         xu,
         category="政策兑现",
-        description="去年的研发补贴至今未拨付，已经催了三次。",
+        description="厂区这周停电三次，供电所一直不给说法，生产线全停了。",
         company="厦门海沧精密机械有限公司",
         uscc="91350100M000100Y43",
     )
@@ -79,7 +79,7 @@ async def test_a_story_logs_ticket_numbers_and_nobodys_identity(
         "91350100M000100Y43",
         "13800138000",
         "林经理",
-        "研发补贴",
+        "停电三次",
         "张科员",
         scene.emulator.token,
         scene.emulator.token.split(":")[1],
