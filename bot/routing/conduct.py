@@ -114,6 +114,19 @@ def _actors(patterns: ConductPatterns, haystack: str, named: frozenset[str]) -> 
     return found
 
 
+def officials_named(
+    *,
+    patterns: ConductPatterns,
+    aliases: Mapping[str, tuple[str, ...]],
+    discipline: str,
+    text: str,
+) -> list[str]:
+    """The actor signals alone: the officials or departments a text speaks of."""
+    haystack = normalize_for_matching(text)
+    named = named_departments(aliases, haystack, discipline=discipline)
+    return _actors(patterns, haystack, named)
+
+
 def assess_conduct(
     *,
     patterns: ConductPatterns,

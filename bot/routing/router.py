@@ -21,7 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.config import Settings
-from bot.routing.conduct import ConductAssessment, ConductStrength, assess_conduct
+from bot.routing.conduct import (
+    ConductAssessment,
+    ConductStrength,
+    assess_conduct,
+    officials_named,
+)
 from bot.routing.keywords import RouteReason, best_rule
 from bot.routing.matching import normalize_for_matching
 from bot.routing.model import Hints, RoutingModel
@@ -111,11 +116,18 @@ class Router:
 
         leaning = dict(predictions).get(discipline, 0.0)
         if assessment.strength is ConductStrength.NONE and leaning >= table.conduct_question_at:
-            assessment = replace(
-                assessment,
-                strength=ConductStrength.WEAK,
-                signals=(f"model:{discipline}:{leaning:.2f}",),
+            # The model's lean stands in for the improper act, never for the official: a
+            # text that speaks of no official or department ("你好，想咨询个事") is not
+            # asked whether it reports one.
+            officials = officials_named(
+                patterns=table.conduct, aliases=table.aliases, discipline=discipline, text=text
             )
+            if officials:
+                assessment = replace(
+                    assessment,
+                    strength=ConductStrength.WEAK,
+                    signals=(f"model:{discipline}:{leaning:.2f}", *officials),
+                )
         would_ask = conduct_answer is None and assessment.strength is ConductStrength.WEAK
         decision = self._ordinary(text, category, predictions, assessment, would_ask)
         return _guard(decision)

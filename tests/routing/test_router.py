@@ -89,11 +89,24 @@ def test_weak_signals_ask_and_the_answer_decides() -> None:
 
 
 def test_a_model_leaning_to_discipline_asks_instead_of_routing() -> None:
-    decision = router(confident("discipline", 0.6)).decide(text="办事太难了", category="other")
+    decision = router(confident("discipline", 0.6)).decide(
+        text="窗口的人办事太难了", category="other"
+    )
     assert decision.would_ask
-    assert decision.conduct.signals == ("model:discipline:0.60",)
+    assert decision.conduct.signals == ("model:discipline:0.60", "actor:窗口的人")
     assert decision.department != "discipline"  # the model never routes conduct itself
     assert all(code != "discipline" for code, _ in decision.top)
+
+
+def test_a_model_lean_alone_never_asks_a_text_that_names_no_official() -> None:
+    # "你好，想咨询个事" leaned to the discipline office at 0.71 with the shipped model: a
+    # greeting must not be asked whether it reports an official's conduct.
+    decision = router(confident("discipline", 0.9)).decide(
+        text="你好，想咨询个事", category="other"
+    )
+    assert not decision.would_ask
+    assert decision.conduct.strength is ConductStrength.NONE
+    assert decision.department != "discipline"
 
 
 def test_always_rule_beats_the_model() -> None:
