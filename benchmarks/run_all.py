@@ -7,7 +7,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from benchmarks import chaser_scaling, intake, memory, outbound, routing, weekly_report
+from benchmarks import (
+    chaser_scaling,
+    intake,
+    memory,
+    outbound,
+    routing,
+    startup,
+    weekly_report,
+)
 from benchmarks.common import Figure, arguments, chosen_backends, machine, table
 
 BENCHMARKS: dict[str, Callable[[bool, list[str]], list[Figure]]] = {
@@ -17,6 +25,7 @@ BENCHMARKS: dict[str, Callable[[bool, list[str]], list[Figure]]] = {
     "outbound": outbound.run,
     "memory": memory.run,
     "routing": routing.run,
+    "startup": startup.run,
 }
 
 

@@ -179,12 +179,17 @@ def has_usable_model(*, engine: Engine) -> bool:
 
 
 def ensure_model(*, engine: Engine, settings: Settings) -> store.StoredModel | None:
-    """At start: train and store a model when none this installation can use is stored.
+    """At start: train and store a model when none this installation can use is stored,
+    or load the stored one.
 
     A fresh install has no history, so the model depends on the shipped corpus alone and
     is trained once per process however many desks start in it.
     """
     if has_usable_model(engine=engine):
+        # Load it now, in the start job's thread: otherwise the first enterprise to file
+        # after a restart waits for scikit-learn's import and the unpickling (~1 s).
+        with transaction(engine) as session:
+            current_router(session=session, settings=settings)
         return None
     examples = training_examples(engine=engine, settings=settings)
     key = (tuple(examples), _hints(settings))

@@ -8,6 +8,8 @@ queued message is delivered) on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from sqlalchemy import create_engine, text
+
 from benchmarks import chaser_scaling, intake, memory, outbound, weekly_report
 from benchmarks.common import Figure, percentile, table
 from benchmarks.intake import CONVERSATION
@@ -63,3 +65,18 @@ def test_percentiles_by_nearest_rank() -> None:
     assert percentile(values, 0.5) == 50.0
     assert percentile(values, 0.99) == 99.0
     assert percentile([], 0.5) == 0.0
+
+
+async def test_the_start_benchmark_times_real_starts_of_the_desk(db_url: str) -> None:
+    from benchmarks import startup
+
+    cold, warm = await startup.measure(db_url, 1)
+    # Both starts reached polling, and the first stored the model the second found.
+    assert cold > 0 and len(warm) == 1 and warm[0] > 0
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(text("select count(*) from routingmodel")).scalar()
+    finally:
+        engine.dispose()
+    assert stored == 1  # the second start trained nothing: it found the stored model
