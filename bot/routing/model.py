@@ -68,6 +68,13 @@ FOCUS_CUES = (
 )
 
 
+def affirmed(text: str) -> str:
+    """The normalized text without its denying clauses ("不是消防验收的问题，…"), the
+    clauses kept apart so that no keyword matches across two of them."""
+    clauses = _CLAUSE.split(normalize_for_matching(text))
+    return "|".join(c for c in clauses if c and not any(cue in c for cue in NEGATION_CUES))
+
+
 class ModelMismatch(ValueError):
     """Stored model bytes this installation cannot use (other format or scikit-learn)."""
 

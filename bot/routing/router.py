@@ -28,8 +28,7 @@ from bot.routing.conduct import (
     officials_named,
 )
 from bot.routing.keywords import RouteReason, best_rule
-from bot.routing.matching import normalize_for_matching
-from bot.routing.model import Hints, RoutingModel
+from bot.routing.model import Hints, RoutingModel, affirmed
 from bot.routing.table import RoutingTable, routing_table_from_settings
 
 #: Reasons of decisions that treat the ticket as a conduct complaint.
@@ -163,7 +162,9 @@ class Router:
     ) -> RoutingDecision:
         """The route of a complaint not treated as conduct (or the route for a "no")."""
         table = self.table
-        haystack = normalize_for_matching(text)
+        # Rules apply to what the text says the matter is, not to what it denies: "不是消防
+        # 验收的问题" is no fire-acceptance case.
+        haystack = affirmed(text)
         candidates = [(d, p) for d, p in predictions if d != table.discipline_department]
         top = tuple(candidates[:3])
 

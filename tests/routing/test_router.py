@@ -208,3 +208,12 @@ def test_conduct_never_reaches_a_named_or_category_department(
         assert decision.department == "discipline"
         assert decision.excluded == forbidden
     assert not set(code for code, _ in decision.top) & decision.excluded
+
+
+def test_an_always_rule_does_not_apply_to_what_the_text_denies() -> None:
+    # Held-out case r093 went to planning on the word 消防验收 in "不是消防验收的问题".
+    text = "不是消防验收的问题，验收早就过了。现在是隔壁租户把防火分区的墙打通了，防火门也拆了"
+    decision = router(confident("fire")).decide(text=text, category="approval")
+    assert (decision.department, decision.reason) == ("fire", RouteReason.MODEL)
+    affirmed_rule = router(confident("fire")).decide(text="消防验收一直约不上", category="approval")
+    assert (affirmed_rule.department, affirmed_rule.reason) == ("planning", RouteReason.RULE_ALWAYS)
