@@ -42,6 +42,7 @@ from bot.metrics import (
 )
 from bot.sla import Schedule
 from bot.texts import Texts, texts_for
+from bot.views import clock_clauses, working_duration
 from storage import reports
 from storage.models import Department
 from storage.queries import HANDLING_ROLES
@@ -184,20 +185,15 @@ def _late_tickets(items: Iterable[OverdueItem]) -> list[_LateTicket]:
 
 
 def _duration(t: Texts, due: datetime, now: datetime, schedule: Schedule) -> str:
-    """Under a working day in working hours, else in working days (as the chaser says it)."""
-    span = overdue_by(due, now, schedule)
-    hours = working_hours(span)
-    if hours >= schedule.hours_per_day:
-        return t.duration_days.format(n=_number(working_days(span, schedule)))
-    return t.duration_hours.format(n=_number(hours))
+    """How late, in the unit a person reads (the one the reminders use)."""
+    return working_duration(t, overdue_by(due, now, schedule), schedule.hours_per_day)
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _clocks(t: Texts, ticket: _LateTicket) -> str:
-    return t.report_clock_join.join(t.clock_names[item.clock.value] for item in ticket.items)
+def _clauses(t: Texts, ticket: _LateTicket, now: datetime, schedule: Schedule) -> str:
+    """Each overdue clock with its own lateness, computed and worded as the 催办 does it, so the
+    Monday list and the reminder sent the same minute agree."""
+    spans = [(item.clock.value, overdue_by(item.due, now, schedule)) for item in ticket.items]
+    return clock_clauses(t, spans, schedule.hours_per_day, overdue=True)
 
 
 def _when(moment: datetime, schedule: Schedule) -> str:
@@ -261,8 +257,7 @@ def _summary(
             t.report_overdue_line.format(
                 number=escape(ticket.number),
                 department=escape(names.get(ticket.department_id, t.report_unassigned)),
-                clocks=_clocks(t, ticket),
-                time=_duration(t, ticket.due, now, schedule),
+                clauses=_clauses(t, ticket, now, schedule),
             )
             for ticket in shown
         ]
@@ -285,10 +280,10 @@ def _department_line(t: Texts, row: _Row, now: datetime, schedule: Schedule) -> 
     return t.report_department_line.format(
         name=escape(row.name),
         received=c.received,
-        accept=c.accept_rate.percent(),
-        reply=c.reply_rate.percent(),
+        accept=_with_counts(c.accept_rate),
+        reply=_with_counts(c.reply_rate),
         resolved=c.resolved,
-        resolve=c.resolve_rate.percent(),
+        resolve=_with_counts(c.resolve_rate),
         overdue=overdue,
         satisfaction=c.satisfaction.percent(),
         bad=c.bad,
@@ -335,9 +330,7 @@ def _department_lists(
         body = [
             t.report_department_item.format(
                 number=escape(ticket.number),
-                clocks=_clocks(t, ticket),
-                time=_duration(t, ticket.due, metrics.now, schedule),
-                due=_when(ticket.due, schedule),
+                clauses=_clauses(t, ticket, metrics.now, schedule),
             )
             for ticket in mine
         ]

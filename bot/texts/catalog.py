@@ -203,11 +203,16 @@ class Texts:
     ratings: dict[int, str]
     # The chaser
     clock_names: dict[str, str]
-    chase_header: str
-    chase_line_due: str
-    chase_line_overdue: str
+    chase_due_header: str
+    chase_overdue_header: str
+    chase_ticket: str
+    chase_company: str
     escalation_header: str
-    escalation_line: str
+    escalation_ticket: str
+    clause_due: str
+    clause_overdue: str
+    clause_join: str
+    duration_under_hour: str
     duration_hours: str
     duration_days: str
     card_overdue: str
