@@ -664,7 +664,7 @@ EN = Texts(
     report_departments_heading="<b>Departments</b>",
     report_department_line=(
         "• <b>{name}</b>: received {received} | accepted {accept} | answered {reply} | "
-        "resolved {resolved} (on time {resolve}) | overdue {overdue} | "
+        "resolved {resolved}, on time {resolve} | overdue {overdue} | "
         "satisfied {satisfaction} | bad {bad}"
     ),
     report_quiet_departments=(

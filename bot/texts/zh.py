@@ -566,7 +566,7 @@ ZH = Texts(
     report_departments_heading="<b>各部门</b>",
     report_department_line=(
         "• <b>{name}</b>：受理 {received}｜签收 {accept}｜答复 {reply}｜"
-        "办结 {resolved}（按时 {resolve}）｜超期 {overdue}｜满意 {satisfaction}｜差评 {bad}"
+        "办结 {resolved}，按时 {resolve}｜超期 {overdue}｜满意 {satisfaction}｜差评 {bad}"
     ),
     report_quiet_departments="另有 {count} 个部门本周无工单、无超期。",
     report_overdue_heading="⏰ <b>超期最久的工单</b>（共 {count} 件）",

@@ -94,7 +94,8 @@ def test_warning_then_reminder_then_repeat_then_escalations(engine, settings) ->
     assert "经济发展局" in reminder.payload["text"] and "GX-1" in reminder.payload["text"]
     [escalation] = sent(engine, "escalation")
     assert "督办" in escalation.payload["text"] and "经济发展局" in escalation.payload["text"]
-    assert "签收已超期 1.1 个工作日" in escalation.payload["text"]
+    # 8 working hours read as hours, not "1.1 个工作日" (a working day is 7 h).
+    assert "签收已超期 8 个工作小时" in escalation.payload["text"]
 
 
 def test_nothing_goes_out_at_night_and_the_morning_catches_up(engine, settings) -> None:
