@@ -284,6 +284,13 @@ class Texts:
     report_summary_columns: tuple[str, ...]
     report_overdue_columns: tuple[str, ...]
     report_chart_title: str
+    report_chart_received: str
+    report_chart_replies: str
+    report_chart_resolve: str
+    report_chart_overdue_total: str
+    report_chart_overdue_row: str
+    report_chart_none_overdue: str
+    report_chart_rates_note: str
     report_chart_rates: str
     report_chart_overdue: str
     report_chart_nothing: str
