@@ -521,7 +521,8 @@ def _uscc_problem(t: Texts, p: dict[str, Any]) -> str:
     if problem is UsccProblem.BAD_CHARACTER:
         return t.uscc_bad_character.format(position=p["position"], char=escape(p["char"]))
     if problem is UsccProblem.BAD_CHECK_CHARACTER:
-        return t.uscc_bad_check.format(expected=p["expected"], given=escape(p["given"]))
+        # Naming the expected last character invites changing it, when the typo is elsewhere.
+        return t.uscc_bad_check
     return t.uscc_wrong_length.format(length=p["length"])
 
 

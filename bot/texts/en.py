@@ -97,9 +97,9 @@ EN = Texts(
         "Please check it and type it again, or tap “Skip” — your ticket is not affected."
     ),
     uscc_bad_check=(
-        "The check failed: from the first 17 characters the last one should be “{expected}”, "
-        "but you typed “{given}” — one character may be mistyped. "
-        "Please check it and type it again, or tap “Skip” — your ticket is not affected."
+        "This unified social credit code does not check out: a character may be mistyped "
+        "(not necessarily the last). Please compare it with your business licence and type "
+        "it again, or tap “Skip” — your ticket is not affected."
     ),
     uscc_ok="Credit code verified ✅",
     ask_contact_name="Who should we contact?",
@@ -437,7 +437,7 @@ EN = Texts(
     ),
     ent_resolved=(
         "🏁【{department}】ticket {number} is resolved:\n{text}\n\n"
-        "Please rate how it was handled; your rating counts in the department's review:"
+        "How was it handled? Your honest rating, good or bad, is welcome:"
     ),
     ent_transferred="↪️ Your ticket {number} is now handled by {department}.",
     ent_extension=(

@@ -22,7 +22,8 @@ def test_the_demo_plays_the_story_and_keeps_nothing(tmp_path: Path) -> None:
     out = done.stdout
     assert "demo on the local Bot API emulator" in out
     assert "工单号：GX-" in out and "承办部门：规划建设局" in out
-    assert "最后一位应为「3」" in out  # the mistyped credit code is explained
+    # The mistyped credit code: it does not check out, compare it with the licence.
+    assert "没有通过校验" in out and "对照营业执照" in out and "最后一位应为" not in out
     assert "已由 陈科长 分派给 经济发展局" in out
     assert "Group: 规划建设局 工单群" in out and "[photo]" in out
     assert "Traceback" not in done.stderr

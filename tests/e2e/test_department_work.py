@@ -121,6 +121,8 @@ async def test_the_whole_story_from_card_to_a_satisfied_rating(scene: Scene) -> 
     await zhang.says("补贴 12 万元已于今日拨付到账。", chat_id=econ.id, reply_to=prompt.message_id)
     resolution = ent.last_reply()
     assert "已办结" in resolution.text and "12 万元" in resolution.text
+    # Neutral 好差评 wording: no pressure on the enterprise ("会直接影响部门考核").
+    assert "好差评" in resolution.text and "考核" not in resolution.text
     assert [b.text for b in resolution.buttons] == [
         "非常满意",
         "满意",
