@@ -366,7 +366,8 @@ def compose(screen: Screen, language: str, *, desk_name: str = "") -> list[Rende
         )
         return [Rendered(t.ask_phone, keyboard)]
     if n is Name.PHONE_SAVED:
-        return [Rendered(t.phone_saved.format(phone=escape(p["phone"])), main_menu(t))]
+        # Takes the share-phone keyboard away; the main menu comes back only when filing ends.
+        return [Rendered(t.phone_saved.format(phone=escape(p["phone"])), ReplyKeyboardRemove())]
     if n is Name.ASK_CONSENT:
         rows = [[(t.visibility[v], cb.make(cb.VISIBILITY, v))] for v in ("all", "company", "none")]
         return [Rendered(t.ask_consent, _buttons(rows))]

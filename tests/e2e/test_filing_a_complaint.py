@@ -204,7 +204,15 @@ async def test_english_flow(scene: Scene) -> None:
     await anna.says("not a phone")
     assert "looks incomplete" in anna.last_reply().text
     await anna.says("+852 9123 4567")
+    # The share-phone keyboard goes away; the main menu does not come back mid-filing.
+    saved = next(m for m in reversed(anna.replies()) if "+852" in m.text)
+    assert saved.reply_markup == {"remove_keyboard": True} and not saved.reply_keyboard
     await anna.taps("company name only")
     await anna.taps("✅ Submit")
     ack = anna.last_reply()
     assert "Ticket number" in ack.text and "Tax" in ack.text
+    assert ack.reply_keyboard[0][0] == "📝 File a complaint"  # filing done: the menu is back
+    # /my says the status in words, not the database's "assigned".
+    await anna.says("/my")
+    listing = anna.last_reply().text
+    assert "sent to the department" in listing and "assigned" not in listing
