@@ -30,11 +30,14 @@ def make_ticket(
     first_reply_due: datetime | None = None,
     resolve_due: datetime | None = None,
     status: str = "assigned",
+    category: str = "other",
+    description: str = "d",
+    company_name: str = "c",
     **fields,
 ) -> int:
     with transaction(engine) as session:
         reporter = queries.get_or_create_reporter(session=session, telegram_user_id=4242)
-        category = queries.get_category_by_code(session=session, code="other")
+        category = queries.get_category_by_code(session=session, code=category)
         dept = queries.get_department_by_code(session=session, code=department)
         ticket = Ticket(
             number=number,
@@ -43,8 +46,8 @@ def make_ticket(
             category_id=category.id,
             department_id=dept.id,
             reporter_id=reporter.id,
-            description="d",
-            company_name="c",
+            description=description,
+            company_name=company_name,
             contact_name="n",
             phone="1",
             route_reason="keyword",
