@@ -610,6 +610,12 @@ def record_reminders(
     return {(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(statement, rows)}
 
 
+def any_ticket_before(*, session: Session, moment: datetime) -> bool:
+    """Whether any ticket was filed before ``moment`` (the desk had begun by then)."""
+    query = select(Ticket.id).where(col(Ticket.created_at) < moment).limit(1)
+    return session.exec(query).first() is not None
+
+
 def claim_job_run(*, session: Session, job: str, period: str, now: datetime) -> bool:
     """Claim a periodic job's run for a period; False when it already ran."""
     insert = _upsert_insert(session)
