@@ -610,10 +610,19 @@ def record_reminders(
     return {(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(statement, rows)}
 
 
-def any_ticket_before(*, session: Session, moment: datetime) -> bool:
-    """Whether any ticket was filed before ``moment`` (the desk had begun by then)."""
-    query = select(Ticket.id).where(col(Ticket.created_at) < moment).limit(1)
-    return session.exec(query).first() is not None
+def desk_began(*, session: Session) -> datetime | None:
+    """When the desk began: its first seeding or its first ticket, whichever came first (a
+    desk seeded before that fact was kept has only its tickets to say it)."""
+    moments = []
+    started = session.get(DeskSetting, "started_at")
+    if started is not None:
+        moments.append(datetime.fromisoformat(started.value))
+    first = session.exec(
+        select(Ticket.created_at).order_by(col(Ticket.created_at)).limit(1)
+    ).first()
+    if first is not None:
+        moments.append(first)
+    return min(moments, default=None)
 
 
 def claim_job_run(*, session: Session, job: str, period: str, now: datetime) -> bool:

@@ -675,7 +675,7 @@ EN = Texts(
     report_overdue_more="… and {count} more in the attached workbook.",
     report_no_overdue="✅ Nothing is overdue.",
     report_department_list=(
-        "📋 <b>{department}</b>: weekly overdue list (as of {now}, {count} ticket(s)):"
+        "📅 <b>{department}</b>: weekly overdue list (as of {now}, {count} ticket(s)):"
     ),
     report_department_item="• {number} · {clauses}",
     report_cut="… (too long for one message; the workbook has everything)",

@@ -127,7 +127,7 @@ def test_an_unaccepted_ticket_is_chased_after_a_working_day(page: Page, screensh
     before = desk.clock()
     desk.time_button("advance-day")
     assert desk.clock() != before
-    reminder = dept.message("到期提醒")
+    reminder = dept.message("催办")
     expect(reminder).to_contain_text(number)
     expect(reminder).to_contain_text("签收已超期")
     page.screenshot(path=screenshots / "05-overdue-reminder.png")

@@ -75,7 +75,7 @@ async def test_the_weekly_summary_reaches_the_leadership_with_workbook_and_chart
         "奖补" not in m.content and "超期" in m.content
         for m in scene.emulator.bot_messages(econ.id)
     )
-    # The group's ⏰ 催办 and 📋 weekly list of that minute say the same about the ticket.
+    # The group's ⏰ 催办 and 📅 weekly list of that minute say the same about the ticket.
     [reminder] = [m.text for m in scene.emulator.bot_messages(econ.id) if "催办" in m.content]
     [weekly] = [m.text for m in scene.emulator.bot_messages(econ.id) if "每周超期清单" in m.content]
     with transaction(scene.desk.engine) as session:
