@@ -70,3 +70,16 @@ def test_no_summary_for_a_week_before_the_desk_had_any_ticket(engine, settings) 
     assert send(engine, settings, cst(30, 9, 1)).isoformat() == "2026-11-23"  # W48 has it
     [summary, _, _] = rows(engine, "weekly")
     assert "2026-W48" in summary.payload["text"]
+
+
+def test_a_desk_seeded_midweek_sends_that_week_but_not_the_one_before(engine, settings) -> None:
+    """No ticket yet: the desk began when its database was first seeded (a fresh sandbox)."""
+    from storage.models import DeskSetting
+
+    with transaction(engine) as session:
+        started = session.get(DeskSetting, "started_at")
+        assert started is not None  # written by the first seeding
+        started.value = cst(25, 15).isoformat()  # Wednesday of W48
+        session.add(started)
+    assert send(engine, settings, cst(24, 10)) is None  # W47: before the desk existed
+    assert send(engine, settings, cst(30, 9, 1)).isoformat() == "2026-11-23"  # W48: it did
