@@ -16,12 +16,12 @@ from html import escape
 from sqlmodel import Session
 
 from bot import notify, weekly
-from bot.clocks import running_clocks, ticket_targets, window_hours
+from bot.clocks import overdue_clocks, running_clocks, ticket_targets, window_hours
 from bot.config import Settings, Targets
 from bot.lifecycle import Action, Status, check_transition
 from bot.sla import Schedule, is_working_time, working_time_between
 from bot.texts import Texts, texts_for
-from bot.views import pack_lines, working_duration
+from bot.views import clip, clock_clauses, pack_lines
 from storage import queries
 from storage.models import Department, Outbox, Ticket
 
@@ -126,14 +126,36 @@ def _key(due: Due) -> queries.ReminderKey:
     return (due.ticket.id or 0, due.clock, due.deadline, due.level, due.repeat)
 
 
-def _line(t: Texts, due: Due, schedule: Schedule, link: str | None) -> str:
-    number = f'<a href="{escape(link)}">{due.ticket.number}</a>' if link else due.ticket.number
-    template = t.chase_line_due if due.level == "warning" else t.chase_line_overdue
-    return template.format(
-        number=number,
-        clock=t.clock_names[due.clock],
-        time=working_duration(t, due.working, schedule.hours_per_day),
-    )
+#: Characters of the complaint a reminder line quotes as its subject.
+SUBJECT_CHARS = 24
+
+
+def ticket_line(
+    t: Texts,
+    *,
+    ticket: Ticket,
+    category: str,
+    spans: list[tuple[str, timedelta]],
+    overdue: bool,
+    hours_per_day: float,
+    link: str | None = None,
+    department: str | None = None,
+    show_company: bool = False,
+) -> str:
+    """One ticket of a 临期提醒, 催办 or 督办: what it is about, then how late each clock is."""
+    number = f'<a href="{escape(link)}">{ticket.number}</a>' if link else ticket.number
+    subject = clip(" ".join(ticket.description.split()), SUBJECT_CHARS)
+    company = t.chase_company.format(company=escape(ticket.company_name)) if show_company else ""
+    fields = {
+        "number": number,
+        "category": escape(category),
+        "subject": escape(subject),
+        "company": company,
+        "clauses": clock_clauses(t, spans, hours_per_day, overdue=overdue),
+    }
+    if department is None:
+        return t.chase_ticket.format(**fields)
+    return t.escalation_ticket.format(department=escape(department), **fields)
 
 
 def card_link(card: Outbox | None) -> str | None:
@@ -149,16 +171,41 @@ def card_link(card: Outbox | None) -> str | None:
 def _write_messages(
     session: Session, settings: Settings, schedule: Schedule, sent: list[Due], now: datetime
 ) -> None:
-    t = texts_for(settings.desk.default_language)
-    by_department: dict[int, list[Due]] = defaultdict(list)
-    escalations: list[Due] = []
+    """临期提醒 and 催办 to each department, 督办 to the office: one line per ticket, so each
+    header's count is its number of lines. An overdue ticket's line names every clock that is
+    late now (not only the one whose reminder fell due), as the weekly list does."""
+    language = settings.desk.default_language
+    t = texts_for(language)
+    hours = schedule.hours_per_day
+    categories = {c.id: c for c in queries.list_categories(session=session)}
+
+    def category_of(ticket: Ticket) -> str:
+        category = categories.get(ticket.category_id) or queries.get_category(
+            session=session, category_id=ticket.category_id
+        )
+        if category is None:
+            return ""
+        return category.name_en if language == "en" else category.name
+
+    def late(ticket: Ticket) -> list[tuple[str, timedelta]]:
+        return overdue_clocks(ticket, schedule, now)
+
+    def soon(dues: list[Due]) -> list[tuple[str, timedelta]]:
+        return [(due.clock, due.working) for due in dues]
+
+    # ticket id -> its dues, per department and kind, in the order they were found
+    warnings: dict[int, dict[int, list[Due]]] = defaultdict(dict)
+    reminders: dict[int, dict[int, list[Due]]] = defaultdict(dict)
+    escalations: dict[int, list[Due]] = {}
     for due in sent:
+        key = due.ticket.id or 0
         if due.level.startswith("escalation"):
-            escalations.append(due)
-        else:
-            by_department[due.ticket.department_id or 0].append(due)
+            escalations.setdefault(key, []).append(due)
+            continue
+        kind = warnings if due.level == "warning" else reminders
+        kind[due.ticket.department_id or 0].setdefault(key, []).append(due)
     dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
-    for department_id, dues in by_department.items():
+    for department_id in [*dict.fromkeys([*reminders, *warnings])]:
         department = (
             queries.get_department(session=session, department_id=department_id)
             if department_id
@@ -166,20 +213,39 @@ def _write_messages(
         )
         if department is None:
             continue
-        lines = [
-            t.chase_header.format(
-                department=escape(department.local_name(settings.desk.default_language)),
-                count=len({d.ticket.id for d in dues}),
-            )
-        ]
+        name = escape(department.local_name(language))
+        desk = department.role == "dispatcher"
+        mine = {**warnings.get(department_id, {}), **reminders.get(department_id, {})}
         cards = queries.ticket_cards(
             session=session,
-            ticket_ids=sorted({due.ticket.id or 0 for due in dues}),
+            ticket_ids=sorted(mine),
             purpose="card" if department_id else "dispatch",
         )
-        for due in dues:
-            card = cards.get(due.ticket.id or 0)
-            lines.append(_line(t, due, schedule, card_link(card)))
+        lines: list[str] = []
+        # 催办 first: what is already late matters more than what is about to be.
+        for header, group, overdue in (
+            (t.chase_overdue_header, reminders.get(department_id, {}), True),
+            (t.chase_due_header, warnings.get(department_id, {}), False),
+        ):
+            if not group:
+                continue
+            if lines:
+                lines.append("")
+            lines.append(header.format(department=name, count=len(group)))
+            for ticket_id, dues in group.items():
+                ticket = dues[0].ticket
+                lines.append(
+                    ticket_line(
+                        t,
+                        ticket=ticket,
+                        category=category_of(ticket),
+                        spans=late(ticket) if overdue else soon(dues),
+                        overdue=overdue,
+                        hours_per_day=hours,
+                        link=card_link(cards.get(ticket_id)),
+                        show_company=desk or ticket.share_company,
+                    )
+                )
         for text in pack_lines(lines):  # a long list goes in several messages
             notify.to_department(
                 session=session,
@@ -190,22 +256,24 @@ def _write_messages(
                 payload={"text": text, "parse_mode": "HTML", "disable_web_page_preview": True},
             )
     if escalations and dispatcher is not None:
-        lines = [t.escalation_header.format(count=len({d.ticket.id for d in escalations}))]
-        for due in escalations:
+        lines = [t.escalation_header.format(count=len(escalations))]
+        for dues in escalations.values():
+            ticket = dues[0].ticket
             department = (
-                queries.get_department(session=session, department_id=due.ticket.department_id)
-                if due.ticket.department_id
+                queries.get_department(session=session, department_id=ticket.department_id)
+                if ticket.department_id
                 else dispatcher
             )
-            name = ""
-            if department is not None:
-                name = department.local_name(settings.desk.default_language)
             lines.append(
-                t.escalation_line.format(
-                    number=due.ticket.number,
-                    department=escape(name or ""),
-                    clock=t.clock_names[due.clock],
-                    time=working_duration(t, due.working, schedule.hours_per_day),
+                ticket_line(
+                    t,
+                    ticket=ticket,
+                    category=category_of(ticket),
+                    spans=late(ticket),
+                    overdue=True,
+                    hours_per_day=hours,
+                    department=department.local_name(language) if department else "",
+                    show_company=True,  # the office's own chat sees the whole ticket
                 )
             )
         for text in pack_lines(lines):
@@ -217,10 +285,10 @@ def _write_messages(
                 method="sendMessage",
                 payload={"text": text, "parse_mode": "HTML"},
             )
-    late = {d.ticket.id or 0: d.ticket for d in sent if d.level != "warning"}
-    cards = queries.ticket_cards(session=session, ticket_ids=sorted(late), purpose="card")
+    late_tickets = {d.ticket.id or 0: d.ticket for d in sent if d.level != "warning"}
+    cards = queries.ticket_cards(session=session, ticket_ids=sorted(late_tickets), purpose="card")
     facts = notify.card_facts(session=session, ticket_ids=sorted(cards))
-    for ticket_id, ticket in late.items():
+    for ticket_id, ticket in late_tickets.items():
         card = cards.get(ticket_id)
         if card is None:  # no card, nothing to refresh
             continue

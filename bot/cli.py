@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from bot.routing import RoutingModel
 
 EXIT_CONFIG = 2
+#: A command that reads the desk's data found no database where the config points.
+EXIT_NO_DATABASE = 3
 
 
 def _config_path(given: str | None) -> Path | None:
@@ -197,6 +199,31 @@ def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
 
 
+def _missing_database(settings: Settings) -> Path | None:
+    """The SQLite file a reading command would open, if it does not exist.
+
+    Opening it would create an empty database and report all zeros — run in the wrong
+    folder, that reads as a real week with nothing in it."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database.url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database or "").resolve()
+    return None if path.exists() else path
+
+
+def _refuse_missing_database(settings: Settings) -> bool:
+    missing = _missing_database(settings)
+    if missing is not None:
+        print(
+            f"no database at {missing}: nothing to read. Run this in the desk's folder, or "
+            "point DIANXIAOER_DATABASE_URL / [database] url at its database.",
+            file=sys.stderr,
+        )
+    return missing is not None
+
+
 def _report(settings: Settings, week: str | None, out: Path) -> int:
     """Write weekly-2026-W48.xlsx and .png to ``out`` and print the summary as plain text."""
     from zoneinfo import ZoneInfo
@@ -212,6 +239,8 @@ def _report(settings: Settings, week: str | None, out: Path) -> int:
     except ValueError as exc:
         print(f"--week: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    if _refuse_missing_database(settings):
+        return EXIT_NO_DATABASE
     engine = prepare_database(settings)
     try:
         with transaction(engine) as session:
@@ -235,6 +264,8 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     from bot.desk import prepare_database
     from storage.db import transaction
 
+    if _refuse_missing_database(settings):
+        return EXIT_NO_DATABASE
     engine = prepare_database(settings)
     try:
         with transaction(engine) as session:

@@ -10,16 +10,17 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from html import escape, unescape
+from typing import Any
 
 from matplotlib import font_manager, rc_context
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -42,6 +43,7 @@ from bot.metrics import (
 )
 from bot.sla import Schedule
 from bot.texts import Texts, texts_for
+from bot.views import clock_clauses, working_duration
 from storage import reports
 from storage.models import Department
 from storage.queries import HANDLING_ROLES
@@ -92,7 +94,7 @@ class WeeklyReport:
 
 
 @dataclass(frozen=True)
-class _Row:
+class DepartmentRow:
     """A line of the department table: a department, or the tickets not assigned to one."""
 
     department_id: int | None
@@ -136,7 +138,7 @@ def build_weekly_report(
     names[None] = t.report_unassigned
     rows = _rows(metrics, departments, names)
     late = _late_tickets(metrics.overdue)
-    png, font = _chart(metrics, rows, t)
+    png, font = _chart(metrics, rows, t, schedule)
     return WeeklyReport(
         metrics=metrics,
         html=_summary(metrics, rows, late, names, t, schedule),
@@ -152,17 +154,17 @@ def build_weekly_report(
 
 def _rows(
     metrics: WeeklyMetrics, departments: list[Department], names: dict[int | None, str]
-) -> list[_Row]:
+) -> list[DepartmentRow]:
     """Handling departments always (a zero is news too), any other department with tickets,
     then the unassigned."""
     rows = []
     for department in departments:
         counts = metrics.counts.get(department.id, DepartmentCounts())
         if (department.role in HANDLING_ROLES and department.active) or counts.has_activity:
-            rows.append(_Row(department.id, names[department.id], counts))
+            rows.append(DepartmentRow(department.id, names[department.id], counts))
     unassigned = metrics.counts.get(None)
     if unassigned is not None and unassigned.has_activity:
-        rows.append(_Row(None, names[None], unassigned))
+        rows.append(DepartmentRow(None, names[None], unassigned))
     return rows
 
 
@@ -184,20 +186,15 @@ def _late_tickets(items: Iterable[OverdueItem]) -> list[_LateTicket]:
 
 
 def _duration(t: Texts, due: datetime, now: datetime, schedule: Schedule) -> str:
-    """Under a working day in working hours, else in working days (as the chaser says it)."""
-    span = overdue_by(due, now, schedule)
-    hours = working_hours(span)
-    if hours >= schedule.hours_per_day:
-        return t.duration_days.format(n=_number(working_days(span, schedule)))
-    return t.duration_hours.format(n=_number(hours))
+    """How late, in the unit a person reads (the one the reminders use)."""
+    return working_duration(t, overdue_by(due, now, schedule), schedule.hours_per_day)
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _clocks(t: Texts, ticket: _LateTicket) -> str:
-    return t.report_clock_join.join(t.clock_names[item.clock.value] for item in ticket.items)
+def _clauses(t: Texts, ticket: _LateTicket, now: datetime, schedule: Schedule) -> str:
+    """Each overdue clock with its own lateness, computed and worded as the 催办 does it, so the
+    Monday list and the reminder sent the same minute agree."""
+    spans = [(item.clock.value, overdue_by(item.due, now, schedule)) for item in ticket.items]
+    return clock_clauses(t, spans, schedule.hours_per_day, overdue=True)
 
 
 def _when(moment: datetime, schedule: Schedule) -> str:
@@ -218,7 +215,7 @@ def _fit(head: list[str], body: list[str], cut: str) -> str:
 
 def _summary(
     metrics: WeeklyMetrics,
-    rows: list[_Row],
+    rows: list[DepartmentRow],
     late: list[_LateTicket],
     names: dict[int | None, str],
     t: Texts,
@@ -261,8 +258,7 @@ def _summary(
             t.report_overdue_line.format(
                 number=escape(ticket.number),
                 department=escape(names.get(ticket.department_id, t.report_unassigned)),
-                clocks=_clocks(t, ticket),
-                time=_duration(t, ticket.due, now, schedule),
+                clauses=_clauses(t, ticket, now, schedule),
             )
             for ticket in shown
         ]
@@ -277,7 +273,7 @@ def _with_counts(rate: Rate) -> str:
     return rate.percent() if rate.total == 0 else f"{rate.percent()} ({rate.hits}/{rate.total})"
 
 
-def _department_line(t: Texts, row: _Row, now: datetime, schedule: Schedule) -> str:
+def _department_line(t: Texts, row: DepartmentRow, now: datetime, schedule: Schedule) -> str:
     c = row.counts
     overdue = str(c.overdue)
     if c.oldest_due is not None:
@@ -285,10 +281,10 @@ def _department_line(t: Texts, row: _Row, now: datetime, schedule: Schedule) -> 
     return t.report_department_line.format(
         name=escape(row.name),
         received=c.received,
-        accept=c.accept_rate.percent(),
-        reply=c.reply_rate.percent(),
+        accept=_with_counts(c.accept_rate),
+        reply=_with_counts(c.reply_rate),
         resolved=c.resolved,
-        resolve=c.resolve_rate.percent(),
+        resolve=_with_counts(c.resolve_rate),
         overdue=overdue,
         satisfaction=c.satisfaction.percent(),
         bad=c.bad,
@@ -335,9 +331,7 @@ def _department_lists(
         body = [
             t.report_department_item.format(
                 number=escape(ticket.number),
-                clocks=_clocks(t, ticket),
-                time=_duration(t, ticket.due, metrics.now, schedule),
-                due=_when(ticket.due, schedule),
+                clauses=_clauses(t, ticket, metrics.now, schedule),
             )
             for ticket in mine
         ]
@@ -356,7 +350,7 @@ _DATETIME = "yyyy-mm-dd hh:mm"
 
 def _workbook(
     metrics: WeeklyMetrics,
-    rows: list[_Row],
+    rows: list[DepartmentRow],
     names: dict[int | None, str],
     t: Texts,
     schedule: Schedule,
@@ -515,50 +509,178 @@ def cjk_font() -> str | None:
     return found
 
 
-def _chart(metrics: WeeklyMetrics, rows: list[_Row], t: Texts) -> tuple[bytes, str | None]:
-    """On-time rates (three bars per department) beside the tickets overdue now."""
+#: The chart's width in pixels: a phone shows it about 360 px wide, so a third of every size.
+CHART_WIDTH_PX = 1080
+CHART_DPI = 100
+#: Font sizes in points; at 100 dpi and shown at a third, body text reads as ~11 px.
+CHART_TITLE_PT = 30
+CHART_TEXT_PT = 24
+#: Characters of a department's name the chart shows (the message has them all).
+CHART_NAME_CHARS = 14
+CHART_CELL_NAME_CHARS = 10  # beside the rate cells
+_RED, _AMBER, _GREEN, _GREY, _LIGHT = "#c62828", "#ef8f00", "#2e7d32", "#757575", "#e0e0e0"
+
+
+@dataclass(frozen=True)
+class ChartSection:
+    """A band of the phone-shaped chart: its height (inches) and how to draw it on an axes whose
+    x runs 0–1 left to right and y runs 0–``height`` top to bottom. A new band (e.g. the most
+    frequent requests) is one more item in the list :func:`chart_sections` returns."""
+
+    height: float
+    draw: Callable[[Axes], None]
+
+
+def _chart(
+    metrics: WeeklyMetrics, rows: list[DepartmentRow], t: Texts, schedule: Schedule
+) -> tuple[bytes, str | None]:
     font = cjk_font()
-    shown = [row for row in rows if row.counts.has_activity]
-    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    with rc_context({"font.family": families, "axes.unicode_minus": False}):
-        height = max(3.0, 1.2 + 0.45 * len(shown))
-        figure = Figure(figsize=(12, height), dpi=100, layout="constrained")
-        FigureCanvasAgg(figure)  # the Agg canvas, without pyplot's global state
-        figure.suptitle(t.report_chart_title.format(week=metrics.week.label))
-        if not shown:
-            figure.text(0.5, 0.5, t.report_chart_nothing, ha="center", va="center")
-        else:
-            _bars(figure, shown, t)
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
+    figure = chart_figure(chart_sections(metrics, rows, t, schedule), font)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=CHART_DPI)
     return out.getvalue(), font
 
 
-def _bars(figure: Figure, rows: list[_Row], t: Texts) -> None:
-    rates, overdue = figure.subplots(1, 2, sharey=True, width_ratios=(3, 2))
-    labels = [row.name for row in rows]
-    positions = list(range(len(rows)))
-    series = (
-        (Clock.ACCEPT, [row.counts.accept_rate for row in rows]),
-        (Clock.FIRST_REPLY, [row.counts.reply_rate for row in rows]),
-        (Clock.RESOLVE, [row.counts.resolve_rate for row in rows]),
-    )
-    width = 0.26
-    for offset, (clock, values) in zip((-width, 0.0, width), series, strict=True):
-        heights = [rate.value * 100 if rate.value is not None else 0.0 for rate in values]
-        bars = rates.barh(
-            [p + offset for p in positions], heights, height=width, label=t.clock_names[clock]
+def chart_figure(sections: list[ChartSection], font: str | None = None) -> Figure:
+    """A tall portrait figure, ``CHART_WIDTH_PX`` wide, the sections stacked top to bottom."""
+    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    with rc_context({"font.family": families, "axes.unicode_minus": False}):
+        width = CHART_WIDTH_PX / CHART_DPI
+        figure = Figure(figsize=(width, sum(s.height for s in sections)), dpi=CHART_DPI)
+        FigureCanvasAgg(figure)  # the Agg canvas, without pyplot's global state
+        grid = figure.add_gridspec(
+            len(sections),
+            1,
+            height_ratios=[s.height for s in sections],
+            hspace=0,
+            left=0.05,
+            right=0.95,
+            top=1,
+            bottom=0,
         )
-        # The label tells 0% (all late) from "—" (nothing was due), which draw alike.
-        rates.bar_label(bars, [rate.percent() for rate in values], padding=2, fontsize="x-small")
-    rates.set_xlim(0, 118)
-    rates.set_xlabel(t.report_chart_rates)
-    rates.set_yticks(positions, labels)
-    rates.invert_yaxis()
-    rates.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=3, frameon=False, fontsize="small")
-    counts = [row.counts.overdue for row in rows]
-    bars = overdue.barh(positions, counts, color="#d62728")
-    overdue.bar_label(bars, padding=2)
-    overdue.set_xlabel(t.report_chart_overdue)
-    overdue.set_xlim(0, max([*counts, 1]) * 1.2)
-    overdue.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for index, section in enumerate(sections):
+            axes = figure.add_subplot(grid[index])
+            axes.set_xlim(0, 1)
+            axes.set_ylim(section.height, 0)
+            axes.set_axis_off()
+            section.draw(axes)
+    return figure
+
+
+def chart_sections(
+    metrics: WeeklyMetrics, rows: list[DepartmentRow], t: Texts, schedule: Schedule
+) -> list[ChartSection]:
+    """Who is late and how late: the week's totals, the departments ranked by what is overdue
+    now, then their on-time rates this week in the same order."""
+    ranked = sorted((row for row in rows if row.counts.has_activity), key=_lateness)
+    sections = [_totals_section(metrics, t, schedule)]
+    if not ranked:
+        sections.append(ChartSection(1.0, lambda axes: _text(axes, 0, 0.3, t.report_chart_nothing)))
+        return sections
+    return [*sections, _overdue_section(metrics, ranked, t, schedule), _rates_section(ranked, t)]
+
+
+def _lateness(row: DepartmentRow) -> tuple[int, float, float, str]:
+    """Most overdue first, then the oldest deadline, then the worst on-time rate."""
+    c = row.counts
+    oldest = c.oldest_due.timestamp() if c.oldest_due is not None else float("inf")
+    rates = [r.value for r in (c.accept_rate, c.reply_rate, c.resolve_rate) if r.value is not None]
+    return (-c.overdue, oldest, min(rates, default=1.0), row.name)
+
+
+def _text(axes: Axes, x: float, y: float, text: str, **style: Any) -> None:
+    style.setdefault("fontsize", CHART_TEXT_PT)
+    style.setdefault("va", "top")
+    axes.text(x, y, text, **style)
+
+
+def _totals_section(metrics: WeeklyMetrics, t: Texts, schedule: Schedule) -> ChartSection:
+    totals = metrics.totals
+    lines = [
+        t.report_chart_received.format(received=totals.received, resolved=totals.resolved),
+        t.report_chart_replies.format(
+            accept=_with_counts(totals.accept_rate), reply=_with_counts(totals.reply_rate)
+        ),
+        t.report_chart_resolve.format(
+            resolve=_with_counts(totals.resolve_rate), satisfaction=totals.satisfaction.percent()
+        ),
+    ]
+    if totals.overdue and totals.oldest_due is not None:
+        late = t.report_chart_overdue_total.format(
+            count=totals.overdue, time=_duration(t, totals.oldest_due, metrics.now, schedule)
+        )
+    else:
+        late = t.report_no_overdue
+
+    def draw(axes: Axes) -> None:
+        title = t.report_chart_title.format(week=metrics.week.label)
+        _text(axes, 0, 0.2, title, fontsize=CHART_TITLE_PT, fontweight="bold")
+        _text(axes, 0, 0.8, t.report_as_of.format(now=_when(metrics.now, schedule)), color=_GREY)
+        for index, line in enumerate(lines):
+            _text(axes, 0, 1.4 + 0.5 * index, line)
+        _text(axes, 0, 2.95, late, color=_RED if totals.overdue else _GREEN, fontweight="bold")
+
+    return ChartSection(3.7, draw)
+
+
+def _overdue_section(
+    metrics: WeeklyMetrics, rows: list[DepartmentRow], t: Texts, schedule: Schedule
+) -> ChartSection:
+    """One row per department: its name, then a bar as long as its overdue tickets, labelled
+    with the count and how late the oldest is; "无超期" in green where nothing is."""
+    most = max(max(row.counts.overdue for row in rows), 1)
+    row_height = 1.0
+
+    def draw(axes: Axes) -> None:
+        _text(axes, 0, 0.15, t.report_chart_overdue, fontsize=CHART_TITLE_PT, fontweight="bold")
+        for index, row in enumerate(rows):
+            top = 0.85 + index * row_height
+            c = row.counts
+            _text(axes, 0, top, clip_name(row.name))
+            if not c.overdue or c.oldest_due is None:
+                _text(axes, 0, top + 0.45, t.report_chart_none_overdue, color=_GREEN)
+                continue
+            length = 0.5 * c.overdue / most
+            axes.barh(top + 0.65, length, height=0.32, left=0, color=_RED)
+            label = t.report_chart_overdue_row.format(
+                count=c.overdue, time=_duration(t, c.oldest_due, metrics.now, schedule)
+            )
+            _text(axes, length + 0.02, top + 0.45, label, color=_RED)
+
+    return ChartSection(1.0 + row_height * len(rows), draw)
+
+
+def _rates_section(rows: list[DepartmentRow], t: Texts) -> ChartSection:
+    """Per department, the week's three on-time rates as coloured cells: red below 60%, amber
+    below 90%, green from 90%; a grey "—" where nothing fell due (no data is not 0%)."""
+    columns = (Clock.ACCEPT, Clock.FIRST_REPLY, Clock.RESOLVE)
+    left, width = 0.42, 0.19
+    row_height = 0.6
+
+    def colour(rate: Rate) -> str:
+        if rate.value is None:
+            return _LIGHT
+        return _RED if rate.value < 0.6 else _AMBER if rate.value < 0.9 else _GREEN
+
+    def draw(axes: Axes) -> None:
+        _text(axes, 0, 0.15, t.report_chart_rates, fontsize=CHART_TITLE_PT, fontweight="bold")
+        _text(axes, 0, 0.75, t.report_chart_rates_note, color=_GREY)
+        for column, clock in enumerate(columns):
+            x = left + (column + 0.5) * width
+            _text(axes, x, 1.35, t.clock_names[clock.value], ha="center", color=_GREY)
+        for index, row in enumerate(rows):
+            middle = 2.2 + index * row_height
+            _text(axes, 0, middle, clip_name(row.name, CHART_CELL_NAME_CHARS), va="center")
+            c = row.counts
+            for column, rate in enumerate((c.accept_rate, c.reply_rate, c.resolve_rate)):
+                x = left + column * width
+                axes.barh(middle, width - 0.02, height=0.48, left=x + 0.01, color=colour(rate))
+                ink = "#424242" if rate.value is None else "white"
+                _text(axes, x + width / 2, middle, rate.percent(), ha="center", va="center",
+                      color=ink, fontweight="bold")  # fmt: skip
+
+    return ChartSection(2.0 + row_height * len(rows) + 0.2, draw)
+
+
+def clip_name(name: str, limit: int = CHART_NAME_CHARS) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"

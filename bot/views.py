@@ -6,6 +6,7 @@ Telegram's limits (4096 UTF-16 units a message, 1024 a caption, 64 bytes of call
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -71,11 +72,30 @@ def chosen(question_html: str, label: str) -> str:
 
 
 def working_duration(t: Texts, working: timedelta, hours_per_day: float) -> str:
-    """ "3 个工作小时" under a day, "1.5 个工作日" from a day up."""
+    """A span of working time as a person says it: "不到 1 个工作小时" under an hour (never
+    "0 小时", which reads as not late), whole hours under two working days ("8 个工作小时",
+    not "1.1 个工作日"), days with one decimal from there on."""
     hours = working.total_seconds() / 3600
-    if hours >= hours_per_day:
-        return t.duration_days.format(n=_short(hours / hours_per_day))
-    return t.duration_hours.format(n=_short(hours))
+    if hours < 1:
+        return t.duration_under_hour
+    if hours < 2 * hours_per_day:
+        return t.duration_hours.format(n=f"{math.floor(hours + 0.5):d}")
+    return t.duration_days.format(n=_short(hours / hours_per_day))
+
+
+def clock_clauses(
+    t: Texts, spans: Sequence[tuple[str, timedelta]], hours_per_day: float, *, overdue: bool
+) -> str:
+    """ "签收、首次答复已超期 4.7 个工作日；办结已超期 3 个工作小时": clocks that read the same
+    share a clause. The reminders, the 督办, the card and the weekly lists all say it so."""
+    said: dict[str, list[str]] = {}
+    for clock, span in spans:
+        said.setdefault(working_duration(t, span, hours_per_day), []).append(t.clock_names[clock])
+    template = t.clause_overdue if overdue else t.clause_due
+    return t.clause_join.join(
+        template.format(clocks=t.report_clock_join.join(clocks), time=time)
+        for time, clocks in said.items()
+    )
 
 
 def _short(value: float) -> str:
@@ -346,7 +366,8 @@ def compose(screen: Screen, language: str, *, desk_name: str = "") -> list[Rende
         )
         return [Rendered(t.ask_phone, keyboard)]
     if n is Name.PHONE_SAVED:
-        return [Rendered(t.phone_saved.format(phone=escape(p["phone"])), main_menu(t))]
+        # Takes the share-phone keyboard away; the main menu comes back only when filing ends.
+        return [Rendered(t.phone_saved.format(phone=escape(p["phone"])), ReplyKeyboardRemove())]
     if n is Name.ASK_CONSENT:
         rows = [[(t.visibility[v], cb.make(cb.VISIBILITY, v))] for v in ("all", "company", "none")]
         return [Rendered(t.ask_consent, _buttons(rows))]
@@ -501,7 +522,8 @@ def _uscc_problem(t: Texts, p: dict[str, Any]) -> str:
     if problem is UsccProblem.BAD_CHARACTER:
         return t.uscc_bad_character.format(position=p["position"], char=escape(p["char"]))
     if problem is UsccProblem.BAD_CHECK_CHARACTER:
-        return t.uscc_bad_check.format(expected=p["expected"], given=escape(p["given"]))
+        # Naming the expected last character invites changing it, when the typo is elsewhere.
+        return t.uscc_bad_check
     return t.uscc_wrong_length.format(length=p["length"])
 
 

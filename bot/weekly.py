@@ -41,6 +41,11 @@ def maybe_send(*, session: Session, settings: Settings, now: datetime) -> date |
         session=session, job=JOB, period=Week(week_start, zone).label, now=now
     ):
         return None
+    began = queries.desk_began(session=session)
+    if began is not None and Week(week_start, zone).end <= began:
+        # A week that ended before the desk began has nothing to say; sending it gave a new
+        # desk (or a fresh sandbox) an all-zero summary before its first real one.
+        return None
     report = build_weekly_report(session=session, settings=settings, week_start=week_start, now=now)
     send(session=session, settings=settings, report=report, label=Week(week_start, zone).label)
     return week_start

@@ -111,7 +111,11 @@ async def say(
     *,
     reply_to: int | None = None,
 ) -> None:
-    """A short direct answer in the chat the update came from."""
+    """A short direct answer in the chat the update came from; in a group, a reply to the
+    message it answers (in a busy group a refusal must show whose message it refuses)."""
+    message = update.message
+    if reply_to is None and message is not None and message.chat.type != "private":
+        reply_to = message.message_id
     await send(
         context,
         _chat_id(update),

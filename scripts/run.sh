@@ -9,6 +9,13 @@ if [ -z "$(fc-list :lang=zh 2>/dev/null || true)" ]; then
       fonts-wqy-microhei fontconfig; } >/dev/null \
     || echo "warning: could not install fonts-wqy-microhei; chart labels may show as boxes" >&2
 fi
+# Every button starts with an emoji: without an emoji font the sandbox page shows boxes.
+if [ -z "$(fc-list :charset=1f4dd 2>/dev/null || true)" ]; then
+  { apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      fonts-noto-color-emoji fontconfig; } >/dev/null \
+    || echo "warning: could not install fonts-noto-color-emoji; emoji may show as boxes" >&2
+fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .

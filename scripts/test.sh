@@ -8,6 +8,9 @@ packages=()
 if [ -z "$(fc-list :lang=zh 2>/dev/null || true)" ]; then
   packages+=(fonts-wqy-microhei fontconfig)
 fi
+if [ -z "$(fc-list :charset=1f4dd 2>/dev/null || true)" ]; then
+  packages+=(fonts-noto-color-emoji fontconfig)  # the sandbox's buttons start with emoji
+fi
 if [ ! -x /usr/bin/chromium ]; then
   packages+=(chromium)
 fi

@@ -610,6 +610,21 @@ def record_reminders(
     return {(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(statement, rows)}
 
 
+def desk_began(*, session: Session) -> datetime | None:
+    """When the desk began: its first seeding or its first ticket, whichever came first (a
+    desk seeded before that fact was kept has only its tickets to say it)."""
+    moments = []
+    started = session.get(DeskSetting, "started_at")
+    if started is not None:
+        moments.append(datetime.fromisoformat(started.value))
+    first = session.exec(
+        select(Ticket.created_at).order_by(col(Ticket.created_at)).limit(1)
+    ).first()
+    if first is not None:
+        moments.append(first)
+    return min(moments, default=None)
+
+
 def claim_job_run(*, session: Session, job: str, period: str, now: datetime) -> bool:
     """Claim a periodic job's run for a period; False when it already ran."""
     insert = _upsert_insert(session)

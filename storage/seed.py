@@ -7,6 +7,10 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from storage.models import Category, Department, DeskSetting, RoutingRule
+from storage.types import utcnow
+
+#: DeskSetting key: when this database was first seeded (the desk began), ISO UTC.
+STARTED_AT = "started_at"
 
 
 def seed_zone(*, session: Session, settings: Settings) -> None:
@@ -68,4 +72,6 @@ def seed_zone(*, session: Session, settings: Settings) -> None:
     )
     conduct.value = list(settings.routing.conduct_keywords)
     session.add(conduct)
+    if session.get(DeskSetting, STARTED_AT) is None:  # the first start; kept ever after
+        session.add(DeskSetting(key=STARTED_AT, value=utcnow().isoformat()))
     session.flush()

@@ -150,6 +150,8 @@ def message_json(world: World, message: MessageRecord) -> JsonDict:
         "photo": {"url": file_url(photo)} if photo else None,
         "document": _document(message),
         "other": other_line(message),
+        # The bot's 👍 under a relayed staff reply: the only sign the reply reached the enterprise.
+        "reactions": [r["emoji"] for r in message.reactions if r.get("type") == "emoji"],
     }
 
 

@@ -203,11 +203,16 @@ class Texts:
     ratings: dict[int, str]
     # The chaser
     clock_names: dict[str, str]
-    chase_header: str
-    chase_line_due: str
-    chase_line_overdue: str
+    chase_due_header: str
+    chase_overdue_header: str
+    chase_ticket: str
+    chase_company: str
     escalation_header: str
-    escalation_line: str
+    escalation_ticket: str
+    clause_due: str
+    clause_overdue: str
+    clause_join: str
+    duration_under_hour: str
     duration_hours: str
     duration_days: str
     card_overdue: str
@@ -279,6 +284,13 @@ class Texts:
     report_summary_columns: tuple[str, ...]
     report_overdue_columns: tuple[str, ...]
     report_chart_title: str
+    report_chart_received: str
+    report_chart_replies: str
+    report_chart_resolve: str
+    report_chart_overdue_total: str
+    report_chart_overdue_row: str
+    report_chart_none_overdue: str
+    report_chart_rates_note: str
     report_chart_rates: str
     report_chart_overdue: str
     report_chart_nothing: str

@@ -33,10 +33,10 @@ EN = Texts(
     ),
     kind_names={"complaint": "complaint", "request": "request"},
     status_names={
-        "submitted": "submitted",
-        "unrouted": "awaiting dispatch",
-        "assigned": "assigned",
-        "accepted": "accepted",
+        "submitted": "received",
+        "unrouted": "waiting for the desk to choose a department",
+        "assigned": "sent to the department",
+        "accepted": "being handled by the department",
         "waiting_info": "waiting for your information",
         "transfer_requested": "transfer under review",
         "extension_requested": "extension under review",
@@ -97,9 +97,9 @@ EN = Texts(
         "Please check it and type it again, or tap “Skip” — your ticket is not affected."
     ),
     uscc_bad_check=(
-        "The check failed: from the first 17 characters the last one should be “{expected}”, "
-        "but you typed “{given}” — one character may be mistyped. "
-        "Please check it and type it again, or tap “Skip” — your ticket is not affected."
+        "This unified social credit code does not check out: a character may be mistyped "
+        "(not necessarily the last). Please compare it with your business licence and type "
+        "it again, or tap “Skip” — your ticket is not affected."
     ),
     uscc_ok="Credit code verified ✅",
     ask_contact_name="Who should we contact?",
@@ -437,7 +437,7 @@ EN = Texts(
     ),
     ent_resolved=(
         "🏁【{department}】ticket {number} is resolved:\n{text}\n\n"
-        "Please rate how it was handled; your rating counts in the department's review:"
+        "How was it handled? Your honest rating, good or bad, is welcome:"
     ),
     ent_transferred="↪️ Your ticket {number} is now handled by {department}.",
     ent_extension=(
@@ -479,11 +479,16 @@ EN = Texts(
         1: "very dissatisfied",
     },
     clock_names={"accept": "acceptance", "first_reply": "first answer", "resolve": "resolution"},
-    chase_header="⏰ <b>{department}</b>: deadlines ({count} ticket(s))",
-    chase_line_due="• {number} · {clock} due in {time}",
-    chase_line_overdue="• {number} · {clock} overdue by {time}",
-    escalation_header="🚨 <b>Escalation</b>: these tickets are overdue ({count})",
-    escalation_line="• {number} · {department} · {clock} overdue by {time}",
+    chase_due_header="⏳ <b>{department}</b> due soon: {count} ticket(s) near a deadline",
+    chase_overdue_header="⏰ <b>{department}</b> overdue: {count} ticket(s) past a deadline",
+    chase_ticket="• {number} · {category} · {subject}{company}\n   {clauses}",
+    chase_company=" ({company})",
+    escalation_header="🚨 <b>Escalation</b>: {count} ticket(s) overdue, please step in",
+    escalation_ticket="• {number} · {department} · {category} · {subject}{company}\n   {clauses}",
+    clause_due="{clocks} due in {time}",
+    clause_overdue="{clocks} overdue by {time}",
+    clause_join="; ",
+    duration_under_hour="under 1 working hour",
     duration_hours="{n} working hour(s)",
     duration_days="{n} working day(s)",
     card_overdue="⚠️ {clock} overdue by {time}",
@@ -659,20 +664,20 @@ EN = Texts(
     report_departments_heading="<b>Departments</b>",
     report_department_line=(
         "• <b>{name}</b>: received {received} | accepted {accept} | answered {reply} | "
-        "resolved {resolved} (on time {resolve}) | overdue {overdue} | "
+        "resolved {resolved}, on time {resolve} | overdue {overdue} | "
         "satisfied {satisfaction} | bad {bad}"
     ),
     report_quiet_departments=(
         "{count} more department(s) had no tickets and nothing overdue this week."
     ),
     report_overdue_heading="⏰ <b>Longest overdue</b> ({count} ticket(s))",
-    report_overdue_line="• {number} · {department} · {clocks} overdue by {time}",
+    report_overdue_line="• {number} · {department} · {clauses}",
     report_overdue_more="… and {count} more in the attached workbook.",
     report_no_overdue="✅ Nothing is overdue.",
     report_department_list=(
-        "⏰ <b>{department}</b>: overdue tickets (as of {now}, {count} in all):"
+        "📅 <b>{department}</b>: weekly overdue list (as of {now}, {count} ticket(s)):"
     ),
-    report_department_item="• {number} · {clocks} overdue by {time} (due {due})",
+    report_department_item="• {number} · {clauses}",
     report_cut="… (too long for one message; the workbook has everything)",
     report_clock_join=", ",
     report_unassigned="not assigned",
@@ -711,9 +716,16 @@ EN = Texts(
         "Status",
         "Submitted",
     ),
-    report_chart_title="{week}: on-time rates and tickets overdue now, by department",
-    report_chart_rates="On time (%)",
-    report_chart_overdue="Overdue now (tickets)",
+    report_chart_title="{week}: who is late, and how late",
+    report_chart_received="Received {received}, resolved {resolved} this week",
+    report_chart_replies="On time: accepted {accept}, answered {reply}",
+    report_chart_resolve="Resolved on time {resolve}; satisfied {satisfaction}",
+    report_chart_overdue_total="Overdue now: {count}, oldest {time}",
+    report_chart_overdue="Overdue now, by department",
+    report_chart_overdue_row="{count} · oldest {time}",
+    report_chart_none_overdue="nothing overdue",
+    report_chart_rates="On time this week",
+    report_chart_rates_note="“—”: nothing fell due this week (not 0%)",
     report_chart_nothing="Nothing to count this week",
     report_department_oldest=" (oldest {time})",
 )

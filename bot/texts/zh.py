@@ -90,8 +90,8 @@ ZH = Texts(
         "请核对后重新输入，或点「跳过」——不影响提交工单。"
     ),
     uscc_bad_check=(
-        "校验没通过：按前 17 位计算，最后一位应为「{expected}」，您输入的是「{given}」，"
-        "可能有一位抄错了。请核对后重新输入，或点「跳过」——不影响提交工单。"
+        "这个统一社会信用代码没有通过校验，可能有一位抄错了（不一定是最后一位）。"
+        "请对照营业执照逐位核对后重新输入，或点「跳过」——不影响提交工单。"
     ),
     uscc_ok="信用代码已核验 ✅",
     ask_contact_name="联系人怎么称呼？",
@@ -376,7 +376,7 @@ ZH = Texts(
     ),
     ent_resolved=(
         "🏁【{department}】工单 {number} 已办结：\n{text}\n\n"
-        "请为这次办理打个分，您的评价会直接影响部门考核："
+        "欢迎对这次办理作出好差评，满意与否都请如实评价："
     ),
     ent_transferred="↪️ 您的工单 {number} 已转由{department}办理。",
     ent_extension="⏱ 工单 {number} 经批准延期，办结时限调整为 {due}。原因：{reason}",
@@ -403,11 +403,18 @@ ZH = Texts(
     ent_ticket_over="工单 {number} 已经结束（{status}）。如有新情况，请提交新工单。",
     ratings={5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"},
     clock_names={"accept": "签收", "first_reply": "首次答复", "resolve": "办结"},
-    chase_header="⏰ <b>{department}</b> 到期提醒（{count} 张）",
-    chase_line_due="• {number} · {clock}还剩 {time}",
-    chase_line_overdue="• {number} · {clock}已超期 {time}",
-    escalation_header="🚨 <b>督办</b>：以下工单超期未办（{count} 张）",
-    escalation_line="• {number} · {department} · {clock}已超期 {time}",
+    # One wording system (docs/reminders.md): 临期提醒 before a deadline, 催办 after it, 督办
+    # to the office; each counts tickets and gives each ticket one line.
+    chase_due_header="⏳ <b>{department}</b> 临期提醒：{count} 张工单即将到期",
+    chase_overdue_header="⏰ <b>{department}</b> 催办：{count} 张工单已超期",
+    chase_ticket="• {number} · {category} · {subject}{company}\n　{clauses}",
+    chase_company="（{company}）",
+    escalation_header="🚨 <b>督办</b>：{count} 张工单超期未办，请协调督促",
+    escalation_ticket="• {number} · {department} · {category} · {subject}{company}\n　{clauses}",
+    clause_due="{clocks}还剩 {time}",
+    clause_overdue="{clocks}已超期 {time}",
+    clause_join="；",
+    duration_under_hour="不到 1 个工作小时",
     duration_hours="{n} 个工作小时",
     duration_days="{n} 个工作日",
     card_overdue="⚠️ {clock}已超期 {time}",
@@ -446,7 +453,7 @@ ZH = Texts(
         "question": "补充材料请求",
         "enterprise_reply": "企业的回复",
         "info": "企业补充的材料",
-        "reminder": "到期提醒",
+        "reminder": "催办与临期提醒",
         "escalation": "督办通知",
         "weekly": "每周超期通报",
         "weekly_list": "部门超期清单",
@@ -559,15 +566,15 @@ ZH = Texts(
     report_departments_heading="<b>各部门</b>",
     report_department_line=(
         "• <b>{name}</b>：受理 {received}｜签收 {accept}｜答复 {reply}｜"
-        "办结 {resolved}（按时 {resolve}）｜超期 {overdue}｜满意 {satisfaction}｜差评 {bad}"
+        "办结 {resolved}，按时 {resolve}｜超期 {overdue}｜满意 {satisfaction}｜差评 {bad}"
     ),
     report_quiet_departments="另有 {count} 个部门本周无工单、无超期。",
     report_overdue_heading="⏰ <b>超期最久的工单</b>（共 {count} 件）",
-    report_overdue_line="• {number} · {department} · {clocks}超期 {time}",
+    report_overdue_line="• {number} · {department} · {clauses}",
     report_overdue_more="…… 另有 {count} 件，详见附件表格。",
     report_no_overdue="✅ 目前没有超期工单。",
-    report_department_list="⏰ <b>{department}</b> 超期工单（截至 {now}，共 {count} 件）：",
-    report_department_item="• {number} · {clocks}超期 {time}（时限 {due}）",
+    report_department_list="📅 <b>{department}</b> 每周超期清单（截至 {now}，共 {count} 张）：",
+    report_department_item="• {number} · {clauses}",
     report_cut="……（内容较长，完整数据见附件表格）",
     report_clock_join="、",
     report_unassigned="未分派",
@@ -606,9 +613,16 @@ ZH = Texts(
         "当前状态",
         "提交时间",
     ),
-    report_chart_title="{week} 各部门按时率与当前超期",
-    report_chart_rates="按时率（%）",
-    report_chart_overdue="当前超期（件）",
+    report_chart_title="{week} 谁超期了、超期多久",
+    report_chart_received="本周受理 {received} 件，办结 {resolved} 件",
+    report_chart_replies="签收及时 {accept}　答复及时 {reply}",
+    report_chart_resolve="按时办结 {resolve}　满意率 {satisfaction}",
+    report_chart_overdue_total="当前超期 {count} 张，最久 {time}",
+    report_chart_overdue="当前超期（按部门排序）",
+    report_chart_overdue_row="{count} 张 · 最久 {time}",
+    report_chart_none_overdue="无超期",
+    report_chart_rates="本周按时率",
+    report_chart_rates_note="“—” 表示本周没有到期的工单（不是 0%）",
     report_chart_nothing="本周没有需要统计的工单",
     report_department_oldest="（最久 {time}）",
 )

@@ -127,7 +127,7 @@ def test_an_unaccepted_ticket_is_chased_after_a_working_day(page: Page, screensh
     before = desk.clock()
     desk.time_button("advance-day")
     assert desk.clock() != before
-    reminder = dept.message("到期提醒")
+    reminder = dept.message("催办")
     expect(reminder).to_contain_text(number)
     expect(reminder).to_contain_text("签收已超期")
     page.screenshot(path=screenshots / "05-overdue-reminder.png")
@@ -222,3 +222,44 @@ def test_the_page_switches_between_chinese_and_english(page: Page, screenshots: 
     page.get_by_test_id("language-toggle").click()
     expect(page.get_by_role("heading", name="企业私聊")).to_be_visible()
     expect(page.get_by_test_id("advance-day")).to_have_text("+1 工作日")
+
+
+def _clipped_chips(page: Page, pane: str) -> list[str]:
+    """Chips of a pane that its chip area does not show whole (cut off or scrolled away)."""
+    return page.evaluate(
+        """(pane) => {
+          const root = document.querySelector(`[data-testid="pane-${pane}"]`);
+          const box = root.querySelector('.chips').getBoundingClientRect();
+          return [...root.querySelectorAll('.chips > *')]
+            .filter((chip) => {
+              const r = chip.getBoundingClientRect();
+              return r.bottom > box.bottom + 0.5 || r.right > box.right + 0.5 || r.height === 0;
+            })
+            .map((chip) => chip.textContent);
+        }""",
+        pane,
+    )
+
+
+def test_every_chip_and_heading_fits_at_1400_by_900_in_both_languages(
+    page: Page, screenshots: Path
+) -> None:
+    """The 16th department's chip used to sit in a scrolled fourth row; in English the pane
+    headings wrapped and cut the chips off."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    desk = SandboxPage(page)
+    desk.wait_until_live()
+    for language in ("zh", "en"):
+        if language == "en":
+            page.get_by_test_id("language-toggle").click()
+            expect(page.get_by_role("heading", name="Department group")).to_be_visible()
+        for pane in ("enterprise", "department", "supervisor"):
+            assert _clipped_chips(page, pane) == [], (language, pane)
+        heights = page.evaluate(
+            "() => [...document.querySelectorAll('.pane-heading')]"
+            ".map((h) => h.getBoundingClientRect().height)"
+        )
+        assert heights and all(h < 2 * 15 for h in heights), (language, heights)  # one line
+        bar = page.evaluate("() => document.querySelector('.topbar').getBoundingClientRect()")
+        assert bar["height"] < 60, (language, bar)  # the top bar stays one line
+        page.screenshot(path=screenshots / f"09-chips-1400-{language}.png")

@@ -30,11 +30,14 @@ def make_ticket(
     first_reply_due: datetime | None = None,
     resolve_due: datetime | None = None,
     status: str = "assigned",
+    category: str = "other",
+    description: str = "d",
+    company_name: str = "c",
     **fields,
 ) -> int:
     with transaction(engine) as session:
         reporter = queries.get_or_create_reporter(session=session, telegram_user_id=4242)
-        category = queries.get_category_by_code(session=session, code="other")
+        category = queries.get_category_by_code(session=session, code=category)
         dept = queries.get_department_by_code(session=session, code=department)
         ticket = Ticket(
             number=number,
@@ -43,8 +46,8 @@ def make_ticket(
             category_id=category.id,
             department_id=dept.id,
             reporter_id=reporter.id,
-            description="d",
-            company_name="c",
+            description=description,
+            company_name=company_name,
             contact_name="n",
             phone="1",
             route_reason="keyword",
@@ -94,7 +97,8 @@ def test_warning_then_reminder_then_repeat_then_escalations(engine, settings) ->
     assert "经济发展局" in reminder.payload["text"] and "GX-1" in reminder.payload["text"]
     [escalation] = sent(engine, "escalation")
     assert "督办" in escalation.payload["text"] and "经济发展局" in escalation.payload["text"]
-    assert "签收已超期 1.1 个工作日" in escalation.payload["text"]
+    # 8 working hours read as hours, not "1.1 个工作日" (a working day is 7 h).
+    assert "签收已超期 8 个工作小时" in escalation.payload["text"]
 
 
 def test_nothing_goes_out_at_night_and_the_morning_catches_up(engine, settings) -> None:

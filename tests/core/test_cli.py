@@ -69,3 +69,20 @@ def test_db_upgrade_migrates_and_seeds(db_url: str, monkeypatch, capsys) -> None
     with transaction(engine) as session:
         assert len(queries.list_departments(session=session)) == 16
     engine.dispose()
+
+
+def test_reading_commands_refuse_a_database_that_does_not_exist(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Run in the wrong folder, `report weekly` used to create an empty data/desk.db and
+    print an all-zero week; now it names the path it looked at and creates nothing."""
+    from bot.cli import EXIT_NO_DATABASE
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DIANXIAOER_DATABASE_URL", raising=False)
+    for argv in (["report", "weekly", "--out", str(tmp_path / "out")], ["outbox", "list"]):
+        assert main(argv) == EXIT_NO_DATABASE
+        said = capsys.readouterr()
+        assert f"no database at {tmp_path / 'data' / 'desk.db'}" in said.err, argv
+        assert "每周超期通报" not in said.out
+    assert not (tmp_path / "data").exists() and not (tmp_path / "out").exists()

@@ -44,6 +44,7 @@ def test_monday_nine_once_with_workbook_and_chart(engine, settings) -> None:
 
 
 def test_a_desk_that_was_down_on_monday_catches_up_on_tuesday(engine, settings) -> None:
+    make_ticket(engine, number="GX-W0", department="econ", accept_due=cst(17, 10))
     assert send(engine, settings, cst(24, 10)).isoformat() == "2026-11-16"
     # Without a leadership chat bound, the summary waits for it (held, not lost).
     [summary, *_] = rows(engine, "weekly")
@@ -54,6 +55,31 @@ def test_the_weekday_and_time_are_configurable(engine, settings) -> None:
     settings = settings.model_copy(
         update={"report": settings.report.model_copy(update={"weekday": 5, "time": "16:00"})}
     )
+    make_ticket(engine, number="GX-W0", department="econ", accept_due=cst(17, 10))
     assert send(engine, settings, cst(26, 10)) is None  # Thursday
     friday = datetime(2026, 11, 27, 8, 0, tzinfo=UTC) + timedelta(minutes=1)  # 16:01 CST
     assert send(engine, settings, friday).isoformat() == "2026-11-16"
+
+
+def test_no_summary_for_a_week_before_the_desk_had_any_ticket(engine, settings) -> None:
+    """A fresh desk (or sandbox) first used on Wednesday: the Monday after sends that week's
+    summary, never an all-zero one for the week before it existed."""
+    make_ticket(engine, number="GX-W2", department="econ", accept_due=cst(25, 10))
+    assert send(engine, settings, cst(24, 10)) is None  # W47 ended before GX-W2 was filed
+    assert rows(engine, "weekly") == []
+    assert send(engine, settings, cst(30, 9, 1)).isoformat() == "2026-11-23"  # W48 has it
+    [summary, _, _] = rows(engine, "weekly")
+    assert "2026-W48" in summary.payload["text"]
+
+
+def test_a_desk_seeded_midweek_sends_that_week_but_not_the_one_before(engine, settings) -> None:
+    """No ticket yet: the desk began when its database was first seeded (a fresh sandbox)."""
+    from storage.models import DeskSetting
+
+    with transaction(engine) as session:
+        started = session.get(DeskSetting, "started_at")
+        assert started is not None  # written by the first seeding
+        started.value = cst(25, 15).isoformat()  # Wednesday of W48
+        session.add(started)
+    assert send(engine, settings, cst(24, 10)) is None  # W47: before the desk existed
+    assert send(engine, settings, cst(30, 9, 1)).isoformat() == "2026-11-23"  # W48: it did

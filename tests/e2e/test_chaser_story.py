@@ -22,7 +22,7 @@ async def test_an_unaccepted_ticket_is_chased_then_escalated(scene: Scene) -> No
         ticket = session.exec(select(Ticket)).one()
 
     def reminders() -> list[str]:
-        return [m.text for m in scene.emulator.bot_messages(econ.id) if "到期提醒" in m.content]
+        return [m.text for m in scene.emulator.bot_messages(econ.id) if "催办" in m.content]
 
     # Half an hour after the acceptance deadline (or the next working moment after it:
     # the chaser keeps quiet outside working time, whenever this test happens to run).
@@ -34,7 +34,11 @@ async def test_an_unaccepted_ticket_is_chased_then_escalated(scene: Scene) -> No
     due = ticket.accept_due
     await scene.chase_at(working(due + timedelta(minutes=30)))
     [reminder] = reminders()
-    assert ticket.number in reminder and "签收已超期" in reminder
+    # Named as what it is, counted as its lines, the ticket with its category and subject;
+    # half an hour late reads as "不到 1 个工作小时", never "0 个工作小时".
+    assert reminder.startswith("⏰ 经济发展局 催办：1 张工单已超期\n")
+    assert f"• {ticket.number} · 政策兑现 · 奖补资金迟迟不到位" in reminder
+    assert "签收已超期 不到 1 个工作小时" in reminder and " 0 个工作" not in reminder
     card = next(m for m in scene.emulator.bot_messages(econ.id) if "📋" in m.content)
     assert "⚠️ 签收已超期" in card.text  # the card shows it too, edited in place
 
@@ -45,8 +49,8 @@ async def test_an_unaccepted_ticket_is_chased_then_escalated(scene: Scene) -> No
     # Two working days later the supervisor chat is told.
     await scene.chase_at(working(due + timedelta(days=3)))
     escalation = scene.emulator.last_bot_message(dispatch.id)
-    assert "督办" in escalation.text and "经济发展局" in escalation.text
-    assert ticket.number in escalation.text
+    assert escalation.text.startswith("🚨 督办：1 张工单超期未办")
+    assert f"• {ticket.number} · 经济发展局 · 政策兑现 · 奖补资金迟迟不到位" in escalation.text
 
 
 async def test_the_weekly_summary_reaches_the_leadership_with_workbook_and_chart(
@@ -71,6 +75,14 @@ async def test_the_weekly_summary_reaches_the_leadership_with_workbook_and_chart
         "奖补" not in m.content and "超期" in m.content
         for m in scene.emulator.bot_messages(econ.id)
     )
+    # The group's ⏰ 催办 and 📅 weekly list of that minute say the same about the ticket.
+    [reminder] = [m.text for m in scene.emulator.bot_messages(econ.id) if "催办" in m.content]
+    [weekly] = [m.text for m in scene.emulator.bot_messages(econ.id) if "每周超期清单" in m.content]
+    with transaction(scene.desk.engine) as session:
+        number = session.exec(select(Ticket)).one().number
+    said = reminder.split(f"• {number} · ", 1)[1].split("\n")[1].strip()
+    assert said.startswith("签收已超期") and "；首次答复已超期" in said
+    assert f"• {number} · {said}" in weekly.split("\n")
     await scene.chase_at(moment + timedelta(minutes=5))
     assert scene.emulator.bot_messages(leaders.id)[-3:] == [summary, workbook, chart]
 

@@ -121,6 +121,8 @@ async def test_the_whole_story_from_card_to_a_satisfied_rating(scene: Scene) -> 
     await zhang.says("补贴 12 万元已于今日拨付到账。", chat_id=econ.id, reply_to=prompt.message_id)
     resolution = ent.last_reply()
     assert "已办结" in resolution.text and "12 万元" in resolution.text
+    # Neutral 好差评 wording: no pressure on the enterprise ("会直接影响部门考核").
+    assert "好差评" in resolution.text and "考核" not in resolution.text
     assert [b.text for b in resolution.buttons] == [
         "非常满意",
         "满意",
@@ -338,6 +340,29 @@ async def test_forged_and_foreign_actions_change_nothing(scene: Scene) -> None:
     )
     await scene.settle()
     assert "匿名管理员" in scene.emulator.last_bot_message(econ.id).text
+    # A reply to the message it refuses (asked of Telegram: the emulator has no record of a
+    # message posted as the group, so it cannot show the reply itself).
+    [refusal] = [c for c in scene.emulator.calls("sendMessage") if "匿名管理员" in c.params["text"]]
+    assert refusal.params["reply_parameters"]["message_id"] == 10**6
+    # So is the refusal of a command the anonymous admin sends in the group.
+    before = len(scene.emulator.calls("sendMessage"))
+    scene.emulator.deliver_raw_update(
+        {
+            "update_id": 10**7 + 1,
+            "message": {
+                "message_id": 10**6 + 1,
+                "date": 0,
+                "chat": {"id": econ.id, "type": "supergroup", "title": econ.title},
+                "from": {"id": 1087968824, "is_bot": True, "first_name": "Group"},
+                "sender_chat": {"id": econ.id, "type": "supergroup", "title": econ.title},
+                "text": "/summary",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 8}],
+            },
+        }
+    )
+    await scene.settle()
+    [answer] = scene.emulator.calls("sendMessage")[before:]
+    assert answer.params["reply_parameters"]["message_id"] == 10**6 + 1
     assert not any("匿名答复" in m.text for m in ent.replies())
 
     # A double press makes one transition.

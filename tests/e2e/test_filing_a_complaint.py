@@ -194,13 +194,25 @@ async def test_english_flow(scene: Scene) -> None:
     await anna.taps("Next ➡️")
     await anna.says("Nordic Sensors Ltd")
     await anna.says("91350100M000100Y44")
-    assert "should be “3”" in anna.last_reply().text
+    # The code does not check out: compare it with the licence (the typo may be anywhere, so
+    # no "the last character should be …").
+    said = anna.last_reply().text
+    assert "does not check out" in said and "business licence" in said
+    assert "should be" not in said and "“3”" not in said
     await anna.taps("Skip")
     await anna.says("Anna Berg")
     await anna.says("not a phone")
     assert "looks incomplete" in anna.last_reply().text
     await anna.says("+852 9123 4567")
+    # The share-phone keyboard goes away; the main menu does not come back mid-filing.
+    saved = next(m for m in reversed(anna.replies()) if "+852" in m.text)
+    assert saved.reply_markup == {"remove_keyboard": True} and not saved.reply_keyboard
     await anna.taps("company name only")
     await anna.taps("✅ Submit")
     ack = anna.last_reply()
     assert "Ticket number" in ack.text and "Tax" in ack.text
+    assert ack.reply_keyboard[0][0] == "📝 File a complaint"  # filing done: the menu is back
+    # /my says the status in words, not the database's "assigned".
+    await anna.says("/my")
+    listing = anna.last_reply().text
+    assert "sent to the department" in listing and "assigned" not in listing

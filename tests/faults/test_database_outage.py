@@ -60,7 +60,7 @@ async def test_the_database_away_for_a_while(scene: Scene, outage: Outage) -> No
     await ent.says("/start")
     assert "您好，严" in ent.last_reply().text  # trying again works
     await scene.chase_at(overdue + timedelta(minutes=5))
-    reminders = [t for t in texts(scene, econ.id) if "到期提醒" in t]
+    reminders = [t for t in texts(scene, econ.id) if "催办" in t]
     assert len(reminders) == 1 and number in reminders[0]  # the chaser caught up
     sender = scene.desk.sender
     assert sender is not None and sender._task is not None and not sender._task.done()

@@ -114,8 +114,8 @@ async def test_a_502_outage_around_the_weekly_summary_and_a_reminder(scene: Scen
     assert chart.photo_file_id is not None
     assert len(scene.emulator.bot_messages(leaders.id)) == 4  # /bind answer + the three, once
     to_econ = texts(scene, econ.id)[before[econ.id] :]
-    assert len([t for t in to_econ if "到期提醒" in t and number in t]) == 1  # the reminder
-    assert len([t for t in to_econ if "超期工单" in t and number in t]) == 1  # its weekly list
+    assert len([t for t in to_econ if "催办" in t and number in t]) == 1  # the reminder
+    assert len([t for t in to_econ if "每周超期清单" in t and number in t]) == 1  # its weekly list
     desk_texts = texts(scene, desk.id)[before[desk.id] :]
     assert not [t for t in desk_texts if "投递" in t]  # no delivery trouble to report
     assert len(front_end_502s(scene)) >= 2 * len({r.chat_id for r in due})  # met, waited out

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.chaser import _line  # the reminder line as the chaser writes it
+from bot.chaser import ticket_line  # the reminder line as the chaser writes it
 from bot.emulator.html_check import parse_html
 from bot.emulator.text import normalize, utf16_len
 from bot.screens import Label, Name, Screen
@@ -385,15 +385,26 @@ def test_reminders_of_many_tickets_go_in_several_messages(
     schedule = Schedule.from_settings(load_settings(None, environ={}).sla, "Asia/Shanghai")
     t = texts_for(language)
     link = "https://t.me/c/2000000001/12345" if linked else None
-    lines = [t.chase_header.format(department=html_escape(department), count=count)]
+    lines = [t.chase_overdue_header.format(department=html_escape(department), count=count)]
     for n in range(count):
-        due = SimpleNamespace(
-            ticket=SimpleNamespace(number=f"GX-20261127-{n:04d}"),
-            level="warning" if n % 2 else "reminder",
-            clock="accept",
-            working=timedelta(hours=n % 40 + 1),
+        ticket = SimpleNamespace(
+            number=f"GX-20261127-{n:04d}",
+            description=f"{department} 奖补资金 <迟迟> 不到位 " * 3,
+            company_name=department or "某公司",
         )
-        lines.append(_line(t, due, schedule, link))  # type: ignore[arg-type]
+        lines.append(
+            ticket_line(
+                t,
+                ticket=ticket,  # type: ignore[arg-type]
+                category=department,
+                spans=[("accept", timedelta(hours=n % 40 + 1)), ("resolve", timedelta(0))],
+                overdue=n % 2 == 0,
+                hours_per_day=schedule.hours_per_day,
+                link=link,
+                department=department if n % 3 == 0 else None,
+                show_company=n % 5 == 0,
+            )
+        )
     messages = pack_lines(lines)
     for message in messages:
         accepted(message)

@@ -176,3 +176,21 @@ def test_the_guide_shows_only_commands_that_exist() -> None:
     assert shown and shown <= set(subcommands), shown - set(subcommands)
     for path in re.findall(r"`(deploy/[\w./-]+)`", guide):
         assert (ROOT / path).exists(), path
+
+
+def test_the_licence_is_an_spdx_expression_so_installs_print_no_deprecation() -> None:
+    import tomllib
+
+    project = tomllib.loads(
+        (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    )
+    # The table form (`license = { text = … }`) makes setuptools warn on every install.
+    assert project["project"]["license"] == "MIT"
+    assert "setuptools>=77" in project["build-system"]["requires"]  # reads SPDX strings
+
+
+def test_the_scripts_install_an_emoji_font_as_they_do_the_cjk_font() -> None:
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    for name in ("run.sh", "test.sh"):
+        text = (scripts / name).read_text(encoding="utf-8")
+        assert "fonts-noto-color-emoji" in text and "fonts-wqy-microhei" in text, name

@@ -47,6 +47,13 @@ async def test_a_complaint_goes_from_the_enterprise_to_the_department_and_back(
     )
     relayed = await api.bot_messages(lin["chat_id"])
     assert any("下周拨付" in m["html"] for m in relayed)
+    # The staff's reply shows the bot's 👍: relayed (the README promises it).
+    [reply] = [
+        m
+        for m in await api.messages(econ["chat_id"])
+        if "下周拨付" in m["html"] and not m["from"]["is_bot"]
+    ]
+    assert reply["reactions"] == ["👍"]
 
 
 async def test_an_image_is_sent_as_a_photo_and_a_pdf_as_a_document(api: Api) -> None:

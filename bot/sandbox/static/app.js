@@ -540,6 +540,13 @@ function messageElement(pane, m, { showDay, out }) {
   }
   const meta = document.createElement("div");
   meta.className = "meta";
+  if (m.reactions && m.reactions.length) {
+    const reactions = document.createElement("span");
+    reactions.className = "reactions";
+    reactions.dataset.testid = "reactions";
+    reactions.textContent = m.reactions.join(" ");
+    meta.append(reactions);
+  }
   if (m.edited) {
     const edited = document.createElement("span");
     edited.className = "edited";

@@ -1,0 +1,114 @@
+"""The weekly chart as leadership sees it on a phone: 1080 px wide, shown ~360 px wide.
+
+Rendered from a week with a spread of departments (late, on time, nothing due, 0%); the test
+measures the text the renderer laid out. ``DIANXIAOER_WRITE_CHART=1`` also writes the image
+to docs/images/weekly-chart.png (the one the docs show).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import UTC, date, datetime
+from itertools import combinations
+from pathlib import Path
+
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from PIL import Image
+
+from bot.config import load_settings
+from bot.metrics import DepartmentCounts, Week, WeeklyMetrics
+from bot.report import (
+    CHART_DPI,
+    CHART_WIDTH_PX,
+    DepartmentRow,
+    chart_figure,
+    chart_sections,
+    cjk_font,
+)
+from bot.sla import Schedule
+from bot.texts import texts_for
+
+DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "images" / "weekly-chart.png"
+#: Smallest text a phone reader can read, in pixels of the 360 px-wide view.
+PHONE_MIN_PX = 10
+PHONE_WIDTH_PX = 360
+
+
+def week_with_late_departments(language: str):
+    settings = load_settings(None)
+    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
+    now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 in the zone
+    counts = {
+        1: DepartmentCounts(received=6, accept_due=5, accept_on_time=1, reply_due=5,
+                            reply_on_time=2, resolved=2, resolved_on_time=1, overdue=4,
+                            overdue_accept=3, oldest_due=datetime(2026, 11, 23, 3, tzinfo=UTC)),
+        2: DepartmentCounts(received=3, accept_due=3, accept_on_time=3, reply_due=3,
+                            reply_on_time=3, resolved=3, resolved_on_time=3),
+        3: DepartmentCounts(received=1, accept_due=1, accept_on_time=0, reply_due=0, overdue=1,
+                            overdue_accept=1, oldest_due=datetime(2026, 11, 27, 6, tzinfo=UTC)),
+        4: DepartmentCounts(received=2, accept_due=2, accept_on_time=2, reply_due=2,
+                            reply_on_time=1, overdue=2, overdue_resolve=2,
+                            oldest_due=datetime(2026, 11, 28, 1, tzinfo=UTC)),
+    }  # fmt: skip
+    names = {1: "经济发展局", 2: "税务局", 3: "市场监督管理局知识产权与标准化科", 4: "消防救援大队"}
+    if language == "en":
+        names = {1: "Economic Development", 2: "Tax", 3: "Market Regulation IP", 4: "Fire"}
+    metrics = WeeklyMetrics(
+        week=Week(date(2026, 11, 23), schedule.zone), now=now, counts=counts, overdue=[]
+    )
+    rows = [DepartmentRow(i, names[i], counts[i]) for i in counts]
+    return metrics, rows, texts_for(language), schedule
+
+
+def texts(figure) -> list[Text]:
+    return [t for t in figure.findobj(Text) if t.get_text().strip() and t.get_visible()]
+
+
+def test_the_chart_reads_on_a_phone() -> None:
+    for language in ("zh", "en"):
+        metrics, rows, t, schedule = week_with_late_departments(language)
+        font = cjk_font()
+        figure = chart_figure(chart_sections(metrics, rows, t, schedule), font)
+        out = io.BytesIO()
+        figure.savefig(out, format="png", dpi=CHART_DPI)
+        image = Image.open(io.BytesIO(out.getvalue()))
+        width, height = image.size
+        assert width == CHART_WIDTH_PX and height > width  # portrait, a phone's shape
+        renderer = figure.canvas.get_renderer()
+        labels = texts(figure)
+        said = [label.get_text() for label in labels]
+        shown = PHONE_WIDTH_PX / CHART_WIDTH_PX
+        for label in labels:
+            # Every label is at least PHONE_MIN_PX tall once the phone shrinks the image.
+            assert label.get_fontsize() * CHART_DPI / 72 * shown >= PHONE_MIN_PX, label
+            box = label.get_window_extent(renderer)
+            assert box.x0 >= 0 and box.x1 <= width and box.y0 >= 0 and box.y1 <= height, label
+        bars = [p.get_window_extent(renderer) for p in figure.findobj(Rectangle) if p.axes]
+        for label in labels:
+            box = label.get_window_extent(renderer)
+            inside = [
+                bar for bar in bars if bar.contains((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+            ]  # a cell's own value
+            assert inside or not any(box.overlaps(bar) for bar in bars), label.get_text()
+        for a, b in combinations(labels, 2):
+            assert not a.get_window_extent(renderer).overlaps(b.get_window_extent(renderer)), (
+                a.get_text(),
+                b.get_text(),
+            )
+        if language == "zh":
+            # Ranked by lateness: most overdue first; the week's totals are on it.
+            names = [s for s in said if s in {"经济发展局", "消防救援大队", "税务局"}]
+            assert names[:3] == ["经济发展局", "消防救援大队", "税务局"]
+            assert "本周受理 12 件，办结 5 件" in said
+            assert "当前超期 7 张，最久 4.9 个工作日" in said
+            assert "4 张 · 最久 4.9 个工作日" in said
+            # No data reads "—", distinct from a real 0%, and is explained.
+            assert "—" in said and "0%" in said
+            assert any("不是 0%" in s for s in said)
+            assert (
+                "市场监督管理局知识产权与标…" in said
+            )  # long names are shortened, not overlapping
+            if os.environ.get("DIANXIAOER_WRITE_CHART") == "1":
+                DOCS_IMAGE.write_bytes(out.getvalue())
