@@ -154,8 +154,8 @@ def test_the_dispatcher_routes_a_ticket_no_rule_matched(page: Page, screenshots:
     expect(waiting).to_be_visible()
     page.screenshot(path=screenshots / "06-waiting-for-dispatch.png")
 
-    # The department's button may carry the model's confidence ("经济发展局 11%").
-    waiting.get_by_role("button", name=re.compile("^经济发展局")).click()
+    # The routing model's candidates carry their probability ("经济发展局 24%").
+    waiting.get_by_role("button", name=re.compile(r"^经济发展局( \d+%)?$")).click()
     office.idle()
     expect(page.get_by_test_id("toast").filter(has_text=number)).to_contain_text("经济发展局")
     expect(office.message(number)).to_contain_text("已由 陈科长 分派给 经济发展局")
