@@ -609,8 +609,8 @@ def _totals_section(metrics: WeeklyMetrics, t: Texts, schedule: Schedule) -> Cha
         late = t.report_chart_overdue_total.format(
             count=totals.overdue, time=_duration(t, totals.oldest_due, metrics.now, schedule)
         )
-    else:
-        late = t.report_no_overdue
+    else:  # the message's "✅ …" would be a box: chart fonts have no emoji
+        late = t.report_chart_nothing_overdue
 
     def draw(axes: Axes) -> None:
         title = t.report_chart_title.format(week=metrics.week.label)

@@ -288,6 +288,7 @@ class Texts:
     report_chart_replies: str
     report_chart_resolve: str
     report_chart_overdue_total: str
+    report_chart_nothing_overdue: str
     report_chart_overdue_row: str
     report_chart_none_overdue: str
     report_chart_rates_note: str

@@ -721,6 +721,7 @@ EN = Texts(
     report_chart_replies="On time: accepted {accept}, answered {reply}",
     report_chart_resolve="Resolved on time {resolve}; satisfied {satisfaction}",
     report_chart_overdue_total="Overdue now: {count}, oldest {time}",
+    report_chart_nothing_overdue="Nothing is overdue now",
     report_chart_overdue="Overdue now, by department",
     report_chart_overdue_row="{count} · oldest {time}",
     report_chart_none_overdue="nothing overdue",

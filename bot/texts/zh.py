@@ -618,6 +618,7 @@ ZH = Texts(
     report_chart_replies="签收及时 {accept}　答复及时 {reply}",
     report_chart_resolve="按时办结 {resolve}　满意率 {satisfaction}",
     report_chart_overdue_total="当前超期 {count} 张，最久 {time}",
+    report_chart_nothing_overdue="当前没有超期工单",
     report_chart_overdue="当前超期（按部门排序）",
     report_chart_overdue_row="{count} 张 · 最久 {time}",
     report_chart_none_overdue="无超期",

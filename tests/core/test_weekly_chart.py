@@ -112,3 +112,18 @@ def test_the_chart_reads_on_a_phone() -> None:
             )  # long names are shortened, not overlapping
             if os.environ.get("DIANXIAOER_WRITE_CHART") == "1":
                 DOCS_IMAGE.write_bytes(out.getvalue())
+
+
+def test_a_week_with_nothing_overdue_draws_no_missing_glyph() -> None:
+    import warnings
+
+    metrics, rows, t, schedule = week_with_late_departments("zh")
+    calm = {i: DepartmentCounts(received=1, accept_due=1, accept_on_time=1) for i in (1, 2)}
+    metrics = WeeklyMetrics(week=metrics.week, now=metrics.now, counts=calm, overdue=[])
+    rows = [DepartmentRow(i, f"部门{i}", calm[i]) for i in calm]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font(s)": a box on the phone
+        figure = chart_figure(chart_sections(metrics, rows, t, schedule), cjk_font())
+        figure.savefig(io.BytesIO(), format="png", dpi=CHART_DPI)
+    said = [label.get_text() for label in texts(figure)]
+    assert "当前没有超期工单" in said and said.count("无超期") == 2

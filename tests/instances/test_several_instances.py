@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,10 @@ from bot.cli import main as cli
 from bot.config import Settings
 from bot.emulator import BotApiEmulator
 from bot.emulator.records import Chat
-from storage.db import make_engine, transaction
-from storage.models import JobRun, Outbox, ReminderSent, Ticket
+from storage.db import make_engine, transaction, upgrade
+from storage.models import DeskSetting, JobRun, Outbox, ReminderSent, Ticket
+from storage.seed import STARTED_AT
+from storage.types import utcnow
 from tests.faults.child import RemotePerson, up_to_confirmation
 from tests.instances.children import WebhookChild
 
@@ -37,6 +40,14 @@ SETTLED = ("sent", "uncertain", "failed")
 async def world(
     tmp_path: Path, db_url: str
 ) -> AsyncIterator[tuple[BotApiEmulator, list[WebhookChild], str]]:
+    # The desk began a fortnight ago, so the week its summary covers (the last one) is one it
+    # was running in: a week before the desk began sends no summary (bot/weekly.py).
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with transaction(engine) as session:
+        began = utcnow() - timedelta(days=14)
+        session.add(DeskSetting(key=STARTED_AT, value=began.isoformat()))
+    engine.dispose()
     async with BotApiEmulator() as emulator:
         admin = emulator.add_user("王主任", username="zone_admin")
         children = [WebhookChild(emulator, tmp_path, admin, db_url, name) for name in ("a", "b")]
