@@ -47,7 +47,7 @@ class Words:
     """A person's own words as a :class:`Say` parameter (the slot it fills is its name):
     escaped, and split over several messages when too long, nothing of them ever cut; at
     most one per Say (``body`` is the ``{text}`` slot's shorthand). ``lead``: catalogue
-    texts shown before the words in the same slot, each followed by a separator."""
+    texts shown before the words in the same slot, each followed by "；"."""
 
     text: str
     lead: tuple[Say, ...] = ()
