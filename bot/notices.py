@@ -51,6 +51,29 @@ def name_of(department: Department) -> Label:
     return Label(department.name, department.name_en)
 
 
+@dataclass(frozen=True)
+class PersonName:
+    """A person's display name (a staff member's): shown escaped, cut to the desk's name length."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """Someone's words quoted in short: shown escaped, cut to ``limit`` characters."""
+
+    text: str
+    limit: int
+
+
+@dataclass(frozen=True)
+class CardOf:
+    """The ticket's card, as the desk (``for_desk``) or its department sees it, in place."""
+
+    ticket: Ticket
+    for_desk: bool = False
+
+
 class Keys(StrEnum):
     """Which buttons go with a message; the render layer builds them (labels, callbacks)."""
 
@@ -156,6 +179,17 @@ class RemoveButtons(Notice):
     message: Outbox
 
 
+@dataclass(frozen=True)
+class EditInChat(Notice):
+    """Replace the text of a message sent earlier to a department's chat (its buttons go)."""
+
+    department: Department
+    message: Outbox
+    ticket: Ticket | None
+    purpose: Purpose
+    say: Say
+
+
 class Writer(Protocol):
     def __call__(
         self, notice: Notice, *, session: Session, settings: Settings
@@ -183,10 +217,14 @@ def post(notice: Notice, *, session: Session, settings: Settings) -> Outbox | No
 
 __all__ = [
     "Buttons",
+    "CardOf",
     "CopyEvidence",
+    "EditInChat",
+    "Excerpt",
     "Keys",
     "Label",
     "Notice",
+    "PersonName",
     "PostCard",
     "Purpose",
     "RefreshCard",

@@ -14,17 +14,20 @@ from telegram.constants import ParseMode
 
 from bot import callbacks as cb
 from bot import notices
-from bot.clocks import overdue_clocks, ticket_targets
+from bot.clocks import overdue_clocks
 from bot.config import Settings
 from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.notices import (
     Buttons,
+    CardOf,
     CopyEvidence,
+    EditInChat,
     Keys,
     Notice,
     PostCard,
     RefreshCard,
     RemoveButtons,
+    Say,
     ToChat,
     ToDispatcher,
     ToEnterprise,
@@ -39,6 +42,7 @@ from bot.views import (
     MESSAGE_LIMIT,
     CardView,
     Exchanged,
+    Html,
     card_keyboard,
     card_overflow,
     card_text,
@@ -47,7 +51,6 @@ from bot.views import (
     cut,
     dispatch_keyboard,
     fit_html,
-    fmt_time,
     force_reply,
     main_menu,
     rating_keyboard,
@@ -584,41 +587,6 @@ def tie_to_ticket(
         row.meta = {**row.meta, UNANCHORED: labelled}
 
 
-def submitted_ack(
-    *,
-    session: Session,
-    settings: Settings,
-    reporter: Reporter,
-    ticket: Ticket,
-    department: Department | None,
-) -> Outbox:
-    t = texts_for(reporter.language)
-    zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
-    targets = ticket_targets(session=session, settings=settings, ticket=ticket)
-    promise = {
-        "accept": t.promise_hours.format(n=_n(targets.accept_hours)),
-        "first_reply": t.promise_hours.format(n=_n(targets.first_reply_hours)),
-        "resolve": t.promise_days.format(n=_n(targets.resolve_days)),
-    }
-    if department is None or department.role == "dispatcher":
-        text = t.submitted_unrouted.format(number=ticket.number, **promise)
-    else:
-        name = department.local_name(reporter.language)
-        text = t.submitted.format(
-            number=ticket.number,
-            department=name,
-            accept_due=fmt_time(ticket.accept_due, zone),
-            **promise,
-        )
-    return to_reporter(
-        session=session, reporter=reporter, ticket=ticket, purpose="ack", text=text, menu=True
-    )
-
-
-def _n(value: float) -> str:
-    return f"{value:g}"
-
-
 # --- the notice writer: typed notices from the core, rendered and stored -------------------
 
 
@@ -653,6 +621,7 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
     """Render one notice from the core and write its outbox rows (see bot/notices.py)."""
     zone = ZoneInfo(settings.desk.timezone)
     desk_language = settings.desk.default_language
+    notice = _with_cards(notice, session, desk_language, zone)
     if isinstance(notice, ToEnterprise):
         language = notice.reporter.language or "zh"
         menu = notice.buttons is not None and notice.buttons.keys is Keys.MAIN_MENU
@@ -721,7 +690,38 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
         )
     if isinstance(notice, RemoveButtons):
         return queries.add_outbox(session=session, row=edit_markup(notice.message))
+    if isinstance(notice, EditInChat):
+        return to_department(
+            session=session,
+            department=notice.department,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            method="editMessageText",
+            payload=_html(say_html(notice.say, desk_language, zone)[0]),
+            refers_to=notice.message,
+        )
     raise TypeError(f"no writer for {type(notice).__name__}")
+
+
+def _with_cards(notice: Notice, session: Session, language: str, zone: ZoneInfo) -> Notice:
+    """The notice with each :class:`CardOf` parameter rendered: reading a card needs the
+    session, which the texts do not have (cards are in the desk's language, as in groups)."""
+    said = getattr(notice, "say", None)
+    if not isinstance(said, Say):
+        return notice
+    return replace(notice, say=_cards_in(said, session, language, zone))  # type: ignore[type-var]
+
+
+def _cards_in(said: Say, session: Session, language: str, zone: ZoneInfo) -> Say:
+    params: dict[str, Any] = {}
+    for name, value in said.params.items():
+        if isinstance(value, CardOf):
+            view = card_view(session=session, ticket=value.ticket, for_desk=value.for_desk)
+            value = Html(card_text(view, language, zone))
+        elif isinstance(value, Say):
+            value = _cards_in(value, session, language, zone)
+        params[name] = value
+    return replace(said, params=params)
 
 
 def install() -> None:
