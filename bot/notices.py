@@ -42,6 +42,13 @@ class Say:
     body: str | None = None
 
 
+@dataclass(frozen=True)
+class DeskCard:
+    """A Say parameter: the ticket's card as the dispatcher's desk sees it (everything)."""
+
+    ticket: Ticket
+
+
 def say(key: str, /, *, body: str | None = None, **params: Any) -> Say:
     return Say(key, params, body)
 
@@ -60,18 +67,12 @@ class PersonName:
 
 @dataclass(frozen=True)
 class Excerpt:
-    """Someone's words quoted in short: shown escaped, cut to ``limit`` characters."""
+    """The start of a person's words, cut to ``chars`` (as Telegram counts) with the cut
+    marked; ``one_line``: line breaks and runs of spaces read as one space."""
 
     text: str
-    limit: int
-
-
-@dataclass(frozen=True)
-class CardOf:
-    """The ticket's card, as the desk (``for_desk``) or its department sees it, in place."""
-
-    ticket: Ticket
-    for_desk: bool = False
+    chars: int
+    one_line: bool = False
 
 
 class Keys(StrEnum):
@@ -217,8 +218,8 @@ def post(notice: Notice, *, session: Session, settings: Settings) -> Outbox | No
 
 __all__ = [
     "Buttons",
-    "CardOf",
     "CopyEvidence",
+    "DeskCard",
     "EditInChat",
     "Excerpt",
     "Keys",

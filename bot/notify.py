@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, is_dataclass, replace
 from datetime import datetime
 from html import escape
 from typing import Any, TypeAlias
@@ -19,8 +19,8 @@ from bot.config import Settings
 from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.notices import (
     Buttons,
-    CardOf,
     CopyEvidence,
+    DeskCard,
     EditInChat,
     Keys,
     Notice,
@@ -42,7 +42,6 @@ from bot.views import (
     MESSAGE_LIMIT,
     CardView,
     Exchanged,
-    Html,
     card_keyboard,
     card_overflow,
     card_text,
@@ -619,9 +618,9 @@ def _markup(buttons: Buttons | None, language: str, settings: Settings) -> dict[
 
 def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | None:
     """Render one notice from the core and write its outbox rows (see bot/notices.py)."""
+    notice = _with_desk_cards(notice, session)
     zone = ZoneInfo(settings.desk.timezone)
     desk_language = settings.desk.default_language
-    notice = _with_cards(notice, session, desk_language, zone)
     if isinstance(notice, ToEnterprise):
         language = notice.reporter.language or "zh"
         menu = notice.buttons is not None and notice.buttons.keys is Keys.MAIN_MENU
@@ -703,27 +702,25 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
     raise TypeError(f"no writer for {type(notice).__name__}")
 
 
-def _with_cards(notice: Notice, session: Session, language: str, zone: ZoneInfo) -> Notice:
-    """The notice with each :class:`CardOf` parameter rendered: reading a card needs the
-    session, which the texts do not have (cards are in the desk's language, as in groups)."""
-    said = getattr(notice, "say", None)
-    if not isinstance(said, Say):
-        return notice
-    return replace(notice, say=_cards_in(said, session, language, zone))  # type: ignore[type-var]
+def install() -> None:
+    """Make :func:`write` the writer the core's notices go through (once, at start)."""
+    notices.install(write)
 
 
-def _cards_in(said: Say, session: Session, language: str, zone: ZoneInfo) -> Say:
+def _desk_cards(said: Say, session: Session) -> Say:
+    """``said`` with each :class:`DeskCard` parameter looked up as the card's view."""
     params: dict[str, Any] = {}
     for name, value in said.params.items():
-        if isinstance(value, CardOf):
-            view = card_view(session=session, ticket=value.ticket, for_desk=value.for_desk)
-            value = Html(card_text(view, language, zone))
+        if isinstance(value, DeskCard):
+            value = card_view(session=session, ticket=value.ticket, for_desk=True)
         elif isinstance(value, Say):
-            value = _cards_in(value, session, language, zone)
+            value = _desk_cards(value, session)
         params[name] = value
     return replace(said, params=params)
 
 
-def install() -> None:
-    """Make :func:`write` the writer the core's notices go through (once, at start)."""
-    notices.install(write)
+def _with_desk_cards(notice: Notice, session: Session) -> Notice:
+    said = getattr(notice, "say", None)
+    if not isinstance(said, Say) or not is_dataclass(notice):
+        return notice
+    return replace(notice, say=_desk_cards(said, session))

@@ -16,8 +16,8 @@ from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, IllegalTransition, Status, check_transition
 from bot.notices import (
     Buttons,
-    CardOf,
     CopyEvidence,
+    DeskCard,
     EditInChat,
     Keys,
     PersonName,
@@ -552,7 +552,7 @@ def assign(
             "dispatch_assigned",
             who=PersonName(actor_name),
             department=name_of(department),
-            card=CardOf(ticket, for_desk=True),
+            card=DeskCard(ticket),
         )
         post(EditInChat(dispatcher, dispatch_card, ticket, Purpose.DISPATCH_EDIT, said))
     post(PostCard(ticket, department))

@@ -872,10 +872,6 @@ def dispatch_keyboard(
 # --- notices from the core ----------------------------------------------------------------
 
 
-class Html(str):
-    """Markup this layer built itself (a card): a notice parameter put in place as it is."""
-
-
 def template_of(t: Texts, key: str) -> str:
     """The catalogue text named by a :class:`bot.notices.Say` key (``field`` or ``field.entry``)."""
     name, _, entry = key.partition(".")
@@ -898,12 +894,13 @@ def param_html(value: Any, language: str, zone: ZoneInfo) -> str:
         return fmt_time(value, zone)
     if isinstance(value, float):
         return f"{value:g}"
-    if isinstance(value, Html):
-        return str(value)
+    if isinstance(value, CardView):
+        return card_text(value, language, zone)
     if isinstance(value, PersonName):
         return escape(clip(value.name, NAME_LIMIT))
     if isinstance(value, Excerpt):
-        return escape(clip(value.text, value.limit))
+        text = " ".join(value.text.split()) if value.one_line else value.text
+        return escape(clip(text, value.chars))
     return escape(str(value))
 
 
