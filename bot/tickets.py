@@ -1,5 +1,5 @@
 """Ticket state changes: each one checks the actor, moves the state, writes an event and
-the outbox rows it causes, inside the caller's transaction."""
+posts the notices it causes (bot/notices.py), inside the caller's transaction."""
 
 from __future__ import annotations
 
