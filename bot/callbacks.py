@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.screens import FilingButton
+
 KIND = "k"  # k:complaint | k:request
 CATEGORY = "c"  # c:<category code>
 DESCRIPTION_DONE = "dn"
@@ -33,6 +35,17 @@ TRANSFER_TO = "dt"  # dt:<request id>:<department code>
 DECIDE = "dd"  # dd:<request id>:<approve|reject>
 RATE = "rt"  # rt:<ticket id>:<1..5>
 CONDUCT_ANSWER = "cq"  # cq:yes | cq:no (is it about an official's conduct?)
+
+#: The filing conversation's buttons, as the core knows them (bot.intake).
+FILING_BUTTONS = {
+    CATEGORY: FilingButton.CATEGORY,
+    DESCRIPTION_DONE: FilingButton.DESCRIPTION_DONE,
+    REUSE_PROFILE: FilingButton.REUSE_PROFILE,
+    SKIP_USCC: FilingButton.SKIP_USCC,
+    VISIBILITY: FilingButton.VISIBILITY,
+    CONFIRM: FilingButton.CONFIRM,
+    CONDUCT_ANSWER: FilingButton.CONDUCT_ANSWER,
+}
 
 MAX_BYTES = 64
 MAX_INT = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
@@ -61,6 +74,10 @@ class Parsed:
 
     def arg(self, index: int = 0) -> str | None:
         return self.args[index] if index < len(self.args) else None
+
+    @property
+    def filing_button(self) -> FilingButton | None:
+        return FILING_BUTTONS.get(self.prefix)
 
 
 def parse(data: str | None) -> Parsed:

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
 
-from bot import notify, tickets
+from bot import notices, tickets
 from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, Status
 from bot.metrics import SATISFIED_FROM
+from bot.notices import (
+    Buttons,
+    CopyEvidence,
+    Excerpt,
+    Keys,
+    PostCard,
+    RefreshCard,
+    ToChat,
+    ToDispatcher,
+    ToEnterprise,
+    UnderCard,
+    name_of,
+    say,
+)
 from bot.permissions import Refused
 from bot.screens import Name, Screen
 from bot.sla import Schedule, add_working_time, deadlines, working_time_between
 from bot.staff import _move
-from bot.texts import texts_for
-from bot.views import clip, fmt_time, force_reply, message_parts
 from storage import queries
-from storage.models import Outbox, Reporter, Ticket, TicketMessage
+from storage.models import Outbox, Purpose, Reporter, Ticket, TicketMessage
 
 
 def _own(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
@@ -63,7 +75,7 @@ def enterprise_reply(
 ) -> Screen:
     """Text or files from the enterprise on a ticket, relayed under the department's card."""
     status = Status(ticket.status)
-    if answering is not None and answering.purpose == "ask_comment" and text:
+    if answering is not None and answering.purpose == Purpose.ASK_COMMENT and text:
         return comment(
             session=session, settings=settings, reporter=reporter, ticket=ticket, text=text, now=now
         )
@@ -101,7 +113,7 @@ def enterprise_reply(
     )
     _relay_to_handlers(session, settings, ticket, message)
     if action == "info_received":
-        notify.refresh_card(session=session, settings=settings, ticket=ticket)
+        notices.post(RefreshCard(ticket), session=session, settings=settings)
     return Screen(Name.INFO_FORWARDED, {"number": ticket.number, "message_id": message.id})
 
 
@@ -149,12 +161,11 @@ def take_back(
         from_status=ticket.status,
         detail={"text": taken.text} if taken.text else {},
     )
-    t = texts_for(settings.desk.default_language)
-    what = escape(clip(taken.text, 200)) if taken.text else t.dept_taken_back_file
+    what = Excerpt(taken.text, 200) if taken.text else say("dept_taken_back_file")
     tickets.tell_handlers(
-        session, ticket, t.dept_info_taken_back.format(number=ticket.number, what=what)
+        session, settings, ticket, say("dept_info_taken_back", number=ticket.number, what=what)
     )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    notices.post(RefreshCard(ticket), session=session, settings=settings)
     return ticket, taken
 
 
@@ -172,7 +183,6 @@ def resume_clock(ticket: Ticket, settings: Settings, now: datetime) -> None:
 def _relay_to_handlers(
     session: Session, settings: Settings, ticket: Ticket, message: TicketMessage
 ) -> None:
-    t = texts_for(settings.desk.default_language)
     department = (
         queries.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
@@ -180,27 +190,16 @@ def _relay_to_handlers(
     )
     if department is None:
         return
-    purpose = "card" if ticket.department_id else "dispatch"
+    purpose = Purpose.CARD if ticket.department_id else Purpose.DISPATCH
     card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
+    post = partial(notices.post, session=session, settings=settings)
     if message.file_id:
-        row = notify.copy_evidence(
-            session=session,
-            settings=settings,
-            department=department,
-            ticket=ticket,
-            message=message,
-            card=card,
-        )
-        row.purpose = "enterprise_file"
+        row = post(CopyEvidence(department, ticket, message, card))
+        assert row is not None
+        row.purpose = Purpose.ENTERPRISE_FILE
         return
-    notify.to_chat(
-        session=session,
-        department=department,
-        ticket=ticket,
-        purpose="enterprise_reply",
-        refers_to=card,
-        text=message_parts(t.enterprise_says, message.text or "", number=ticket.number),
-    )
+    said = say("enterprise_says", body=message.text or "", number=ticket.number)
+    post(ToChat(department, ticket, Purpose.ENTERPRISE_REPLY, said, refers_to=card))
 
 
 def rate(
@@ -216,8 +215,6 @@ def rate(
     ticket = _own(session, reporter, ticket_id)
     if ticket is None or stars not in range(1, 6):
         return Screen(Name.UNKNOWN_TICKET)
-    t = texts_for(reporter.language)
-    group = texts_for(settings.desk.default_language)
     try:
         if stars >= SATISFIED_FROM:
             before = _move(ticket, Action.RATE_SATISFIED, now)
@@ -239,18 +236,16 @@ def rate(
         from_status=before,
         detail={"rating": stars},
     )
-    zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
+    post = partial(notices.post, session=session, settings=settings)
     department = (
         queries.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
-    name = ""
-    if department is not None:
-        name = department.local_name(reporter.language)
+    rating = say(f"ratings.{stars}")
     if Status(ticket.status) is Status.CLOSED:
-        text = t.ent_thanks.format(number=ticket.number)
-        notify.refresh_card(session=session, settings=settings, ticket=ticket)
+        said = say("ent_thanks", number=ticket.number)
+        post(RefreshCard(ticket))
     elif Status(ticket.status) is Status.ACCEPTED:
         ticket.reopen_count += 1
         ticket.resolution = ticket.resolved_at = None
@@ -266,30 +261,35 @@ def rate(
             from_status=Status.RESOLVED,
             detail={"count": ticket.reopen_count},
         )
-        due = fmt_time(ticket.resolve_due, zone)
-        notify.under_card(
-            session=session,
-            settings=settings,
-            ticket=ticket,
-            purpose="notice",
-            text=group.reopened_dept.format(
-                number=ticket.number, due=due, rating=group.ratings[stars]
-            ),
+        due = ticket.resolve_due
+        post(
+            UnderCard(
+                ticket,
+                Purpose.NOTICE,
+                say("reopened_dept", number=ticket.number, due=due, rating=rating),
+            )
         )
-        notify.to_dispatcher(
-            session=session,
-            ticket=ticket,
-            purpose="notice",
-            text=group.reopened_dispatch.format(
-                number=ticket.number,
-                count=ticket.reopen_count,
-                department=escape(department.name if department else ""),
-            ),
+        post(
+            ToDispatcher(
+                ticket,
+                Purpose.NOTICE,
+                say(
+                    "reopened_dispatch",
+                    number=ticket.number,
+                    count=ticket.reopen_count,
+                    department=department.name if department else "",
+                ),
+            )
         )
-        notify.refresh_card(session=session, settings=settings, ticket=ticket)
-        text = t.ent_reopened.format(number=ticket.number, due=due, department=escape(name))
+        post(RefreshCard(ticket))
+        said = say(
+            "ent_reopened",
+            number=ticket.number,
+            due=due,
+            department=name_of(department) if department is not None else "",
+        )
     else:
-        notify.refresh_card(session=session, settings=settings, ticket=ticket)
+        post(RefreshCard(ticket))
         ticket.department_id = None
         queries.add_event(
             session=session,
@@ -301,31 +301,26 @@ def rate(
         )
         dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None
-        card = notify.post_card(
-            session=session, settings=settings, ticket=ticket, department=dispatcher
+        card = post(PostCard(ticket, dispatcher))
+        limit = say(
+            "reopen_limit_dispatch",
+            number=ticket.number,
+            count=ticket.reopen_count,
+            rating=rating,
         )
-        notify.to_dispatcher(
-            session=session,
-            ticket=ticket,
-            purpose="notice",
-            refers_to=card,
-            text=group.reopen_limit_dispatch.format(
-                number=ticket.number, count=ticket.reopen_count, rating=group.ratings[stars]
-            ),
-        )
-        text = t.ent_reopen_limit.format(number=ticket.number)
+        post(ToDispatcher(ticket, Purpose.NOTICE, limit, refers_to=card))
+        said = say("ent_reopen_limit", number=ticket.number)
     session.add(ticket)
-    notify.to_reporter(
-        session=session, reporter=reporter, ticket=ticket, purpose="rated", text=text
+    post(ToEnterprise(reporter, ticket, Purpose.RATED, said))
+    post(
+        ToEnterprise(
+            reporter,
+            ticket,
+            Purpose.ASK_COMMENT,
+            say("ent_ask_comment"),
+            Buttons(Keys.FORCE_REPLY),
+        )
     )
-    ask = notify.to_reporter(
-        session=session,
-        reporter=reporter,
-        ticket=ticket,
-        purpose="ask_comment",
-        text=t.ent_ask_comment,
-    )
-    ask.payload = {**ask.payload, "reply_markup": force_reply(reporter.language or "zh")}
     return Screen(Name.RATED)
 
 
@@ -352,12 +347,12 @@ def comment(
         from_status=ticket.status,
         detail={"text": text},
     )
-    group = texts_for(settings.desk.default_language)
-    body = message_parts(group.enterprise_comment_dept, text, number=ticket.number)
-    if ticket.department_id:
-        notify.under_card(
-            session=session, settings=settings, ticket=ticket, text=body, purpose="notice"
-        )
-    else:
-        notify.to_dispatcher(session=session, ticket=ticket, text=body, purpose="notice")
+    said = say("enterprise_comment_dept", body=text, number=ticket.number)
+    notices.post(
+        UnderCard(ticket, Purpose.NOTICE, said)
+        if ticket.department_id
+        else ToDispatcher(ticket, Purpose.NOTICE, said),
+        session=session,
+        settings=settings,
+    )
     return Screen(Name.COMMENT_SAVED)

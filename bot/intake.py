@@ -15,10 +15,9 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import abuse, feedback
-from bot import callbacks as cb
 from bot.config import Settings
 from bot.routing import suggest_category
-from bot.screens import Label, Name, Screen
+from bot.screens import FilingButton, Label, Name, Pressed, Screen
 from bot.tickets import (
     add_info,
     adding_info_to,
@@ -302,33 +301,34 @@ def on_button(
     session: Session,
     settings: Settings,
     reporter: Reporter,
-    data: cb.Parsed,
+    data: Pressed,
     now: datetime,
 ) -> list[Screen]:
     """A button of the filing conversation; stale or forged data gets STALE_BUTTON."""
     assert reporter.id is not None
     draft = queries.get_draft(session=session, reporter_id=reporter.id)
-    if data.prefix == cb.CONFIRM and data.arg() == "submit":
+    button = data.filing_button
+    if button is FilingButton.CONFIRM and data.arg() == "submit":
         return _submit(session, settings, reporter, draft, now)
-    if data.prefix == cb.CONDUCT_ANSWER:
+    if button is FilingButton.CONDUCT_ANSWER:
         return _answer_conduct(session, settings, reporter, draft, data.arg(), now)
     if draft is None:
         return [Screen(Name.STALE_BUTTON)]
     draft.active = True
     step = Step(draft.step)
-    if data.prefix == cb.CATEGORY and step is Step.CATEGORY:
+    if button is FilingButton.CATEGORY and step is Step.CATEGORY:
         category = queries.get_category_by_code(session=session, code=data.arg() or "")
         if category is None or not category.active:
             return [Screen(Name.STALE_BUTTON), *_prompt(session, reporter, draft)]
         draft.data["category"] = category.code
         nxt = Step.CONFIRM if draft.data.get("editing") else Step.DESCRIPTION
         return _advance(session, reporter, draft, nxt)
-    if data.prefix == cb.DESCRIPTION_DONE and step is Step.DESCRIPTION:
+    if button is FilingButton.DESCRIPTION_DONE and step is Step.DESCRIPTION:
         if not draft.data.get("description"):
             return [Screen(Name.NEED_DESCRIPTION)]
         nxt = Step.CONFIRM if draft.data.get("editing") else Step.COMPANY
         return _advance(session, reporter, draft, nxt)
-    if data.prefix == cb.REUSE_PROFILE and step is Step.COMPANY and reporter.company_name:
+    if button is FilingButton.REUSE_PROFILE and step is Step.COMPANY and reporter.company_name:
         draft.data.update(
             company=reporter.company_name,
             uscc=reporter.uscc,
@@ -336,13 +336,13 @@ def on_button(
             phone=reporter.phone,
         )
         return _advance(session, reporter, draft, Step.CONSENT)
-    if data.prefix == cb.SKIP_USCC and step is Step.USCC:
+    if button is FilingButton.SKIP_USCC and step is Step.USCC:
         draft.data["uscc"] = None
         return _advance(session, reporter, draft, Step.CONTACT_NAME)
-    if data.prefix == cb.VISIBILITY and step is Step.CONSENT and data.arg() in VISIBILITIES:
+    if button is FilingButton.VISIBILITY and step is Step.CONSENT and data.arg() in VISIBILITIES:
         draft.data["visibility"] = data.arg()
         return _advance(session, reporter, draft, Step.CONFIRM)
-    if data.prefix == cb.CONFIRM and step is Step.CONFIRM:
+    if button is FilingButton.CONFIRM and step is Step.CONFIRM:
         return _on_confirm_edit(session, reporter, draft, data.arg())
     return [Screen(Name.STALE_BUTTON), *_prompt(session, reporter, draft)]
 

@@ -69,6 +69,23 @@ def name_of(department: Department) -> Label:
     return Label(department.name, department.name_en)
 
 
+@dataclass(frozen=True)
+class PersonName:
+    """A person's display name (a staff member's): shown escaped, cut to the desk's name length."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """The start of a person's words, cut to ``chars`` (as Telegram counts) with the cut
+    marked; ``one_line``: line breaks and runs of spaces read as one space."""
+
+    text: str
+    chars: int
+    one_line: bool = False
+
+
 class Keys(StrEnum):
     """Which buttons go with a message; the render layer builds them (labels, callbacks)."""
 
@@ -194,6 +211,17 @@ class CopyToEnterprise(Notice):
     message_id: int
 
 
+@dataclass(frozen=True)
+class EditInChat(Notice):
+    """Replace the text of a message sent earlier to a department's chat (its buttons go)."""
+
+    department: Department
+    message: Outbox
+    ticket: Ticket | None
+    purpose: Purpose
+    say: Say
+
+
 class Writer(Protocol):
     def __call__(
         self, notice: Notice, *, session: Session, settings: Settings
@@ -224,9 +252,12 @@ __all__ = [
     "CopyEvidence",
     "CopyToEnterprise",
     "DeskCard",
+    "EditInChat",
+    "Excerpt",
     "Keys",
     "Label",
     "Notice",
+    "PersonName",
     "PostCard",
     "Purpose",
     "RefreshCard",

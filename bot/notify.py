@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 
 from bot import callbacks as cb
 from bot import notices
-from bot.clocks import overdue_clocks, ticket_targets
+from bot.clocks import overdue_clocks
 from bot.config import Settings
 from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.notices import (
@@ -22,6 +22,7 @@ from bot.notices import (
     CopyEvidence,
     CopyToEnterprise,
     DeskCard,
+    EditInChat,
     Keys,
     Notice,
     PostCard,
@@ -50,7 +51,6 @@ from bot.views import (
     cut,
     dispatch_keyboard,
     fit_html,
-    fmt_time,
     force_reply,
     main_menu,
     rating_keyboard,
@@ -588,41 +588,6 @@ def tie_to_ticket(
         row.meta = {**row.meta, UNANCHORED: labelled}
 
 
-def submitted_ack(
-    *,
-    session: Session,
-    settings: Settings,
-    reporter: Reporter,
-    ticket: Ticket,
-    department: Department | None,
-) -> Outbox:
-    t = texts_for(reporter.language)
-    zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
-    targets = ticket_targets(session=session, settings=settings, ticket=ticket)
-    promise = {
-        "accept": t.promise_hours.format(n=_n(targets.accept_hours)),
-        "first_reply": t.promise_hours.format(n=_n(targets.first_reply_hours)),
-        "resolve": t.promise_days.format(n=_n(targets.resolve_days)),
-    }
-    if department is None or department.role == "dispatcher":
-        text = t.submitted_unrouted.format(number=ticket.number, **promise)
-    else:
-        name = department.local_name(reporter.language)
-        text = t.submitted.format(
-            number=ticket.number,
-            department=name,
-            accept_due=fmt_time(ticket.accept_due, zone),
-            **promise,
-        )
-    return to_reporter(
-        session=session, reporter=reporter, ticket=ticket, purpose="ack", text=text, menu=True
-    )
-
-
-def _n(value: float) -> str:
-    return f"{value:g}"
-
-
 # --- the notice writer: typed notices from the core, rendered and stored -------------------
 
 
@@ -744,6 +709,16 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
         return queries.add_outbox(session=session, row=edit_markup(notice.message))
     if isinstance(notice, CopyToEnterprise):
         return _copy_to_enterprise(notice, session=session, zone=zone)
+    if isinstance(notice, EditInChat):
+        return to_department(
+            session=session,
+            department=notice.department,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            method="editMessageText",
+            payload=_html(say_html(notice.say, desk_language, zone)[0]),
+            refers_to=notice.message,
+        )
     raise TypeError(f"no writer for {type(notice).__name__}")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 
 class Name(StrEnum):
@@ -85,3 +85,25 @@ class Label:
 
     def __call__(self, language: str) -> str:
         return self.en if language == "en" else self.zh
+
+
+class FilingButton(StrEnum):
+    """A button of the filing conversation, by what it means (bot.callbacks encodes it)."""
+
+    CATEGORY = "category"
+    DESCRIPTION_DONE = "description_done"
+    REUSE_PROFILE = "reuse_profile"
+    SKIP_USCC = "skip_uscc"
+    VISIBILITY = "visibility"
+    CONFIRM = "confirm"
+    CONDUCT_ANSWER = "conduct_answer"
+
+
+class Pressed(Protocol):
+    """A pressed button as the adapter read it: which filing button, if any, and its
+    arguments (untrusted: they come back from the chat)."""
+
+    @property
+    def filing_button(self) -> FilingButton | None: ...
+
+    def arg(self, index: int = 0) -> str | None: ...

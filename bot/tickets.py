@@ -1,26 +1,40 @@
 """Ticket state changes: each one checks the actor, moves the state, writes an event and
-the outbox rows it causes, inside the caller's transaction."""
+posts the notices it causes (bot/notices.py), inside the caller's transaction."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import desk_routing, notify
+from bot import desk_routing, notices
+from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, IllegalTransition, Status, check_transition
+from bot.notices import (
+    Buttons,
+    CopyEvidence,
+    DeskCard,
+    EditInChat,
+    Keys,
+    PersonName,
+    PostCard,
+    RefreshCard,
+    Say,
+    ToChat,
+    ToEnterprise,
+    name_of,
+    say,
+)
 from bot.permissions import Refused
 from bot.routing import RoutingDecision
 from bot.screens import Label, Name, Screen
 from bot.sla import Schedule, deadlines
-from bot.texts import texts_for
-from bot.views import NAME_LIMIT, clip, fmt_time, message_parts
 from storage import queries
-from storage.models import Department, Draft, Reporter, Ticket, TicketMessage
+from storage.models import Department, Draft, Purpose, Reporter, Ticket, TicketMessage
 
 
 class NotAllowed(Exception):
@@ -188,11 +202,45 @@ def submit_ticket(
     _remember_profile(reporter, data, now)
     session.add(reporter)
     session.delete(draft)
-    notify.submitted_ack(
-        session=session, settings=settings, reporter=reporter, ticket=ticket, department=department
+    post = partial(notices.post, session=session, settings=settings)
+    post(
+        ToEnterprise(
+            reporter,
+            ticket,
+            Purpose.ACK,
+            _submitted(session, settings, ticket, department),
+            Buttons(Keys.MAIN_MENU),
+        )
     )
-    notify.post_card(session=session, settings=settings, ticket=ticket, department=target)
+    post(PostCard(ticket, target))
     return ticket
+
+
+def _submitted(
+    session: Session, settings: Settings, ticket: Ticket, department: Department | None
+) -> Say:
+    """The acknowledgement: the ticket's number, who handles it and what the desk promises."""
+    targets = ticket_targets(session=session, settings=settings, ticket=ticket)
+    accept = say("promise_hours", n=targets.accept_hours)
+    first_reply = say("promise_hours", n=targets.first_reply_hours)
+    resolve = say("promise_days", n=targets.resolve_days)
+    if department is None or department.role == "dispatcher":
+        return say(
+            "submitted_unrouted",
+            number=ticket.number,
+            accept=accept,
+            first_reply=first_reply,
+            resolve=resolve,
+        )
+    return say(
+        "submitted",
+        number=ticket.number,
+        department=name_of(department),
+        accept_due=ticket.accept_due,
+        accept=accept,
+        first_reply=first_reply,
+        resolve=resolve,
+    )
 
 
 def _remember_profile(reporter: Reporter, data: dict[str, Any], now: datetime) -> None:
@@ -222,21 +270,18 @@ def _own_ticket(session: Session, reporter: Reporter, ticket_id: int | None) -> 
     return ticket
 
 
-def _department_label(session: Session, ticket: Ticket) -> Label:
+def _department_label(session: Session, ticket: Ticket) -> Label | None:
+    """The department handling the ticket; None while the dispatcher is choosing one."""
     department = (
         queries.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
-    if department is None:
-        zh, en = texts_for("zh"), texts_for("en")
-        return Label(zh.unrouted_department, en.unrouted_department)
-    return Label(department.name, department.name_en)
+    return None if department is None else name_of(department)
 
 
 def my_tickets(*, session: Session, settings: Settings, reporter: Reporter) -> Screen:
     assert reporter.id is not None
-    zone = ZoneInfo(settings.desk.timezone)
     rows = []
     for ticket in queries.tickets_of_reporter(session=session, reporter_id=reporter.id):
         category = queries.get_category(session=session, category_id=ticket.category_id)
@@ -248,7 +293,7 @@ def my_tickets(*, session: Session, settings: Settings, reporter: Reporter) -> S
                 "category": Label(category.name, category.name_en),
                 "department": _department_label(session, ticket),
                 "status": ticket.status,
-                "updated": fmt_time(ticket.updated_at, zone),
+                "updated": ticket.updated_at,
             }
         )
     return Screen(Name.MY_LIST, {"tickets": rows})
@@ -260,7 +305,6 @@ def ticket_detail(
     ticket = _own_ticket(session, reporter, ticket_id)
     if ticket is None:
         return Screen(Name.UNKNOWN_TICKET)
-    zone = ZoneInfo(settings.desk.timezone)
     category = queries.get_category(session=session, category_id=ticket.category_id)
     assert category is not None
     departments = {
@@ -271,7 +315,7 @@ def ticket_detail(
         detail: dict[str, Any] = dict(event.detail)
         if "department" in detail:
             detail["department"] = departments.get(detail["department"], detail["department"])
-        history.append((fmt_time(event.at, zone), event.action, detail))
+        history.append((event.at, event.action, detail))
     status = Status(ticket.status)
     return Screen(
         Name.TICKET_DETAIL,
@@ -282,8 +326,8 @@ def ticket_detail(
             "category": Label(category.name, category.name_en),
             "department": _department_label(session, ticket),
             "status": ticket.status,
-            "accept_due": fmt_time(ticket.accept_due, zone),
-            "resolve_due": fmt_time(ticket.resolve_due, zone),
+            "accept_due": ticket.accept_due,
+            "resolve_due": ticket.resolve_due,
             "description": ticket.description,
             "history": history,
             "can_withdraw": (status, Action.WITHDRAW) in _withdrawable(),
@@ -332,37 +376,32 @@ def withdraw(
         action="withdrawn",
         from_status=previous,
     )
-    text = texts_for(settings.desk.default_language).dept_withdrawn.format(number=ticket.number)
-    tell_handlers(session, ticket, text)
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    tell_handlers(session, settings, ticket, say("dept_withdrawn", number=ticket.number))
+    notices.post(RefreshCard(ticket), session=session, settings=settings)
     return Screen(Name.WITHDRAWN, {"number": ticket.number})
 
 
-def _handling_department(session: Session, ticket: Ticket) -> tuple[Department, str] | None:
+def _handling_department(session: Session, ticket: Ticket) -> tuple[Department, Purpose] | None:
     """Where the ticket's card is: its department, or the dispatcher while unrouted."""
     if ticket.department_id:
         department = queries.get_department(session=session, department_id=ticket.department_id)
         if department is not None:
-            return department, "card"
+            return department, Purpose.CARD
     dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
-    return (dispatcher, "dispatch") if dispatcher else None
+    return (dispatcher, Purpose.DISPATCH) if dispatcher else None
 
 
-def tell_handlers(session: Session, ticket: Ticket, text: str) -> None:
+def tell_handlers(session: Session, settings: Settings, ticket: Ticket, said: Say) -> None:
     """A notice under the ticket's card, wherever the ticket is being handled."""
     found = _handling_department(session, ticket)
     if found is None:
         return
     department, purpose = found
     card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
-    notify.to_department(
+    notices.post(
+        ToChat(department, ticket, Purpose.NOTICE, said, refers_to=card),
         session=session,
-        department=department,
-        ticket=ticket,
-        purpose="notice",
-        method="sendMessage",
-        payload={"text": text, "parse_mode": "HTML"},
-        refers_to=card,
+        settings=settings,
     )
 
 
@@ -440,25 +479,14 @@ def add_info(
     if found is not None:
         department, purpose = found
         card = queries.ticket_card(session=session, ticket_id=ticket.id, purpose=purpose)
-        t = texts_for(settings.desk.default_language)
-        if text:
-            notify.to_chat(
-                session=session,
-                department=department,
-                ticket=ticket,
-                purpose="info",
-                refers_to=card,
-                text=message_parts(t.dept_info_added, text, number=ticket.number),
-            )
-        else:
-            notify.copy_evidence(
-                session=session,
-                settings=settings,
-                department=department,
-                ticket=ticket,
-                message=message,
-                card=card,
-            )
+        said = say("dept_info_added", body=text, number=ticket.number)
+        notices.post(
+            ToChat(department, ticket, Purpose.INFO, said, refers_to=card)
+            if text
+            else CopyEvidence(department, ticket, message, card),
+            session=session,
+            settings=settings,
+        )
     count = state[1] + 1
     reporter.awaiting = f"{INFO_PREFIX}:{ticket.id}:{count}"
     session.add(reporter)
@@ -514,39 +542,27 @@ def assign(
         from_status=previous,
         detail={"department": department.code, "by": actor_name},
     )
-    language = settings.desk.default_language
+    post = partial(notices.post, session=session, settings=settings)
     dispatch_card = queries.ticket_card(
-        session=session, ticket_id=ticket.id or 0, purpose="dispatch"
+        session=session, ticket_id=ticket.id or 0, purpose=Purpose.DISPATCH
     )
     dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
     if dispatch_card is not None and dispatcher is not None:
-        zone = ZoneInfo(settings.desk.timezone)
-        from bot.views import card_text
-
-        view = notify.card_view(session=session, ticket=ticket, for_desk=True)
-        label = department.local_name(language)
-        notify.to_department(
-            session=session,
-            department=dispatcher,
-            ticket=ticket,
-            purpose="dispatch_edit",
-            method="editMessageText",
-            refers_to=dispatch_card,
-            payload={
-                "text": texts_for(language).dispatch_assigned.format(
-                    who=escape(clip(actor_name, NAME_LIMIT)),
-                    department=escape(label),
-                    card=card_text(view, language, zone),
-                ),
-                "parse_mode": "HTML",
-            },
+        said = say(
+            "dispatch_assigned",
+            who=PersonName(actor_name),
+            department=name_of(department),
+            card=DeskCard(ticket),
         )
-    notify.post_card(session=session, settings=settings, ticket=ticket, department=department)
-    notify.tell_reporter_department(
-        session=session,
-        ticket=ticket,
-        department=department,
-        purpose="assigned",
-        template=lambda t: t.enterprise_assigned,
+        post(EditInChat(dispatcher, dispatch_card, ticket, Purpose.DISPATCH_EDIT, said))
+    post(PostCard(ticket, department))
+    reporter = queries.reporter_of(session=session, ticket=ticket)
+    post(
+        ToEnterprise(
+            reporter,
+            ticket,
+            Purpose.ASSIGNED,
+            say("enterprise_assigned", number=ticket.number, department=name_of(department)),
+        )
     )
     return department

@@ -24,7 +24,7 @@ from telegram import (
 )
 
 from bot import callbacks as cb
-from bot.notices import Say, Words
+from bot.notices import Excerpt, PersonName, Say, Words
 from bot.screens import Label, Name, Screen
 from bot.texts import Texts, texts_for
 from bot.validation import UsccProblem
@@ -305,14 +305,21 @@ def _label(value: Any, language: str) -> str:
 # --- enterprise screens -------------------------------------------------------------------
 
 
-def render(screen: Screen, language: str, *, desk_name: str = "") -> list[Rendered]:
+def render(
+    screen: Screen, language: str, *, desk_name: str = "", zone: ZoneInfo | None = None
+) -> list[Rendered]:
     """A screen as messages, each within Telegram's limit (``fit_html`` as a last resort)."""
-    rendered = compose(screen, language, desk_name=desk_name)
+    rendered = compose(screen, language, desk_name=desk_name, zone=zone)
     return [Rendered(fit_html(part.text), part.markup) for part in rendered]
 
 
-def compose(screen: Screen, language: str, *, desk_name: str = "") -> list[Rendered]:
-    """A screen as messages, built to fit (tests check that no safety net is needed)."""
+def compose(
+    screen: Screen, language: str, *, desk_name: str = "", zone: ZoneInfo | None = None
+) -> list[Rendered]:
+    """A screen as messages, built to fit (tests check that no safety net is needed).
+
+    ``zone``: the desk's time zone, in which a screen's times are shown.
+    """
     t = texts_for(language)
     p = screen.params
     n = screen.name
@@ -442,9 +449,9 @@ def compose(screen: Screen, language: str, *, desk_name: str = "") -> list[Rende
             )
         ]
     if n is Name.MY_LIST:
-        return [_my_list(t, p, language)]
+        return [_my_list(t, p, language, zone)]
     if n is Name.TICKET_DETAIL:
-        return _ticket_detail(t, p, language)
+        return _ticket_detail(t, p, language, zone)
     if n is Name.CONFIRM_WITHDRAW:
         return [
             Rendered(
@@ -543,7 +550,19 @@ def _summary(t: Texts, p: dict[str, Any], language: str) -> str:
     )
 
 
-def _my_list(t: Texts, p: dict[str, Any], language: str) -> Rendered:
+def _when(moment: datetime, zone: ZoneInfo | None) -> str:
+    """A screen's time in the desk's zone (a screen with times is rendered with one)."""
+    if zone is None:
+        raise ValueError("a screen that shows times needs the desk's time zone")
+    return fmt_time(moment, zone)
+
+
+def _department(t: Texts, department: Label | None, language: str) -> str:
+    """The department handling a ticket; None: the dispatcher is still choosing one."""
+    return escape(department(language) if department is not None else t.unrouted_department)
+
+
+def _my_list(t: Texts, p: dict[str, Any], language: str, zone: ZoneInfo | None) -> Rendered:
     rows = p["tickets"]
     if not rows:
         return Rendered(t.my_empty, main_menu(t))
@@ -554,24 +573,26 @@ def _my_list(t: Texts, p: dict[str, Any], language: str) -> Rendered:
             t.my_row.format(
                 number=row["number"],
                 category=escape(_label(row["category"], language)),
-                department=escape(_label(row["department"], language)),
+                department=_department(t, row["department"], language),
                 status=t.status_names.get(row["status"], row["status"]),
-                updated=row["updated"],
+                updated=_when(row["updated"], zone),
             )
         )
         buttons.append([(row["number"], cb.make(cb.OPEN_TICKET, row["id"]))])
     return Rendered("\n".join(lines), _buttons(buttons))
 
 
-def _ticket_detail(t: Texts, p: dict[str, Any], language: str) -> list[Rendered]:
+def _ticket_detail(
+    t: Texts, p: dict[str, Any], language: str, zone: ZoneInfo | None
+) -> list[Rendered]:
     text = t.ticket_detail.format(
         number=p["number"],
         kind=t.kind_names.get(p["kind"], ""),
         category=escape(_label(p["category"], language)),
-        department=escape(_label(p["department"], language)),
+        department=_department(t, p["department"], language),
         status=t.status_names.get(p["status"], p["status"]),
-        accept_due=p["accept_due"],
-        resolve_due=p["resolve_due"],
+        accept_due=_when(p["accept_due"], zone),
+        resolve_due=_when(p["resolve_due"], zone),
         description=escape(clip(p["description"], 1500)),
     )
     history = [t.detail_history]
@@ -585,7 +606,7 @@ def _ticket_detail(t: Texts, p: dict[str, Any], language: str) -> list[Rendered]
         )
         if detail.get("text"):
             what += f"：{escape(clip(str(detail['text']), 200))}"
-        history.append(t.history_row.format(at=at, what=what))
+        history.append(t.history_row.format(at=_when(at, zone), what=what))
     entries = history[1:]
     heading = text + "\n\n" + history[0] + "\n…\n"
     while entries and utf16_len(heading + "\n".join(entries)) > MESSAGE_LIMIT:
@@ -875,6 +896,11 @@ def param_html(value: Any, language: str, zone: ZoneInfo) -> str:
         return f"{value:g}"
     if isinstance(value, CardView):
         return card_text(value, language, zone)
+    if isinstance(value, PersonName):
+        return escape(clip(value.name, NAME_LIMIT))
+    if isinstance(value, Excerpt):
+        text = " ".join(value.text.split()) if value.one_line else value.text
+        return escape(clip(text, value.chars))
     return escape(str(value))
 
 

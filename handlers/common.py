@@ -7,6 +7,7 @@ import functools
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeAlias
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -72,8 +73,9 @@ async def show(
     assert chat is not None
     desk = desk_of(context)
     desk_name = desk.settings.desk.name_en if language == "en" else desk.settings.desk.name
+    zone = ZoneInfo(desk.settings.desk.timezone)
     for screen in screens:
-        for part in render(screen, language, desk_name=desk_name):
+        for part in render(screen, language, desk_name=desk_name, zone=zone):
             await send(
                 context,
                 chat.id,

@@ -119,3 +119,27 @@ def test_split_text_keeps_everything_within_limits(text: str) -> None:
         "".join(parts).replace("\n", "")
         == text.replace("\n", "")[: len("".join(parts).replace("\n", ""))]
     )
+
+
+def test_a_screen_shows_its_times_in_the_desks_zone_and_an_unrouted_department() -> None:
+    moment = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    screen = Screen(
+        Name.MY_LIST,
+        {
+            "tickets": [
+                {
+                    "id": 1,
+                    "number": "GX-20261127-0001",
+                    "category": Label("其他", "Other"),
+                    "department": None,
+                    "status": "unrouted",
+                    "updated": moment,
+                }
+            ]
+        },
+    )
+    for language, catalogue in (("zh", ZH), ("en", EN)):
+        [rendered] = render(screen, language, zone=ZoneInfo("Asia/Shanghai"))
+        shown = parse_html(rendered.text).text
+        assert "2026-11-27 10:00" in shown
+        assert catalogue.unrouted_department in shown
