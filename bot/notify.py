@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.notices import (
     Buttons,
+    CardLink,
     CopyEvidence,
     Keys,
     Notice,
@@ -30,6 +31,8 @@ from bot.notices import (
     ToEnterprise,
     UnderCard,
 )
+from bot.notices import CardFacts, Digest, ToAdmin
+from bot.notices import card_facts as card_facts
 from bot.screens import Label
 from bot.sla import Schedule
 from bot.texts import Texts, texts_for
@@ -50,6 +53,7 @@ from bot.views import (
     fmt_time,
     force_reply,
     main_menu,
+    pack_lines,
     rating_keyboard,
     say_html,
     shows_nothing,
@@ -153,21 +157,6 @@ def to_department(
             purpose=purpose,
         ),
     )
-
-
-@dataclass(frozen=True)
-class CardFacts:
-    """What a card shows besides the ticket row: its messages and any pending request."""
-
-    messages: list[TicketMessage]
-    request: TicketRequest | None
-
-
-def card_facts(*, session: Session, ticket_ids: Sequence[int]) -> dict[int, CardFacts]:
-    """:class:`CardFacts` of many tickets in a few queries (the chaser's thousand cards)."""
-    messages = queries.ticket_messages_of(session=session, ticket_ids=ticket_ids)
-    requests = queries.pending_requests_of(session=session, ticket_ids=ticket_ids)
-    return {i: CardFacts(messages.get(i, []), requests.get(i)) for i in ticket_ids}
 
 
 def card_view(
@@ -708,6 +697,7 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
             transferred_to=notice.transferred_to,
             now=notice.now,
             card=notice.card,
+            facts=notice.facts,
         )
         return None
     if isinstance(notice, CopyEvidence):
@@ -721,7 +711,73 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
         )
     if isinstance(notice, RemoveButtons):
         return queries.add_outbox(session=session, row=edit_markup(notice.message))
+    if isinstance(notice, ToAdmin):
+        return to_admin(
+            session=session,
+            user_id=notice.user_id,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, desk_language, zone)[0],
+            meta=dict(notice.meta),
+        )
+    if isinstance(notice, Digest):
+        return digest(session=session, notice=notice, language=desk_language, zone=zone)
     raise TypeError(f"no writer for {type(notice).__name__}")
+
+
+def to_admin(
+    *,
+    session: Session,
+    user_id: int,
+    ticket: Ticket | None,
+    purpose: str,
+    text: str,
+    meta: dict[str, Any] | None = None,
+) -> Outbox:
+    """An HTML message to an admin's private chat (its chat id is the admin's user id)."""
+    return queries.add_outbox(
+        session=session,
+        row=Outbox(
+            method="sendMessage",
+            payload={"text": text, "parse_mode": ParseMode.HTML},
+            chat_id=user_id,
+            ticket_id=ticket.id if ticket else None,
+            purpose=purpose,
+            meta=meta or {},
+        ),
+    )
+
+
+def digest(*, session: Session, notice: Digest, language: str, zone: ZoneInfo) -> Outbox | None:
+    """A list's lines packed into as few messages as fit; the last row, if any.
+
+    A list that links to cards shows no link preview (it would preview the first card).
+    """
+    lines: list[str] = []
+    for section in notice.sections:
+        if lines and section:
+            lines.append("")
+        lines.extend(say_html(line, language, zone)[0] for line in section)
+    links = any(
+        isinstance(value, CardLink)
+        for section in notice.sections
+        for line in section
+        for value in line.params.values()
+    )
+    row = None
+    for text in pack_lines(lines):
+        payload: dict[str, Any] = {"text": text, "parse_mode": ParseMode.HTML}
+        if links:
+            payload["disable_web_page_preview"] = True
+        row = to_department(
+            session=session,
+            department=notice.department,
+            ticket=None,
+            purpose=notice.purpose,
+            method="sendMessage",
+            payload=payload,
+        )
+    return row
 
 
 def install() -> None:
