@@ -257,4 +257,8 @@ def set_blocked(
     log.info("reporter %s %s by %s", reporter.id, "blocked" if blocked else "unblocked", actor_id)
     if not blocked:
         return say("unblock_done", who=who)
-    return say("block_done", who=who, reason=say("block_reason", reason=Excerpt(reason, REASON_LIMIT)) if reason else "")
+    return say(
+        "block_done",
+        who=who,
+        reason=say("block_reason", reason=Excerpt(reason, REASON_LIMIT)) if reason else "",
+    )

@@ -70,7 +70,8 @@ class DepartmentRow:
 def departments_overview(*, session: Session) -> list[DepartmentRow]:
     counts = queries.open_ticket_counts(session=session)
     return [
-        DepartmentRow(d, counts.get(d.id or 0, 0)) for d in queries.list_departments(session=session)
+        DepartmentRow(d, counts.get(d.id or 0, 0))
+        for d in queries.list_departments(session=session)
     ]
 
 

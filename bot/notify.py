@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from html import escape
 from typing import Any, TypeAlias
@@ -19,20 +19,21 @@ from bot.config import Settings
 from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.notices import (
     Buttons,
+    CardFacts,
     CardLink,
     CopyEvidence,
+    Digest,
     Keys,
     Notice,
     PostCard,
     RefreshCard,
     RemoveButtons,
+    ToAdmin,
     ToChat,
     ToDispatcher,
     ToEnterprise,
     UnderCard,
 )
-from bot.notices import CardFacts, Digest, ToAdmin
-from bot.notices import card_facts as card_facts
 from bot.screens import Label
 from bot.sla import Schedule
 from bot.texts import Texts, texts_for
@@ -61,7 +62,7 @@ from bot.views import (
     working_duration,
 )
 from storage import queries
-from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage, TicketRequest
+from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage
 
 #: ``Outbox.meta`` key: the payload fields a reply uses when it goes out without the
 #: message it replies to (see :func:`tie_to_ticket`).
