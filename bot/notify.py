@@ -718,7 +718,7 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
             user_id=notice.user_id,
             ticket=notice.ticket,
             purpose=notice.purpose,
-            text=say_html(notice.say, desk_language, zone)[0],
+            text=say_html(notice.say, desk_language, zone),
             meta=dict(notice.meta),
         )
     if isinstance(notice, Digest):
@@ -732,21 +732,27 @@ def to_admin(
     user_id: int,
     ticket: Ticket | None,
     purpose: str,
-    text: str,
+    text: Parts,
     meta: dict[str, Any] | None = None,
 ) -> Outbox:
-    """An HTML message to an admin's private chat (its chat id is the admin's user id)."""
-    return queries.add_outbox(
-        session=session,
-        row=Outbox(
-            method="sendMessage",
-            payload={"text": text, "parse_mode": ParseMode.HTML},
-            chat_id=user_id,
-            ticket_id=ticket.id if ticket else None,
-            purpose=purpose,
-            meta=meta or {},
-        ),
-    )
+    """An HTML message (or the parts of a long one) to an admin's private chat (its chat id
+    is the admin's user id); the meta goes on the last part, which is returned."""
+    parts = _parts(text)
+    rows = [
+        queries.add_outbox(
+            session=session,
+            row=Outbox(
+                method="sendMessage",
+                payload={"text": part, "parse_mode": ParseMode.HTML},
+                chat_id=user_id,
+                ticket_id=ticket.id if ticket else None,
+                purpose=purpose,
+                meta=(meta or {}) if index == len(parts) - 1 else {},
+            ),
+        )
+        for index, part in enumerate(parts)
+    ]
+    return rows[-1]
 
 
 def digest(*, session: Session, notice: Digest, language: str, zone: ZoneInfo) -> Outbox | None:
@@ -758,7 +764,7 @@ def digest(*, session: Session, notice: Digest, language: str, zone: ZoneInfo) -
     for section in notice.sections:
         if lines and section:
             lines.append("")
-        lines.extend(say_html(line, language, zone)[0] for line in section)
+        lines.extend(part for line in section for part in say_html(line, language, zone))
     links = any(
         isinstance(value, CardLink)
         for section in notice.sections

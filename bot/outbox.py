@@ -32,7 +32,17 @@ from sqlmodel import Session
 
 from bot import notices
 from bot.config import Settings
-from bot.notices import Concat, Say, Term, ToAdmin, ToDispatcher, UnderCard, name_of, say
+from bot.notices import (
+    Concat,
+    Label,
+    Say,
+    Term,
+    ToAdmin,
+    ToDispatcher,
+    UnderCard,
+    name_of,
+    say,
+)
 from storage import queries
 from storage.models import Department, Outbox, Purpose, Ticket
 from storage.types import utcnow
@@ -318,7 +328,7 @@ def _what(session: Session, row: Outbox) -> Concat:
     return Concat((Term("delivery_purposes", row.purpose), *of))
 
 
-def _target(session: Session, row: Outbox) -> Any:
+def _target(session: Session, row: Outbox) -> Say | Label | int | None:
     """Where the row was going: the enterprise, a department, or else its chat id."""
     if row.chat_id is not None and row.chat_id > 0:
         reporter = queries.get_reporter(session=session, telegram_user_id=row.chat_id)
