@@ -1,4 +1,5 @@
-"""Admin actions: binding chats to departments and the department overview."""
+"""Admin actions and look-ups: binding chats, the departments, a ticket's record (as data:
+bot/admin_views.py words the answers)."""
 
 from __future__ import annotations
 
