@@ -1,5 +1,4 @@
-"""Admin actions and look-ups: binding chats, the departments, a ticket's record (as data:
-bot/admin_views.py words the answers)."""
+"""Admin actions and look-ups, as data: binding chats, the departments, a ticket's record."""
 
 from __future__ import annotations
 
