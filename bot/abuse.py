@@ -17,7 +17,6 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from html import escape
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -25,15 +24,15 @@ from sqlmodel import Session
 
 from bot.admin import is_admin
 from bot.config import Settings
+from bot.notices import Excerpt, Say, say
 from bot.screens import Name, Screen
-from bot.texts import texts_for
-from bot.views import clip, fmt_time
 from storage import queries
 from storage.models import Reporter
 
 log = logging.getLogger(__name__)
 
 TICKET_WINDOW = timedelta(hours=24)
+#: Characters of a block reason that the admin's answer repeats.
 REASON_LIMIT = 500
 _USER_ID = re.compile(r"[0-9]{1,15}")
 
@@ -177,16 +176,16 @@ class SharedFloodGuard:
 
 
 def _rate_limited(settings: Settings, until: float) -> Screen:
-    # Shown to the minute, rounded up: "after 12:36" is never too early.
+    # Said to the minute, rounded up: "after 12:36" is never too early.
     moment = datetime.fromtimestamp(math.ceil(until / MINUTE) * MINUTE, UTC)
-    shown = f"{moment.astimezone(ZoneInfo(settings.desk.timezone)):%H:%M}"
-    return Screen(Name.RATE_LIMITED, {"until": shown})
+    return Screen(Name.RATE_LIMITED, {"until": moment.astimezone(ZoneInfo(settings.desk.timezone))})
 
 
 def ticket_limit(
     *, session: Session, settings: Settings, reporter: Reporter, now: datetime
 ) -> dict[str, object] | None:
-    """None while this user may file another ticket; else the screen's count and until."""
+    """None while this user may file another ticket; else the screen's count and until
+    (a moment in the desk's time zone)."""
     limit = settings.abuse.tickets_per_day
     if not limit or is_admin(settings, reporter.telegram_user_id):
         return None
@@ -198,7 +197,7 @@ def ticket_limit(
         return None
     # The oldest tickets must leave the window until only limit - 1 remain.
     until = filed[len(filed) - limit] + TICKET_WINDOW
-    return {"count": len(filed), "until": fmt_time(until, ZoneInfo(settings.desk.timezone))}
+    return {"count": len(filed), "until": until.astimezone(ZoneInfo(settings.desk.timezone))}
 
 
 # --- /block and /unblock -------------------------------------------------------------------
@@ -234,23 +233,22 @@ def set_blocked(
     actor_id: int,
     reveal_identity: bool,
     now: datetime,
-) -> str:
-    """Block or unblock; the admin's answer (HTML). A ticket's filer is named by the
-    ticket unless ``reveal_identity`` (a private chat with the admin)."""
-    t = texts_for(settings.desk.default_language)
+) -> Say:
+    """Block or unblock; the admin's answer. A ticket's filer is named by the ticket unless
+    ``reveal_identity`` (a private chat with the admin)."""
     reporter = target.reporter
     user_id = reporter.telegram_user_id
     if target.number is None:
-        who = t.block_who_user.format(user_id=user_id)
+        who = say("block_who_user", user_id=user_id)
     elif reveal_identity:
-        who = t.block_who_ticket_revealed.format(number=target.number, user_id=user_id)
+        who = say("block_who_ticket_revealed", number=target.number, user_id=user_id)
     else:
-        who = t.block_who_ticket.format(number=target.number)
+        who = say("block_who_ticket", number=target.number)
     if blocked and is_admin(settings, user_id):
-        return t.block_admin_refused
+        return say("block_admin_refused")
     if blocked == (reporter.blocked_at is not None):
-        return (t.block_already if blocked else t.unblock_not_blocked).format(who=who)
-    reason = clip(reason.strip(), REASON_LIMIT)
+        return say("block_already" if blocked else "unblock_not_blocked", who=who)
+    reason = reason.strip()
     reporter.blocked_at = now if blocked else None
     reporter.blocked_by = actor_id if blocked else None
     reporter.blocked_reason = (reason or None) if blocked else None
@@ -258,6 +256,9 @@ def set_blocked(
     session.add(reporter)
     log.info("reporter %s %s by %s", reporter.id, "blocked" if blocked else "unblocked", actor_id)
     if not blocked:
-        return t.unblock_done.format(who=who)
-    shown_reason = t.block_reason.format(reason=escape(reason)) if reason else ""
-    return t.block_done.format(who=who, reason=shown_reason).strip()
+        return say("unblock_done", who=who)
+    return say(
+        "block_done",
+        who=who,
+        reason=say("block_reason", reason=Excerpt(reason, REASON_LIMIT)) if reason else "",
+    )

@@ -1,16 +1,15 @@
-"""Admin actions: binding chats to departments and the department overview."""
+"""Admin actions and look-ups, as data: binding chats, the departments, a ticket's record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.texts import texts_for
 from storage import queries
+from storage.models import Category, Department, Reporter, Ticket, TicketEvent
 
 
 def is_admin(settings: Settings, user_id: int | None) -> bool:
@@ -19,8 +18,9 @@ def is_admin(settings: Settings, user_id: int | None) -> bool:
 
 @dataclass(frozen=True)
 class BindResult:
-    department_name: str
+    department: Department
     released: int
+    topic: bool  # a forum topic was bound, not the whole group
 
 
 def bind(
@@ -51,36 +51,31 @@ def bind(
     released = queries.release_held_outbox(
         session=session, department_id=department.id, chat_id=chat_id, thread_id=thread_id
     )
-    language = settings.desk.default_language
-    return BindResult(department.local_name(language), released)
+    return BindResult(department, released, thread_id is not None)
 
 
-def department_codes(*, session: Session, settings: Settings) -> str:
-    language = settings.desk.default_language
-    return "\n".join(
-        f"{d.code} — {escape(d.local_name(language))}"
-        for d in queries.list_departments(session=session)
-    )
+def departments(*, session: Session) -> list[Department]:
+    """The zone's departments, as /bind and /assign list their codes."""
+    return list(queries.list_departments(session=session))
 
 
-def departments_overview(*, session: Session, settings: Settings) -> str:
-    t = texts_for(settings.desk.default_language)
+@dataclass(frozen=True)
+class DepartmentRow:
+    """One line of /departments: a department, where it is bound, its open tickets."""
+
+    department: Department
+    open_tickets: int
+
+
+def departments_overview(*, session: Session) -> list[DepartmentRow]:
     counts = queries.open_ticket_counts(session=session)
-    lines = [t.departments_header]
-    for d in queries.list_departments(session=session):
-        chat = t.departments_unbound
-        if d.chat_id is not None:
-            chat = f"{d.chat_id}" + (f"/{d.thread_id}" if d.thread_id else "")
-        name = d.local_name(settings.desk.default_language)
-        lines.append(
-            t.departments_row.format(
-                code=d.code, name=escape(name), chat=chat, open=counts.get(d.id or 0, 0)
-            )
-        )
-    return "\n".join(lines)
+    return [
+        DepartmentRow(d, counts.get(d.id or 0, 0))
+        for d in queries.list_departments(session=session)
+    ]
 
 
-def unbind(*, session: Session, chat_id: int, thread_id: int | None) -> str | None:
+def unbind(*, session: Session, chat_id: int, thread_id: int | None) -> Department | None:
     """Unbind the department bound to this chat (topic); its new messages are held."""
     department = queries.get_department_by_chat(
         session=session, chat_id=chat_id, thread_id=thread_id
@@ -89,7 +84,7 @@ def unbind(*, session: Session, chat_id: int, thread_id: int | None) -> str | No
         return None
     department.chat_id = department.thread_id = None
     session.add(department)
-    return department.name
+    return department
 
 
 def is_served_chat(*, session: Session, chat_id: int) -> bool:
@@ -97,31 +92,35 @@ def is_served_chat(*, session: Session, chat_id: int) -> bool:
     return any(d.chat_id == chat_id for d in queries.list_departments(session=session))
 
 
+@dataclass(frozen=True)
+class TicketOverview:
+    """What /ticket shows: the ticket, its audit trail, and what this chat may see of it."""
+
+    ticket: Ticket
+    category: Category | None
+    department: Department | None
+    telegram_user_id: int | None  # the enterprise's Telegram id, only where it may be shown
+    show_company: bool
+    show_contact: bool
+    events: list[TicketEvent]
+
+
 def ticket_overview(
     *,
     session: Session,
-    settings: Settings,
     number: str,
     reveal_identity: bool,
     for_desk: bool = False,
-) -> str | None:
+) -> TicketOverview | None:
     """/ticket: what the desk knows, with the audit trail.
 
     The enterprise's Telegram id only with ``reveal_identity`` (an admin's private chat);
     company and contact in full only ``for_desk`` (private, or the dispatcher's chat) —
     elsewhere as the enterprise allowed departments to see them, like its card.
     """
-    from zoneinfo import ZoneInfo
-
-    from bot.views import clip, fmt_time
-    from storage.models import Reporter
-
     ticket = queries.get_ticket_by_number(session=session, number=number.upper())
     if ticket is None:
         return None
-    language = settings.desk.default_language
-    t = texts_for(language)
-    zone = ZoneInfo(settings.desk.timezone)
     category = queries.get_category(session=session, category_id=ticket.category_id)
     department = (
         queries.get_department(session=session, department_id=ticket.department_id)
@@ -129,48 +128,14 @@ def ticket_overview(
         else None
     )
     reporter = session.get(Reporter, ticket.reporter_id)
-    telegram = "—"
-    if reveal_identity and reporter is not None:
-        telegram = f"id {reporter.telegram_user_id}"
-    visibility = "all" if ticket.share_contact else "company" if ticket.share_company else "none"
-    show_company = for_desk or ticket.share_company
-    show_contact = for_desk or ticket.share_contact
-    trail = []
-    for event in queries.ticket_events(session=session, ticket_id=ticket.id or 0):
-        who = event.detail.get("by") or event.actor
-        extra = {k: v for k, v in event.detail.items() if k != "by"}
-        line = f"{fmt_time(event.at, zone)} · {event.action} · {who}"
-        if extra:
-            line += " · " + ", ".join(f"{k}={clip(str(v), 80)}" for k, v in extra.items())
-        trail.append(escape(line))
-
-    def when(moment: datetime | None) -> str:
-        return fmt_time(moment, zone) if moment else "—"
-
-    text = t.ticket_admin.format(
-        number=ticket.number,
-        kind=t.kind_names.get(ticket.kind, ticket.kind),
-        status=t.status_names.get(ticket.status, ticket.status),
-        category=escape(category.name if category else ""),
-        department=escape(department.name if department else t.unrouted_department),
-        company=escape(ticket.company_name) if show_company else "—",
-        uscc=escape(ticket.uscc or "—") if show_company else "—",
-        contact=escape(ticket.contact_name) if show_contact else "—",
-        phone=escape(ticket.phone) if show_contact else "—",
-        telegram=telegram,
-        visibility=t.visibility[visibility],
-        accepted=escape(
-            f"{ticket.accepted_by_name} {when(ticket.accepted_at)}"
-            if ticket.accepted_by_name
-            else "—"
+    return TicketOverview(
+        ticket=ticket,
+        category=category,
+        department=department,
+        telegram_user_id=(
+            reporter.telegram_user_id if reveal_identity and reporter is not None else None
         ),
-        first_reply=when(ticket.first_reply_at),
-        accept_due=when(ticket.accept_due),
-        first_reply_due=when(ticket.first_reply_due),
-        resolve_due=when(ticket.resolve_due),
-        rating=t.ratings.get(ticket.rating or 0, "—"),
-        reopens=ticket.reopen_count,
-        description=escape(clip(ticket.description, 1500)),
-        trail="\n".join(trail[-40:]),
+        show_company=for_desk or ticket.share_company,
+        show_contact=for_desk or ticket.share_contact,
+        events=list(queries.ticket_events(session=session, ticket_id=ticket.id or 0)),
     )
-    return text

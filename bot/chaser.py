@@ -11,19 +11,31 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from html import escape
+from functools import partial
 
 from sqlmodel import Session
 
-from bot import notify, weekly
+from bot import notices, weekly
 from bot.clocks import overdue_clocks, running_clocks, ticket_targets, window_hours
 from bot.config import Settings, Targets
 from bot.lifecycle import Action, Status, check_transition
+from bot.notices import (
+    CardLink,
+    Digest,
+    Excerpt,
+    Label,
+    Lateness,
+    RefreshCard,
+    Say,
+    ToAdmin,
+    ToChat,
+    ToEnterprise,
+    name_of,
+    say,
+)
 from bot.sla import Schedule, is_working_time, working_time_between
-from bot.texts import Texts, texts_for
-from bot.views import clip, clock_clauses, pack_lines
 from storage import queries
-from storage.models import Department, Outbox, Ticket
+from storage.models import Department, Outbox, Purpose, Ticket
 
 #: How far ahead (calendar time) a warning can be due: a quarter of five working days can
 #: span a long holiday (the Spring Festival is nine days).
@@ -131,41 +143,31 @@ SUBJECT_CHARS = 24
 
 
 def ticket_line(
-    t: Texts,
     *,
     ticket: Ticket,
-    category: str,
+    category: Label | str,
     spans: list[tuple[str, timedelta]],
     overdue: bool,
     hours_per_day: float,
-    link: str | None = None,
-    department: str | None = None,
+    card: Outbox | None = None,
+    linked: bool = False,
+    department: Label | str | None = None,
     show_company: bool = False,
-) -> str:
-    """One ticket of a 临期提醒, 催办 or 督办: what it is about, then how late each clock is."""
-    number = f'<a href="{escape(link)}">{ticket.number}</a>' if link else ticket.number
-    subject = clip(" ".join(ticket.description.split()), SUBJECT_CHARS)
-    company = t.chase_company.format(company=escape(ticket.company_name)) if show_company else ""
+) -> Say:
+    """One ticket of a 临期提醒, 催办 or 督办: what it is about, then how late each clock is.
+
+    ``linked``: the number links to the ticket's ``card`` where Telegram can link to it.
+    """
     fields = {
-        "number": number,
-        "category": escape(category),
-        "subject": escape(subject),
-        "company": company,
-        "clauses": clock_clauses(t, spans, hours_per_day, overdue=overdue),
+        "number": CardLink(ticket.number, card) if linked else ticket.number,
+        "category": category,
+        "subject": Excerpt(ticket.description, SUBJECT_CHARS, one_line=True),
+        "company": say("chase_company", company=ticket.company_name) if show_company else "",
+        "clauses": Lateness(tuple(spans), hours_per_day, overdue),
     }
     if department is None:
-        return t.chase_ticket.format(**fields)
-    return t.escalation_ticket.format(department=escape(department), **fields)
-
-
-def card_link(card: Outbox | None) -> str | None:
-    """A t.me link to a card in a supergroup (the only chats Telegram can link into)."""
-    if card is None or card.telegram_message_id is None or card.chat_id is None:
-        return None
-    chat = str(card.chat_id)
-    if not chat.startswith("-100"):
-        return None
-    return f"https://t.me/c/{chat[4:]}/{card.telegram_message_id}"
+        return Say("chase_ticket", fields)
+    return Say("escalation_ticket", {"department": department, **fields})
 
 
 def _write_messages(
@@ -174,18 +176,17 @@ def _write_messages(
     """临期提醒 and 催办 to each department, 督办 to the office: one line per ticket, so each
     header's count is its number of lines. An overdue ticket's line names every clock that is
     late now (not only the one whose reminder fell due), as the weekly list does."""
-    language = settings.desk.default_language
-    t = texts_for(language)
+    post = partial(notices.post, session=session, settings=settings)
     hours = schedule.hours_per_day
     categories = {c.id: c for c in queries.list_categories(session=session)}
 
-    def category_of(ticket: Ticket) -> str:
+    def category_of(ticket: Ticket) -> Label | str:
         category = categories.get(ticket.category_id) or queries.get_category(
             session=session, category_id=ticket.category_id
         )
         if category is None:
             return ""
-        return category.name_en if language == "en" else category.name
+        return Label(category.name, category.name_en)
 
     def late(ticket: Ticket) -> list[tuple[str, timedelta]]:
         return overdue_clocks(ticket, schedule, now)
@@ -213,50 +214,41 @@ def _write_messages(
         )
         if department is None:
             continue
-        name = escape(department.local_name(language))
         desk = department.role == "dispatcher"
         mine = {**warnings.get(department_id, {}), **reminders.get(department_id, {})}
         cards = queries.ticket_cards(
             session=session,
             ticket_ids=sorted(mine),
-            purpose="card" if department_id else "dispatch",
+            purpose=Purpose.CARD if department_id else Purpose.DISPATCH,
         )
-        lines: list[str] = []
+        sections: list[tuple[Say, ...]] = []
         # 催办 first: what is already late matters more than what is about to be.
         for header, group, overdue in (
-            (t.chase_overdue_header, reminders.get(department_id, {}), True),
-            (t.chase_due_header, warnings.get(department_id, {}), False),
+            ("chase_overdue_header", reminders.get(department_id, {}), True),
+            ("chase_due_header", warnings.get(department_id, {}), False),
         ):
             if not group:
                 continue
-            if lines:
-                lines.append("")
-            lines.append(header.format(department=name, count=len(group)))
+            lines = [say(header, department=name_of(department), count=len(group))]
             for ticket_id, dues in group.items():
                 ticket = dues[0].ticket
                 lines.append(
                     ticket_line(
-                        t,
                         ticket=ticket,
                         category=category_of(ticket),
                         spans=late(ticket) if overdue else soon(dues),
                         overdue=overdue,
                         hours_per_day=hours,
-                        link=card_link(cards.get(ticket_id)),
+                        card=cards.get(ticket_id),
+                        linked=True,
                         show_company=desk or ticket.share_company,
                     )
                 )
-        for text in pack_lines(lines):  # a long list goes in several messages
-            notify.to_department(
-                session=session,
-                department=department,
-                ticket=None,
-                purpose="reminder",
-                method="sendMessage",
-                payload={"text": text, "parse_mode": "HTML", "disable_web_page_preview": True},
-            )
+            sections.append(tuple(lines))
+        # A long list goes in several messages.
+        post(Digest(department, Purpose.REMINDER, tuple(sections)))
     if escalations and dispatcher is not None:
-        lines = [t.escalation_header.format(count=len(escalations))]
+        lines = [say("escalation_header", count=len(escalations))]
         for dues in escalations.values():
             ticket = dues[0].ticket
             department = (
@@ -266,44 +258,31 @@ def _write_messages(
             )
             lines.append(
                 ticket_line(
-                    t,
                     ticket=ticket,
                     category=category_of(ticket),
                     spans=late(ticket),
                     overdue=True,
                     hours_per_day=hours,
-                    department=department.local_name(language) if department else "",
+                    department=name_of(department) if department else "",
                     show_company=True,  # the office's own chat sees the whole ticket
                 )
             )
-        for text in pack_lines(lines):
-            notify.to_department(
-                session=session,
-                department=dispatcher,
-                ticket=None,
-                purpose="escalation",
-                method="sendMessage",
-                payload={"text": text, "parse_mode": "HTML"},
-            )
+        post(Digest(dispatcher, Purpose.ESCALATION, (tuple(lines),)))
     late_tickets = {d.ticket.id or 0: d.ticket for d in sent if d.level != "warning"}
-    cards = queries.ticket_cards(session=session, ticket_ids=sorted(late_tickets), purpose="card")
-    facts = notify.card_facts(session=session, ticket_ids=sorted(cards))
+    cards = queries.ticket_cards(
+        session=session, ticket_ids=sorted(late_tickets), purpose=Purpose.CARD
+    )
+    facts = notices.card_facts(session=session, ticket_ids=sorted(cards))
     for ticket_id, ticket in late_tickets.items():
         card = cards.get(ticket_id)
         if card is None:  # no card, nothing to refresh
             continue
-        notify.refresh_card(
-            session=session,
-            settings=settings,
-            ticket=ticket,
-            now=now,
-            card=card,
-            facts=facts[ticket_id],
-        )
+        post(RefreshCard(ticket, now=now, card=card, facts=facts[ticket_id]))
 
 
 def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str]:
     """Resolved tickets nobody rated close themselves, with a last note to the enterprise."""
+    post = partial(notices.post, session=session, settings=settings)
     days = settings.chaser.auto_close_days
     closed = []
     for ticket in queries.resolved_before(session=session, before=now - timedelta(days=days)):
@@ -320,16 +299,15 @@ def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str
             from_status=before,
         )
         reporter = queries.reporter_of(session=session, ticket=ticket)
-        notify.to_reporter(
-            session=session,
-            reporter=reporter,
-            ticket=ticket,
-            purpose="auto_closed",
-            text=texts_for(reporter.language).ent_auto_closed.format(
-                number=ticket.number, days=f"{days:g}"
-            ),
+        post(
+            ToEnterprise(
+                reporter,
+                ticket,
+                Purpose.AUTO_CLOSED,
+                say("ent_auto_closed", number=ticket.number, days=float(days)),
+            )
         )
-        notify.refresh_card(session=session, settings=settings, ticket=ticket)
+        post(RefreshCard(ticket))
         closed.append(ticket.number)
     return closed
 
@@ -349,23 +327,9 @@ def _warn_missing_calendar(
         dispatcher: Department | None = queries.get_department_by_role(
             session=session, role="dispatcher"
         )
-        text = texts_for(settings.desk.default_language).calendar_missing.format(year=year)
+        missing = say("calendar_missing", year=year)
+        post = partial(notices.post, session=session, settings=settings)
         if dispatcher is not None:
-            notify.to_department(
-                session=session,
-                department=dispatcher,
-                ticket=None,
-                purpose="calendar",
-                method="sendMessage",
-                payload={"text": text, "parse_mode": "HTML"},
-            )
+            post(ToChat(dispatcher, None, Purpose.CALENDAR, missing))
         for admin_id in settings.desk.admins:
-            queries.add_outbox(
-                session=session,
-                row=Outbox(
-                    method="sendMessage",
-                    chat_id=admin_id,
-                    purpose="calendar",
-                    payload={"text": text, "parse_mode": "HTML"},
-                ),
-            )
+            post(ToAdmin(admin_id, None, Purpose.CALENDAR, missing))

@@ -10,14 +10,23 @@ The core never imports the render layer; it only knows this module.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.screens import Label
-from storage.models import Department, Outbox, Purpose, Reporter, Ticket, TicketMessage
+from storage import queries
+from storage.models import (
+    Department,
+    Outbox,
+    Purpose,
+    Reporter,
+    Ticket,
+    TicketMessage,
+    TicketRequest,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -76,6 +85,19 @@ class PersonName:
     name: str
 
 
+# Parameter types: raw values whose wording and layout the render layer chooses.
+
+
+@dataclass(frozen=True)
+class Term:
+    """An entry of a catalogue table (``delivery_purposes``, ``status_names`` …) by its key;
+    without such an entry, ``default`` or else the key itself."""
+
+    table: str
+    key: str | int
+    default: str | None = None
+
+
 @dataclass(frozen=True)
 class Excerpt:
     """The start of a person's words, cut to ``chars`` (as Telegram counts) with the cut
@@ -84,6 +106,31 @@ class Excerpt:
     text: str
     chars: int
     one_line: bool = False
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """How long each clock is overdue (``overdue``) or has left, in working time; clocks
+    that read the same share a clause."""
+
+    spans: tuple[tuple[str, timedelta], ...]
+    hours_per_day: float
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class CardLink:
+    """A ticket number, linked to the ticket's card where Telegram can link to it."""
+
+    number: str
+    card: Outbox | None
+
+
+@dataclass(frozen=True)
+class Concat:
+    """Parameters shown one after the other, as one."""
+
+    parts: tuple[Any, ...]
 
 
 class Keys(StrEnum):
@@ -177,6 +224,7 @@ class RefreshCard(Notice):
     transferred_to: Department | None = None
     now: datetime | None = None
     card: Outbox | None = None
+    facts: CardFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +270,43 @@ class EditInChat(Notice):
     say: Say
 
 
+@dataclass(frozen=True)
+class ToAdmin(Notice):
+    """A message to a desk admin's private chat (its chat id is the admin's user id), in the
+    desk's language."""
+
+    user_id: int
+    ticket: Ticket | None
+    purpose: Purpose
+    say: Say
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Digest(Notice):
+    """A list to a department's chat (held until it is bound): its lines packed into as few
+    messages as fit, in order; ``sections`` are set apart by a blank line."""
+
+    department: Department
+    purpose: Purpose
+    sections: tuple[tuple[Say, ...], ...]
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a card shows besides the ticket row: its messages and any pending request."""
+
+    messages: list[TicketMessage]
+    request: TicketRequest | None
+
+
+def card_facts(*, session: Session, ticket_ids: Sequence[int]) -> dict[int, CardFacts]:
+    """:class:`CardFacts` of many tickets in a few queries (the chaser's thousand cards)."""
+    messages = queries.ticket_messages_of(session=session, ticket_ids=ticket_ids)
+    requests = queries.pending_requests_of(session=session, ticket_ids=ticket_ids)
+    return {i: CardFacts(messages.get(i, []), requests.get(i)) for i in ticket_ids}
+
+
 class Writer(Protocol):
     def __call__(
         self, notice: Notice, *, session: Session, settings: Settings
@@ -249,13 +334,18 @@ def post(notice: Notice, *, session: Session, settings: Settings) -> Outbox | No
 
 __all__ = [
     "Buttons",
+    "CardFacts",
+    "CardLink",
+    "Concat",
     "CopyEvidence",
     "CopyToEnterprise",
     "DeskCard",
+    "Digest",
     "EditInChat",
     "Excerpt",
     "Keys",
     "Label",
+    "Lateness",
     "Notice",
     "PersonName",
     "PostCard",
@@ -263,11 +353,14 @@ __all__ = [
     "RefreshCard",
     "RemoveButtons",
     "Say",
+    "Term",
+    "ToAdmin",
     "ToChat",
     "ToDispatcher",
     "ToEnterprise",
     "UnderCard",
     "Words",
+    "card_facts",
     "install",
     "name_of",
     "post",

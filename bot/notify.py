@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, is_dataclass, replace
+from dataclasses import is_dataclass, replace
 from datetime import datetime
 from html import escape
 from typing import Any, TypeAlias
@@ -19,9 +19,12 @@ from bot.config import Settings
 from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.notices import (
     Buttons,
+    CardFacts,
+    CardLink,
     CopyEvidence,
     CopyToEnterprise,
     DeskCard,
+    Digest,
     EditInChat,
     Keys,
     Notice,
@@ -29,6 +32,7 @@ from bot.notices import (
     RefreshCard,
     RemoveButtons,
     Say,
+    ToAdmin,
     ToChat,
     ToDispatcher,
     ToEnterprise,
@@ -53,6 +57,7 @@ from bot.views import (
     fit_html,
     force_reply,
     main_menu,
+    pack_lines,
     rating_keyboard,
     say_html,
     shown_text,
@@ -61,7 +66,7 @@ from bot.views import (
     working_duration,
 )
 from storage import queries
-from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage, TicketRequest
+from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage
 
 #: ``Outbox.meta`` key: the payload fields a reply uses when it goes out without the
 #: message it replies to (see :func:`tie_to_ticket`).
@@ -157,21 +162,6 @@ def to_department(
             purpose=purpose,
         ),
     )
-
-
-@dataclass(frozen=True)
-class CardFacts:
-    """What a card shows besides the ticket row: its messages and any pending request."""
-
-    messages: list[TicketMessage]
-    request: TicketRequest | None
-
-
-def card_facts(*, session: Session, ticket_ids: Sequence[int]) -> dict[int, CardFacts]:
-    """:class:`CardFacts` of many tickets in a few queries (the chaser's thousand cards)."""
-    messages = queries.ticket_messages_of(session=session, ticket_ids=ticket_ids)
-    requests = queries.pending_requests_of(session=session, ticket_ids=ticket_ids)
-    return {i: CardFacts(messages.get(i, []), requests.get(i)) for i in ticket_ids}
 
 
 def card_view(
@@ -694,6 +684,7 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
             transferred_to=notice.transferred_to,
             now=notice.now,
             card=notice.card,
+            facts=notice.facts,
         )
         return None
     if isinstance(notice, CopyEvidence):
@@ -719,7 +710,79 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
             payload=_html(say_html(notice.say, desk_language, zone)[0]),
             refers_to=notice.message,
         )
+    if isinstance(notice, ToAdmin):
+        return to_admin(
+            session=session,
+            user_id=notice.user_id,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, desk_language, zone),
+            meta=dict(notice.meta),
+        )
+    if isinstance(notice, Digest):
+        return digest(session=session, notice=notice, language=desk_language, zone=zone)
     raise TypeError(f"no writer for {type(notice).__name__}")
+
+
+def to_admin(
+    *,
+    session: Session,
+    user_id: int,
+    ticket: Ticket | None,
+    purpose: str,
+    text: Parts,
+    meta: dict[str, Any] | None = None,
+) -> Outbox:
+    """An HTML message (or the parts of a long one) to an admin's private chat (its chat id
+    is the admin's user id); the meta goes on the last part, which is returned."""
+    parts = _parts(text)
+    rows = [
+        queries.add_outbox(
+            session=session,
+            row=Outbox(
+                method="sendMessage",
+                payload={"text": part, "parse_mode": ParseMode.HTML},
+                chat_id=user_id,
+                ticket_id=ticket.id if ticket else None,
+                purpose=purpose,
+                meta=(meta or {}) if index == len(parts) - 1 else {},
+            ),
+        )
+        for index, part in enumerate(parts)
+    ]
+    return rows[-1]
+
+
+def digest(*, session: Session, notice: Digest, language: str, zone: ZoneInfo) -> Outbox | None:
+    """A list's lines packed into as few messages as fit; the last row, if any.
+
+    A list that links to cards shows no link preview (it would preview the first card).
+    """
+    lines: list[str] = []
+    for section in notice.sections:
+        if lines and section:
+            lines.append("")
+        lines.extend(part for line in section for part in say_html(line, language, zone))
+    links = any(
+        isinstance(value, CardLink)
+        for section in notice.sections
+        for line in section
+        for value in line.params.values()
+    )
+    row = None
+    for text in pack_lines(lines):
+        payload: dict[str, Any] = {"text": text, "parse_mode": ParseMode.HTML}
+        if links:
+            payload["disable_web_page_preview"] = True
+        row = to_department(
+            session=session,
+            department=notice.department,
+            ticket=None,
+            purpose=notice.purpose,
+            method="sendMessage",
+            payload=payload,
+        )
+    return row
 
 
 def install() -> None:

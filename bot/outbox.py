@@ -23,23 +23,32 @@ See docs/reliability.md for the guarantees these add up to.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import Session
 
-from bot import notify
+from bot import notices
 from bot.config import Settings
-from bot.texts import texts_for
+from bot.notices import (
+    Concat,
+    Label,
+    Say,
+    Term,
+    ToAdmin,
+    ToDispatcher,
+    UnderCard,
+    name_of,
+    say,
+)
 from storage import queries
-from storage.models import Department, Outbox, Ticket
+from storage.models import Department, Outbox, Purpose, Ticket
 from storage.types import utcnow
 
 #: The desk's own notices about deliveries: never the subject of another notice.
-NOTICE = "delivery_notice"
+NOTICE = Purpose.DELIVERY_NOTICE
 
 
 def may_repeat(method: str) -> bool:
@@ -118,11 +127,13 @@ def mark_uncertain(*, session: Session, settings: Settings, row: Outbox, error: 
     session.add(row)
     if row.purpose == NOTICE:
         return
-    t = texts_for(settings.desk.default_language)
-    text = t.delivery_uncertain.format(
-        what=_what(session, settings, row), target=_target(session, settings, row), id=row.id
+    said = say(
+        "delivery_uncertain",
+        what=_what(session, row),
+        target=_target(session, row),
+        id=row.id,
     )
-    _tell_desk(session=session, settings=settings, text=text, ticket=_ticket(session, row))
+    _tell_desk(session=session, settings=settings, said=said, ticket=_ticket(session, row))
 
 
 def give_up(*, session: Session, settings: Settings, row: Outbox, error: str) -> None:
@@ -132,14 +143,14 @@ def give_up(*, session: Session, settings: Settings, row: Outbox, error: str) ->
     session.add(row)
     if row.purpose == NOTICE or may_repeat(row.method):
         return  # an edit that cannot be made leaves the earlier message: nothing is lost
-    t = texts_for(settings.desk.default_language)
-    text = t.delivery_failed.format(
-        what=_what(session, settings, row),
-        target=_target(session, settings, row),
-        error=escape(error[:200]),
+    said = say(
+        "delivery_failed",
+        what=_what(session, row),
+        target=_target(session, row),
+        error=error[:200],
         id=row.id,
     )
-    _tell_desk(session=session, settings=settings, text=text, ticket=_ticket(session, row))
+    _tell_desk(session=session, settings=settings, said=said, ticket=_ticket(session, row))
 
 
 def recover_in_flight(
@@ -202,26 +213,26 @@ def enterprise_unreachable(
     ]
     if already:
         return  # told once per ticket while the enterprise blocks the bot
-    t = texts_for(settings.desk.default_language)
-    department_notice = notify.under_card(
-        session=session,
-        settings=settings,
-        ticket=ticket,
-        text=t.delivery_unreachable_department.format(number=ticket.number),
-        purpose=NOTICE,
-    )
-    if department_notice is not None:
-        department_notice.meta = {"unreachable": True}
-    desk_notice = _tell_desk(
-        session=session,
-        settings=settings,
-        ticket=ticket,
-        text=t.delivery_unreachable_desk.format(
-            number=ticket.number, what=_what(session, settings, row), id=row.id
+    unreachable = {"unreachable": True}
+    notices.post(
+        UnderCard(
+            ticket,
+            NOTICE,
+            say("delivery_unreachable_department", number=ticket.number),
+            meta=unreachable,
         ),
+        session=session,
+        settings=settings,
     )
-    for notice in desk_notice:
-        notice.meta = {"unreachable": True}
+    _tell_desk(
+        session=session,
+        settings=settings,
+        ticket=ticket,
+        said=say(
+            "delivery_unreachable_desk", number=ticket.number, what=_what(session, row), id=row.id
+        ),
+        meta=unreachable,
+    )
 
 
 def enterprise_blocked(*, session: Session, telegram_user_id: int, now: datetime) -> None:
@@ -252,8 +263,6 @@ def chat_lost(
     second report of the same loss finds nothing bound and says nothing.
     """
     lost = queries.departments_bound_to(session=session, chat_id=chat_id, thread_id=thread_id)
-    t = texts_for(settings.desk.default_language)
-    language = settings.desk.default_language
     for department in lost:
         assert department.id is not None
         department.chat_id = department.thread_id = None
@@ -265,9 +274,10 @@ def chat_lost(
             session=session,
             settings=settings,
             ticket=None,
-            text=t.delivery_group_lost.format(
-                department=escape(department.local_name(language)),
-                reason=escape(reason[:200]),
+            said=say(
+                "delivery_group_lost",
+                department=name_of(department),
+                reason=reason[:200],
                 held=held,
                 code=department.code,
             ),
@@ -284,55 +294,52 @@ def follow_migration(*, session: Session, old_chat_id: int, new_chat_id: int) ->
 
 
 def _tell_desk(
-    *, session: Session, settings: Settings, text: str, ticket: Ticket | None
-) -> list[Outbox]:
+    *,
+    session: Session,
+    settings: Settings,
+    said: Say,
+    ticket: Ticket | None,
+    meta: Mapping[str, Any] | None = None,
+) -> None:
     """A notice to the dispatcher's chat; while it has none, also to each admin privately."""
-    rows: list[Outbox] = []
+    meta = meta or {}
     dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
     if dispatcher is not None:
-        row = notify.to_dispatcher(session=session, ticket=ticket, text=text, purpose=NOTICE)
-        if row is not None:
-            rows.append(row)
+        notices.post(
+            ToDispatcher(ticket, NOTICE, said, meta=meta), session=session, settings=settings
+        )
     if dispatcher is None or dispatcher.chat_id is None:
         for admin_id in settings.desk.admins:
-            rows.append(
-                queries.add_outbox(
-                    session=session,
-                    row=Outbox(
-                        method="sendMessage",
-                        payload={"text": text, "parse_mode": "HTML"},
-                        chat_id=admin_id,
-                        ticket_id=ticket.id if ticket else None,
-                        purpose=NOTICE,
-                    ),
-                )
+            notices.post(
+                ToAdmin(admin_id, ticket, NOTICE, said, meta=meta),
+                session=session,
+                settings=settings,
             )
-    return rows
 
 
 def _ticket(session: Session, row: Outbox) -> Ticket | None:
     return queries.get_ticket(session=session, ticket_id=row.ticket_id) if row.ticket_id else None
 
 
-def _what(session: Session, settings: Settings, row: Outbox) -> str:
-    t = texts_for(settings.desk.default_language)
-    what = t.delivery_purposes.get(row.purpose, row.purpose)
+def _what(session: Session, row: Outbox) -> Concat:
+    """What the row was (a card, a reminder …), and of which ticket."""
     ticket = _ticket(session, row)
-    return what + (t.delivery_of_ticket.format(number=ticket.number) if ticket else "")
+    of = (say("delivery_of_ticket", number=ticket.number),) if ticket else ()
+    return Concat((Term("delivery_purposes", row.purpose), *of))
 
 
-def _target(session: Session, settings: Settings, row: Outbox) -> str:
-    t = texts_for(settings.desk.default_language)
+def _target(session: Session, row: Outbox) -> Say | Label | int | None:
+    """Where the row was going: the enterprise, a department, or else its chat id."""
     if row.chat_id is not None and row.chat_id > 0:
         reporter = queries.get_reporter(session=session, telegram_user_id=row.chat_id)
-        return t.delivery_to_enterprise if reporter is not None else str(row.chat_id)
+        return say("delivery_to_enterprise") if reporter is not None else row.chat_id
     if row.held_for_department_id is not None:
         department = queries.get_department(
             session=session, department_id=row.held_for_department_id
         )
         if department is not None:
-            return escape(department.local_name(settings.desk.default_language))
-    return str(row.chat_id)
+            return name_of(department)
+    return row.chat_id
 
 
 # --- the operator's view (dianxiaoer outbox) ---------------------------------------------

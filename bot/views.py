@@ -24,10 +24,11 @@ from telegram import (
 )
 
 from bot import callbacks as cb
-from bot.notices import Excerpt, PersonName, Say, Words
+from bot.notices import CardLink, Concat, Excerpt, Lateness, PersonName, Say, Term, Words
 from bot.screens import Label, Name, Screen
 from bot.texts import Texts, texts_for
 from bot.validation import UsccProblem
+from storage.models import Outbox
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -515,11 +516,14 @@ def compose(
 
 def _simple(t: Texts, n: Name, p: dict[str, Any], language: str) -> str:
     status = t.status_names.get(str(p.get("status", "")), "")
+    until = p.get("until", "")
+    if isinstance(until, datetime):  # a moment in the desk's zone; a minute away needs no date
+        until = f"{until:%H:%M}" if n is Name.RATE_LIMITED else f"{until:%Y-%m-%d %H:%M}"
     values = {
         "number": p.get("number", ""),
         "status": status,
         "count": p.get("count", 0),
-        "until": p.get("until", ""),
+        "until": until,
     }
     template: str = getattr(t, n.value)
     return template.format(**values)
@@ -898,9 +902,9 @@ def param_html(value: Any, language: str, zone: ZoneInfo) -> str:
         return card_text(value, language, zone)
     if isinstance(value, PersonName):
         return escape(clip(value.name, NAME_LIMIT))
-    if isinstance(value, Excerpt):
-        text = " ".join(value.text.split()) if value.one_line else value.text
-        return escape(clip(text, value.chars))
+    typed = _typed_param_html(value, language, zone)
+    if typed is not None:
+        return typed
     return escape(str(value))
 
 
@@ -930,3 +934,35 @@ def words_text(words: Words, language: str) -> str:
     t = texts_for(language)
     lead = (template_of(t, said.key).format(**said.params) for said in words.lead)
     return "；".join(part for part in (*lead, words.text) if part)
+
+
+def card_link(card: Outbox | None) -> str | None:
+    """A t.me link to a card in a supergroup (the only chats Telegram can link into)."""
+    if card is None or card.telegram_message_id is None or card.chat_id is None:
+        return None
+    chat = str(card.chat_id)
+    if not chat.startswith("-100"):
+        return None
+    return f"https://t.me/c/{chat[4:]}/{card.telegram_message_id}"
+
+
+def _typed_param_html(value: Any, language: str, zone: ZoneInfo) -> str | None:
+    """The parameter types of bot/notices.py beyond the plain ones; None for any other."""
+    if isinstance(value, Term):
+        table = getattr(texts_for(language), value.table)
+        if value.key in table:
+            return str(table[value.key])  # catalogue HTML
+        return escape(value.default if value.default is not None else str(value.key))
+    if isinstance(value, Excerpt):
+        text = " ".join(value.text.split()) if value.one_line else value.text
+        return escape(clip(text, value.chars))
+    if isinstance(value, Lateness):
+        t = texts_for(language)
+        return clock_clauses(t, value.spans, value.hours_per_day, overdue=value.overdue)
+    if isinstance(value, CardLink):
+        link = card_link(value.card)
+        number = escape(value.number)
+        return f'<a href="{escape(link)}">{number}</a>' if link else number
+    if isinstance(value, Concat):
+        return "".join(param_html(part, language, zone) for part in value.parts)
+    return None

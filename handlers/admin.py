@@ -9,7 +9,7 @@ from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot import abuse, admin, menus, permissions, tickets
+from bot import abuse, admin, admin_views, menus, permissions, tickets
 from bot.lifecycle import IllegalTransition
 from bot.metrics import Week, parse_week, previous_week
 from bot.permissions import Refused
@@ -37,8 +37,9 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await say(update, context, t.bind_in_group_only)
         return
     thread_id = thread_of(message)
+    language = desk.settings.desk.default_language
     with desk.work(update.update_id) as session:
-        codes = admin.department_codes(session=session, settings=desk.settings)
+        codes = admin_views.department_codes_html(admin.departments(session=session), language)
         if not context.args:
             await say(update, context, t.bind_usage.format(example="econ", codes=codes))
             return
@@ -57,12 +58,7 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             bound = False
             reply = t.bind_unknown.format(code=escape(code[:40]), codes=codes)
         else:
-            place = (
-                ("话题" if thread_id else "群")
-                if desk.settings.desk.default_language == "zh"
-                else ("topic" if thread_id else "group")
-            )
-            reply = t.bind_ok.format(place=place, department=escape(result.department_name))
+            reply = admin_views.bound_html(result, language)
             bound = True
     await say(update, context, reply)
     if bound:
@@ -77,7 +73,9 @@ async def departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     desk = desk_of(context)
     with desk.work(update.update_id) as session:
-        text = admin.departments_overview(session=session, settings=desk.settings)
+        text = admin_views.departments_html(
+            admin.departments_overview(session=session), desk.settings.desk.default_language
+        )
     await say(update, context, text)
 
 
@@ -113,7 +111,9 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             except LookupError:
                 reply = t.bind_unknown.format(
                     code=escape(code[:40]),
-                    codes=admin.department_codes(session=session, settings=desk.settings),
+                    codes=admin_views.department_codes_html(
+                        admin.departments(session=session), desk.settings.desk.default_language
+                    ),
                 )
             except Refused as refused:
                 reply = refusal_text(context, refused)
@@ -140,13 +140,17 @@ async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = _group_texts(context)
     thread_id = thread_of(message)
     with desk.work(update.update_id) as session:
-        name = admin.unbind(session=session, chat_id=chat.id, thread_id=thread_id)
-    if name is None:
-        await say(update, context, t.unbind_none)
-        return
-    zh = desk.settings.desk.default_language == "zh"
-    place = ("话题" if thread_id else "群") if zh else ("topic" if thread_id else "group")
-    await say(update, context, t.unbind_ok.format(place=place, department=escape(name)))
+        department = admin.unbind(session=session, chat_id=chat.id, thread_id=thread_id)
+        reply = (
+            t.unbind_none
+            if department is None
+            else admin_views.unbound_html(
+                department,
+                topic=thread_id is not None,
+                language=desk.settings.desk.default_language,
+            )
+        )
+    await say(update, context, reply)
 
 
 @guarded
@@ -170,14 +174,15 @@ async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chat_id=chat.id,
             thread_id=thread_of(update.effective_message),
         )
-        text = admin.ticket_overview(
-            session=session,
-            settings=desk.settings,
-            number=context.args[0],
-            reveal_identity=private,
-            for_desk=for_desk,
+        overview = admin.ticket_overview(
+            session=session, number=context.args[0], reveal_identity=private, for_desk=for_desk
         )
-    await say(update, context, text or t.unknown_ticket)
+        text = t.unknown_ticket
+        if overview is not None:
+            text = admin_views.ticket_overview_html(
+                overview, desk.settings.desk.default_language, ZoneInfo(desk.settings.desk.timezone)
+            )
+    await say(update, context, text)
 
 
 @guarded
@@ -265,7 +270,7 @@ async def _set_blocked(
         target = abuse.find_target(session=session, target=context.args[0])
         reply = t.unknown_ticket
         if target is not None:
-            reply = abuse.set_blocked(
+            said = abuse.set_blocked(
                 session=session,
                 settings=desk.settings,
                 target=target,
@@ -276,4 +281,5 @@ async def _set_blocked(
                 reveal_identity=chat.type == ChatType.PRIVATE,
                 now=desk.clock(),
             )
+            reply = admin_views.reply_html(said, desk.settings)
     await say(update, context, reply)

@@ -289,6 +289,7 @@ class Purpose(StrEnum):
     WEEKLY_LIST = "weekly_list"
     CALENDAR = "calendar"
     NOTICE = "notice"
+    DELIVERY_NOTICE = "delivery_notice"  # the desk told of a delivery that failed
 
 
 class Outbox(SQLModel, table=True):

@@ -296,3 +296,4 @@ class Texts:
     report_chart_overdue: str
     report_chart_nothing: str
     report_department_oldest: str
+    chat_places: dict[str, str]  # where /bind and /unbind act: "group" or "topic"

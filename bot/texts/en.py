@@ -729,4 +729,5 @@ EN = Texts(
     report_chart_rates_note="“—”: nothing fell due this week (not 0%)",
     report_chart_nothing="Nothing to count this week",
     report_department_oldest=" (oldest {time})",
+    chat_places={"group": "group", "topic": "topic"},
 )

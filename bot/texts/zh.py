@@ -626,4 +626,5 @@ ZH = Texts(
     report_chart_rates_note="“—” 表示本周没有到期的工单（不是 0%）",
     report_chart_nothing="本周没有需要统计的工单",
     report_department_oldest="（最久 {time}）",
+    chat_places={"group": "群", "topic": "话题"},
 )

@@ -383,8 +383,12 @@ def test_reminders_of_many_tickets_go_in_several_messages(
     from bot.sla import Schedule
 
     schedule = Schedule.from_settings(load_settings(None, environ={}).sla, "Asia/Shanghai")
+    from bot.views import say_html
+    from storage.models import Outbox
+
     t = texts_for(language)
-    link = "https://t.me/c/2000000001/12345" if linked else None
+    zone = ZoneInfo("Asia/Shanghai")
+    card = Outbox(method="sendMessage", chat_id=-1002000000001, telegram_message_id=12345)
     lines = [t.chase_overdue_header.format(department=html_escape(department), count=count)]
     for n in range(count):
         ticket = SimpleNamespace(
@@ -392,19 +396,18 @@ def test_reminders_of_many_tickets_go_in_several_messages(
             description=f"{department} 奖补资金 <迟迟> 不到位 " * 3,
             company_name=department or "某公司",
         )
-        lines.append(
-            ticket_line(
-                t,
-                ticket=ticket,  # type: ignore[arg-type]
-                category=department,
-                spans=[("accept", timedelta(hours=n % 40 + 1)), ("resolve", timedelta(0))],
-                overdue=n % 2 == 0,
-                hours_per_day=schedule.hours_per_day,
-                link=link,
-                department=department if n % 3 == 0 else None,
-                show_company=n % 5 == 0,
-            )
+        said = ticket_line(
+            ticket=ticket,  # type: ignore[arg-type]
+            category=department,
+            spans=[("accept", timedelta(hours=n % 40 + 1)), ("resolve", timedelta(0))],
+            overdue=n % 2 == 0,
+            hours_per_day=schedule.hours_per_day,
+            card=card if linked else None,
+            linked=True,
+            department=department if n % 3 == 0 else None,
+            show_company=n % 5 == 0,
         )
+        lines.append(say_html(said, language, zone)[0])
     messages = pack_lines(lines)
     for message in messages:
         accepted(message)
