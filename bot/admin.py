@@ -9,6 +9,7 @@ from html import escape
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.refusals import Refused
 from bot.texts import texts_for
 from storage import queries
 
@@ -39,7 +40,7 @@ def bind(
     """
     department = queries.get_department_by_code(session=session, code=department_code.lower())
     if department is None or not department.active:
-        raise LookupError(department_code)
+        raise Refused("unknown_department")
     previous = queries.get_department_by_chat(session=session, chat_id=chat_id, thread_id=thread_id)
     if previous is not None and previous.id != department.id:
         previous.chat_id, previous.thread_id = None, None
@@ -139,7 +140,8 @@ def ticket_overview(
     for event in queries.ticket_events(session=session, ticket_id=ticket.id or 0):
         who = event.detail.get("by") or event.actor
         extra = {k: v for k, v in event.detail.items() if k != "by"}
-        line = f"{fmt_time(event.at, zone)} · {event.action} · {who}"
+        action = t.event_codes.get(event.action, event.action)
+        line = f"{fmt_time(event.at, zone)} · {action} · {who}"
         if extra:
             line += " · " + ", ".join(f"{k}={clip(str(v), 80)}" for k, v in extra.items())
         trail.append(escape(line))

@@ -7,15 +7,15 @@ from html import escape
 
 from sqlmodel import Session
 
-from bot import notify, permissions
-from bot.clocks import ticket_targets
+from bot import clocks, notify, permissions
 from bot.config import Settings
 from bot.lifecycle import Action, Status
 from bot.permissions import Actor, Refused
-from bot.sla import Schedule, add_working_time
-from bot.staff import _move, record_prompt
+from bot.sla import Schedule
+from bot.staff import record_prompt
 from bot.texts import texts_for
 from bot.tickets import refuse_excluded
+from bot.transition import Who, transition
 from bot.views import fmt_time, force_reply, message_parts
 from storage import queries
 from storage.models import Department, Ticket, TicketRequest
@@ -129,25 +129,22 @@ def approve_transfer(
         raise Refused("stale")
     refuse_excluded(ticket, new.code)
     old = _department(session, request.department_id)
-    before = _move(ticket, Action.APPROVE_TRANSFER, now)
-    notify.refresh_card(session=session, settings=settings, ticket=ticket, transferred_to=new)
+    # The old department's card keeps what it knew (who accepted, its deadline), as moved.
+    as_it_was = Ticket.model_validate(ticket.model_dump())
     ticket.department_id = new.id
-    ticket.accepted_at = ticket.accepted_by = ticket.accepted_by_name = None
-    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
-    targets = ticket_targets(session=session, settings=settings, ticket=ticket)
-    ticket.accept_due = add_working_time(now, targets.accept_hours, schedule)
-    session.add(ticket)
+    moved = transition(
+        session=session,
+        settings=settings,
+        ticket=ticket,
+        action=Action.APPROVE_TRANSFER,
+        who=Who.dispatcher(actor),
+        now=now,
+        detail={"department": new.code, "from": old.code},
+    )
+    as_it_was.status = moved.after
+    notify.refresh_card(session=session, settings=settings, ticket=as_it_was, transferred_to=new)
     request.new_department_id = new.id
     _close_request(session, settings, request, ticket, actor, "approved", None, now)
-    queries.add_event(
-        session=session,
-        ticket=ticket,
-        actor="dispatcher",
-        actor_id=actor.user_id,
-        action="transfer_approved",
-        from_status=before,
-        detail={"department": new.code, "from": old.code, "by": actor.name},
-    )
     language = settings.desk.default_language
     old_notice = texts_for(language).transfer_approved_old.format(
         number=ticket.number, department=escape(new.local_name(language))
@@ -188,23 +185,17 @@ def reject(
     if request is None:
         raise Refused("stale")
     request, ticket = _open_request(session, settings, request_id, actor, request.kind)
-    if request.kind == "transfer":
-        before = _move(
-            ticket, Action.REJECT_TRANSFER, now, previous=Status(request.previous_status)
-        )
-    else:
-        before = _move(ticket, Action.DECIDE_EXTENSION, now)
-    session.add(ticket)
-    _close_request(session, settings, request, ticket, actor, "rejected", reason, now)
-    queries.add_event(
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="dispatcher",
-        actor_id=actor.user_id,
-        action=f"{request.kind}_rejected",
-        from_status=before,
-        detail={"reason": reason, "by": actor.name},
+        action=Action.REJECT_TRANSFER if request.kind == "transfer" else Action.REJECT_EXTENSION,
+        who=Who.dispatcher(actor),
+        now=now,
+        previous=Status(request.previous_status),
+        detail={"reason": reason},
     )
+    _close_request(session, settings, request, ticket, actor, "rejected", reason, now)
     t = texts_for(settings.desk.default_language)
     zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
     text = (
@@ -230,24 +221,20 @@ def approve_extension(
 ) -> Ticket:
     """Move the resolve deadline by the granted working days; tell department and enterprise."""
     request, ticket = _open_request(session, settings, request_id, actor, "extension")
-    before = _move(ticket, Action.DECIDE_EXTENSION, now)
     schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
     days = request.days or 0
-    ticket.resolve_due = add_working_time(
-        ticket.resolve_due, days * schedule.hours_per_day, schedule
-    )
-    session.add(ticket)
-    _close_request(session, settings, request, ticket, actor, "approved", None, now)
-    due = fmt_time(ticket.resolve_due, schedule.zone)
-    queries.add_event(
+    due = fmt_time(clocks.extended_due(ticket, settings, days), schedule.zone)
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="dispatcher",
-        actor_id=actor.user_id,
-        action="extension_approved",
-        from_status=before,
-        detail={"days": days, "due": due, "by": actor.name},
+        action=Action.APPROVE_EXTENSION,
+        who=Who.dispatcher(actor),
+        now=now,
+        days=days,
+        detail={"days": days, "due": due},
     )
+    _close_request(session, settings, request, ticket, actor, "approved", None, now)
     t = texts_for(settings.desk.default_language)
     notify.under_card(
         session=session,

@@ -17,18 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot import callbacks as cb
-from bot import notify, prompts
+from bot import clocks, notify, prompts
 from bot.config import Settings
-from bot.lifecycle import (
-    RELAYS_STAFF_REPLIES,
-    Action,
-    IllegalTransition,
-    Status,
-    check_transition,
-)
+from bot.lifecycle import RELAYS_STAFF_REPLIES, Action, Status
 from bot.permissions import Actor, Refused, for_department
-from bot.sla import Schedule, add_working_time
 from bot.texts import Texts, texts_for
+from bot.transition import Who, check, transition
 from bot.views import (
     CAPTION_LIMIT,
     CAPTIONED_KINDS,
@@ -45,28 +39,25 @@ from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage, 
 TRANSFER_REASONS = ("not_ours", "wrong_area", "overlap", "other")
 
 
-def _move(ticket: Ticket, action: Action, now: datetime, previous: Status | None = None) -> Status:
-    before = Status(ticket.status)
-    try:
-        ticket.status = check_transition(before, action, previous=previous)
-    except IllegalTransition:
-        raise Refused("state", ticket) from None
-    ticket.updated_at = now
-    return before
-
-
-def _event(
-    session: Session, ticket: Ticket, actor: Actor, action: str, before: str | None, **detail: Any
-) -> None:
-    queries.add_event(
+def _act(
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    actor: Actor,
+    action: Action,
+    now: datetime,
+    **detail: Any,
+) -> Status:
+    """A department's transition; the state it left."""
+    return transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="staff",
-        actor_id=actor.user_id,
         action=action,
-        from_status=before,
-        detail={"by": actor.name, **detail},
-    )
+        who=Who.staff(actor),
+        now=now,
+        detail=detail,
+    ).before
 
 
 def refuse_conduct_transfer(ticket: Ticket) -> None:
@@ -81,10 +72,7 @@ def accept(
 ) -> None:
     """签收: record who accepted; the enterprise hears only "the department"."""
     department = for_department(session=session, ticket=ticket, actor=actor)
-    before = _move(ticket, Action.ACCEPT, now)
-    ticket.accepted_at, ticket.accepted_by, ticket.accepted_by_name = now, actor.user_id, actor.name
-    session.add(ticket)
-    _event(session, ticket, actor, "accepted", before, department=department.code)
+    _act(session, settings, ticket, actor, Action.ACCEPT, now, department=department.code)
     reporter = queries.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
     notify.to_reporter(
@@ -136,10 +124,7 @@ def prompt(
     if action == "transfer":
         refuse_conduct_transfer(ticket)
     lifecycle_action, template, purpose = needs[action]
-    try:
-        check_transition(Status(ticket.status), lifecycle_action)
-    except IllegalTransition:
-        raise Refused("state", ticket) from None
+    check(ticket, lifecycle_action)
 
     markup: dict[str, Any]
     if action == "transfer":
@@ -181,13 +166,18 @@ def ask_info(
 ) -> None:
     """需补充材料: the question goes to the enterprise; the resolve clock pauses."""
     department = for_department(session=session, ticket=ticket, actor=actor)
-    before = _move(ticket, Action.ASK_INFO, now)
-    ticket.waiting_since = now
-    if ticket.first_reply_at is None:
-        ticket.first_reply_at = now  # a question to the enterprise is a first answer too
-    session.add(ticket)
+    check(ticket, Action.ASK_INFO)
     _store_staff_message(session, ticket, department, actor, question, now)
-    _event(session, ticket, actor, "asked_info", before, text=question, department=department.code)
+    _act(
+        session,
+        settings,
+        ticket,
+        actor,
+        Action.ASK_INFO,
+        now,
+        text=question,
+        department=department.code,
+    )
     _tell_enterprise(
         session,
         ticket,
@@ -239,13 +229,19 @@ def resolve(
 ) -> None:
     """办结: the enterprise receives the resolution with the five rating buttons."""
     department = for_department(session=session, ticket=ticket, actor=actor)
-    before = _move(ticket, Action.RESOLVE, now)
-    ticket.resolution, ticket.resolved_at, ticket.waiting_since = resolution, now, None
-    if ticket.first_reply_at is None:
-        ticket.first_reply_at = now
-    session.add(ticket)
+    check(ticket, Action.RESOLVE)
+    ticket.resolution = resolution
     _store_staff_message(session, ticket, department, actor, resolution, now)
-    _event(session, ticket, actor, "resolved", before, text=resolution, department=department.code)
+    _act(
+        session,
+        settings,
+        ticket,
+        actor,
+        Action.RESOLVE,
+        now,
+        text=resolution,
+        department=department.code,
+    )
     _tell_enterprise(
         session,
         ticket,
@@ -274,8 +270,20 @@ def request_transfer(
     refuse_conduct_transfer(ticket)
     if reason_code not in TRANSFER_REASONS:
         raise Refused("stale", ticket)
-    before = _move(ticket, Action.REQUEST_TRANSFER, now)
-    session.add(ticket)
+    language = settings.desk.default_language
+    t = texts_for(language)
+    reason = t.transfer_reasons[reason_code] if reason_code != "other" else ""
+    reason = "；".join(part for part in (reason, reason_text or "") if part)
+    before = _act(
+        session,
+        settings,
+        ticket,
+        actor,
+        Action.REQUEST_TRANSFER,
+        now,
+        reason=reason,
+        department=department.code,
+    )
     prompts.done_with(
         session=session,
         ticket_id=ticket.id or 0,
@@ -296,19 +304,6 @@ def request_transfer(
     )
     session.add(request)
     session.flush()
-    language = settings.desk.default_language
-    t = texts_for(language)
-    reason = t.transfer_reasons[reason_code] if reason_code != "other" else ""
-    reason = "；".join(part for part in (reason, reason_text or "") if part)
-    _event(
-        session,
-        ticket,
-        actor,
-        "transfer_requested",
-        before,
-        reason=reason,
-        department=department.code,
-    )
     view = notify.card_view(session=session, ticket=ticket, for_desk=True)
     choices = [
         (
@@ -354,8 +349,17 @@ def request_extension(
     department = for_department(session=session, ticket=ticket, actor=actor)
     if days not in settings.workflow.extension_days:
         raise Refused("stale", ticket)
-    before = _move(ticket, Action.REQUEST_EXTENSION, now)
-    session.add(ticket)
+    before = _act(
+        session,
+        settings,
+        ticket,
+        actor,
+        Action.REQUEST_EXTENSION,
+        now,
+        days=days,
+        reason=reason,
+        department=department.code,
+    )
     request = TicketRequest(
         ticket_id=ticket.id or 0,
         kind="extension",
@@ -370,20 +374,9 @@ def request_extension(
     )
     session.add(request)
     session.flush()
-    _event(
-        session,
-        ticket,
-        actor,
-        "extension_requested",
-        before,
-        days=days,
-        reason=reason,
-        department=department.code,
-    )
     language = settings.desk.default_language
     t = texts_for(language)
-    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
-    new_due = add_working_time(ticket.resolve_due, days * schedule.hours_per_day, schedule)
+    new_due = clocks.extended_due(ticket, settings, days)
     zone = ZoneInfo(settings.desk.timezone)
     notify.to_dispatcher(
         session=session,
@@ -460,19 +453,15 @@ def reply(
     if Status(ticket.status) not in RELAYS_STAFF_REPLIES:
         raise Refused("closed", ticket)
     _store_staff_message(session, ticket, department, actor, text, now, attachment)
-    first = ticket.first_reply_at is None
-    if first:
-        ticket.first_reply_at = now
-    ticket.updated_at = now
-    session.add(ticket)
-    _event(
+    _act(
         session,
+        settings,
         ticket,
         actor,
-        "replied",
-        ticket.status,
+        Action.REPLY,
+        now,
         text=text or "",
-        first=first,
+        first=ticket.first_reply_at is None,
         department=department.code,
     )
     reporter = queries.reporter_of(session=session, ticket=ticket)
