@@ -16,7 +16,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 #: The words earlier versions wrote -> bot.lifecycle.Action values (as of this revision).
-#: "info_received" and "reopened_to_dispatcher" keep their names.
+#: "info_received" keeps its name.
 RENAMED = {
     "submitted": "submit",
     "conduct_answered": "answer_conduct",
@@ -38,6 +38,7 @@ RENAMED = {
     "resolved": "resolve",
     "rating_comment": "comment_rating",
     "reopened": "reopen",
+    "reopened_to_dispatcher": "reopen_to_dispatcher",
     "auto_closed": "auto_close",
     "withdrawn": "withdraw",
 }
