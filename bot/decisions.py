@@ -130,7 +130,7 @@ def approve_transfer(
     refuse_excluded(ticket, new.code)
     old = _department(session, request.department_id)
     # The old department's card keeps what it knew (who accepted, its deadline), as moved.
-    as_it_was = Ticket.model_validate(ticket.model_dump())
+    as_it_was = Ticket(**ticket.model_dump())
     ticket.department_id = new.id
     moved = transition(
         session=session,
