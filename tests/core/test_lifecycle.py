@@ -382,3 +382,10 @@ def test_each_event_is_logged_once_when_it_commits(
         assert not [r for r in caplog.records if "GX-20261124-0001" in r.getMessage()]
     lines = [r.getMessage() for r in caplog.records if "GX-20261124-0001" in r.getMessage()]
     assert lines == ["ticket GX-20261124-0001: accept by staff (assigned → accepted)"]
+
+
+def test_every_action_has_a_name_in_the_history_and_in_the_audit_trail() -> None:
+    from bot.texts import LANGUAGES
+
+    for texts in LANGUAGES.values():
+        assert set(texts.event_names) == set(texts.event_codes) == {a.value for a in Action}
