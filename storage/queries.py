@@ -331,7 +331,7 @@ def tickets_waiting_for(*, session: Session, reporter_id: int) -> list[Ticket]:
 
 
 def tickets_asking(*, session: Session, reporter_id: int) -> list[Ticket]:
-    """The reporter's tickets whose department's latest act was a question to it (asked_info):
+    """The reporter's tickets whose department's latest act was a question to it (ask_info):
     still waiting for the answer, or answered and not yet taken up again."""
     latest = (
         select(
