@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.refusals import Refused
 from storage import queries
 from storage.models import Category, Department, Reporter, Ticket, TicketEvent
 
@@ -39,7 +40,7 @@ def bind(
     """
     department = queries.get_department_by_code(session=session, code=department_code.lower())
     if department is None or not department.active:
-        raise LookupError(department_code)
+        raise Refused("unknown_department")
     previous = queries.get_department_by_chat(session=session, chat_id=chat_id, thread_id=thread_id)
     if previous is not None and previous.id != department.id:
         previous.chat_id, previous.thread_id = None, None

@@ -69,7 +69,8 @@ def ticket_overview_html(overview: TicketOverview, language: str, zone: ZoneInfo
     for event in overview.events:
         who = event.detail.get("by") or event.actor
         extra = {k: v for k, v in event.detail.items() if k != "by"}
-        line = f"{fmt_time(event.at, zone)} · {event.action} · {who}"
+        action = t.event_codes.get(event.action, event.action)
+        line = f"{fmt_time(event.at, zone)} · {action} · {who}"
         if extra:
             line += " · " + ", ".join(f"{k}={clip(str(v), 80)}" for k, v in extra.items())
         trail.append(escape(line))

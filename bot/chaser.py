@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot import notices, weekly
 from bot.clocks import overdue_clocks, running_clocks, ticket_targets, window_hours
 from bot.config import Settings, Targets
-from bot.lifecycle import Action, Status, check_transition
+from bot.lifecycle import Action
 from bot.notices import (
     CardLink,
     Digest,
@@ -34,6 +34,7 @@ from bot.notices import (
     say,
 )
 from bot.sla import Schedule, is_working_time, working_time_between
+from bot.transition import SYSTEM, transition
 from storage import queries
 from storage.models import Department, Outbox, Purpose, Ticket
 
@@ -286,17 +287,13 @@ def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str
     days = settings.chaser.auto_close_days
     closed = []
     for ticket in queries.resolved_before(session=session, before=now - timedelta(days=days)):
-        before = ticket.status
-        ticket.status = check_transition(Status(ticket.status), Action.AUTO_CLOSE)
-        ticket.closed_at = ticket.updated_at = now
-        session.add(ticket)
-        queries.add_event(
+        transition(
             session=session,
+            settings=settings,
             ticket=ticket,
-            actor="system",
-            actor_id=None,
-            action="auto_closed",
-            from_status=before,
+            action=Action.AUTO_CLOSE,
+            who=SYSTEM,
+            now=now,
         )
         reporter = queries.reporter_of(session=session, ticket=ticket)
         post(

@@ -7,8 +7,7 @@ from functools import partial
 
 from sqlmodel import Session
 
-from bot import notices, permissions
-from bot.clocks import ticket_targets
+from bot import clocks, notices, permissions
 from bot.config import Settings
 from bot.lifecycle import Action, Status
 from bot.notices import (
@@ -26,9 +25,9 @@ from bot.notices import (
     say,
 )
 from bot.permissions import Actor, Refused
-from bot.sla import Schedule, add_working_time
-from bot.staff import _move, record_prompt
+from bot.staff import record_prompt
 from bot.tickets import refuse_excluded
+from bot.transition import Who, transition
 from storage import queries
 from storage.models import Department, Purpose, Ticket, TicketRequest
 
@@ -149,26 +148,23 @@ def approve_transfer(
         raise Refused("stale")
     refuse_excluded(ticket, new.code)
     old = _department(session, request.department_id)
-    before = _move(ticket, Action.APPROVE_TRANSFER, now)
-    post = partial(notices.post, session=session, settings=settings)
-    post(RefreshCard(ticket, transferred_to=new))
+    # The old department's card keeps what it knew (who accepted, its deadline), as moved.
+    as_it_was = Ticket(**ticket.model_dump())
     ticket.department_id = new.id
-    ticket.accepted_at = ticket.accepted_by = ticket.accepted_by_name = None
-    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
-    targets = ticket_targets(session=session, settings=settings, ticket=ticket)
-    ticket.accept_due = add_working_time(now, targets.accept_hours, schedule)
-    session.add(ticket)
+    done = transition(
+        session=session,
+        settings=settings,
+        ticket=ticket,
+        action=Action.APPROVE_TRANSFER,
+        who=Who.dispatcher(actor),
+        now=now,
+        detail={"department": new.code, "from": old.code},
+    )
+    as_it_was.status = done.after
+    post = partial(notices.post, session=session, settings=settings)
+    post(RefreshCard(as_it_was, transferred_to=new))
     request.new_department_id = new.id
     _close_request(session, settings, request, ticket, actor, "approved", None, now)
-    queries.add_event(
-        session=session,
-        ticket=ticket,
-        actor="dispatcher",
-        actor_id=actor.user_id,
-        action="transfer_approved",
-        from_status=before,
-        detail={"department": new.code, "from": old.code, "by": actor.name},
-    )
     card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=Purpose.CARD)
     moved = say("transfer_approved_old", number=ticket.number, department=name_of(new))
     post(ToChat(old, ticket, Purpose.NOTICE, moved, refers_to=card))
@@ -200,23 +196,17 @@ def reject(
     if request is None:
         raise Refused("stale")
     request, ticket = _open_request(session, settings, request_id, actor, request.kind)
-    if request.kind == "transfer":
-        before = _move(
-            ticket, Action.REJECT_TRANSFER, now, previous=Status(request.previous_status)
-        )
-    else:
-        before = _move(ticket, Action.DECIDE_EXTENSION, now)
-    session.add(ticket)
-    _close_request(session, settings, request, ticket, actor, "rejected", reason, now)
-    queries.add_event(
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="dispatcher",
-        actor_id=actor.user_id,
-        action=f"{request.kind}_rejected",
-        from_status=before,
-        detail={"reason": reason, "by": actor.name},
+        action=Action.REJECT_TRANSFER if request.kind == "transfer" else Action.REJECT_EXTENSION,
+        who=Who.dispatcher(actor),
+        now=now,
+        previous=Status(request.previous_status),
+        detail={"reason": reason},
     )
+    _close_request(session, settings, request, ticket, actor, "rejected", reason, now)
     rejected = (
         say("transfer_rejected_dept", reason=Words(reason), number=ticket.number)
         if request.kind == "transfer"
@@ -238,25 +228,21 @@ def approve_extension(
 ) -> Ticket:
     """Move the resolve deadline by the granted working days; tell department and enterprise."""
     request, ticket = _open_request(session, settings, request_id, actor, "extension")
-    before = _move(ticket, Action.DECIDE_EXTENSION, now)
-    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
     days = request.days or 0
-    ticket.resolve_due = add_working_time(
-        ticket.resolve_due, days * schedule.hours_per_day, schedule
-    )
-    session.add(ticket)
-    _close_request(session, settings, request, ticket, actor, "approved", None, now)
     # The record keeps the new deadline as the desk reads it, in its own time zone.
-    due = ticket.resolve_due.astimezone(schedule.zone).strftime("%Y-%m-%d %H:%M")
-    queries.add_event(
+    zone = clocks.schedule_of(settings).zone
+    due = clocks.extended_due(ticket, settings, days).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="dispatcher",
-        actor_id=actor.user_id,
-        action="extension_approved",
-        from_status=before,
-        detail={"days": days, "due": due, "by": actor.name},
+        action=Action.APPROVE_EXTENSION,
+        who=Who.dispatcher(actor),
+        now=now,
+        days=days,
+        detail={"days": days, "due": due},
     )
+    _close_request(session, settings, request, ticket, actor, "approved", None, now)
     post = partial(notices.post, session=session, settings=settings)
     post(
         UnderCard(

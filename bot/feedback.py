@@ -9,7 +9,6 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import notices, tickets
-from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, Status
 from bot.metrics import SATISFIED_FROM
@@ -29,8 +28,7 @@ from bot.notices import (
 )
 from bot.permissions import Refused
 from bot.screens import Name, Screen
-from bot.sla import Schedule, add_working_time, deadlines, working_time_between
-from bot.staff import _move
+from bot.transition import SYSTEM, Who, transition
 from storage import queries
 from storage.models import Outbox, Purpose, Reporter, Ticket, TicketMessage
 
@@ -95,24 +93,18 @@ def enterprise_reply(
         created_at=now,
     )
     queries.add_ticket_messages(session=session, messages=[message])
-    action = "enterprise_replied"
-    if status is Status.WAITING_INFO:
-        _move(ticket, Action.INFO_RECEIVED, now)
-        resume_clock(ticket, settings, now)
-        action = "info_received"
-    ticket.updated_at = now
-    session.add(ticket)
-    queries.add_event(
+    answered = status is Status.WAITING_INFO
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="enterprise",
-        actor_id=reporter.telegram_user_id,
-        action=action,
-        from_status=status,
+        action=Action.INFO_RECEIVED if answered else Action.ENTERPRISE_REPLY,
+        who=Who.enterprise(reporter.telegram_user_id),
+        now=now,
         detail={"text": text} if text else {},
     )
     _relay_to_handlers(session, settings, ticket, message)
-    if action == "info_received":
+    if answered:
         notices.post(RefreshCard(ticket), session=session, settings=settings)
     return Screen(Name.INFO_FORWARDED, {"number": ticket.number, "message_id": message.id})
 
@@ -152,13 +144,13 @@ def take_back(
     ticket, message = found
     taken = TicketMessage(**message.model_dump(exclude={"id"}))
     queries.delete_ticket_message(session=session, message=message)
-    queries.add_event(
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="enterprise",
-        actor_id=reporter.telegram_user_id,
-        action="info_taken_back",
-        from_status=ticket.status,
+        action=Action.TAKE_BACK_INFO,
+        who=Who.enterprise(reporter.telegram_user_id),
+        now=now,
         detail={"text": taken.text} if taken.text else {},
     )
     what = Excerpt(taken.text, 200) if taken.text else say("dept_taken_back_file")
@@ -167,17 +159,6 @@ def take_back(
     )
     notices.post(RefreshCard(ticket), session=session, settings=settings)
     return ticket, taken
-
-
-def resume_clock(ticket: Ticket, settings: Settings, now: datetime) -> None:
-    """Waiting for the enterprise pauses the resolve clock: move the deadline by the pause."""
-    if ticket.waiting_since is not None:
-        schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
-        paused = working_time_between(ticket.waiting_since, now, schedule)
-        ticket.resolve_due = add_working_time(
-            ticket.resolve_due, paused.total_seconds() / 3600, schedule
-        )
-    ticket.waiting_since = None
 
 
 def _relay_to_handlers(
@@ -215,27 +196,32 @@ def rate(
     ticket = _own(session, reporter, ticket_id)
     if ticket is None or stars not in range(1, 6):
         return Screen(Name.UNKNOWN_TICKET)
+    enterprise = Who.enterprise(reporter.telegram_user_id)
+    satisfied = stars >= SATISFIED_FROM
     try:
-        if stars >= SATISFIED_FROM:
-            before = _move(ticket, Action.RATE_SATISFIED, now)
-            ticket.closed_at = now
-        elif ticket.reopen_count < settings.workflow.max_reopens:
-            before = _move(ticket, Action.REOPEN, now)
-        else:
-            before = _move(ticket, Action.REOPEN_TO_DISPATCHER, now)
+        # A satisfied rating closes the ticket; a poor one is recorded, then reopens it.
+        transition(
+            session=session,
+            settings=settings,
+            ticket=ticket,
+            action=Action.RATE_SATISFIED if satisfied else Action.RATE_POOR,
+            who=enterprise,
+            now=now,
+            detail={"rating": stars},
+        )
     except Refused:
         return Screen(Name.STALE_BUTTON)
     ticket.rating = stars
-    session.add(ticket)
-    queries.add_event(
-        session=session,
-        ticket=ticket,
-        actor="enterprise",
-        actor_id=reporter.telegram_user_id,
-        action="rated",
-        from_status=before,
-        detail={"rating": stars},
-    )
+    if not satisfied:
+        again = ticket.reopen_count < settings.workflow.max_reopens
+        transition(
+            session=session,
+            settings=settings,
+            ticket=ticket,
+            action=Action.REOPEN if again else Action.REOPEN_TO_DISPATCHER,
+            who=enterprise if again else SYSTEM,
+            now=now,
+        )
     post = partial(notices.post, session=session, settings=settings)
     department = (
         queries.get_department(session=session, department_id=ticket.department_id)
@@ -247,20 +233,6 @@ def rate(
         said = say("ent_thanks", number=ticket.number)
         post(RefreshCard(ticket))
     elif Status(ticket.status) is Status.ACCEPTED:
-        ticket.reopen_count += 1
-        ticket.resolution = ticket.resolved_at = None
-        schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
-        targets = ticket_targets(session=session, settings=settings, ticket=ticket)
-        ticket.resolve_due = deadlines(now, targets, schedule).resolve_due
-        queries.add_event(
-            session=session,
-            ticket=ticket,
-            actor="enterprise",
-            actor_id=reporter.telegram_user_id,
-            action="reopened",
-            from_status=Status.RESOLVED,
-            detail={"count": ticket.reopen_count},
-        )
         due = ticket.resolve_due
         post(
             UnderCard(
@@ -291,14 +263,6 @@ def rate(
     else:
         post(RefreshCard(ticket))
         ticket.department_id = None
-        queries.add_event(
-            session=session,
-            ticket=ticket,
-            actor="system",
-            actor_id=None,
-            action="reopened_to_dispatcher",
-            from_status=Status.RESOLVED,
-        )
         dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None
         card = post(PostCard(ticket, dispatcher))
@@ -336,15 +300,13 @@ def comment(
     ticket.rating_comment = (
         text if not ticket.rating_comment else f"{ticket.rating_comment}\n{text}"
     )
-    ticket.updated_at = now
-    session.add(ticket)
-    queries.add_event(
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="enterprise",
-        actor_id=reporter.telegram_user_id,
-        action="rating_comment",
-        from_status=ticket.status,
+        action=Action.COMMENT_RATING,
+        who=Who.enterprise(reporter.telegram_user_id),
+        now=now,
         detail={"text": text},
     )
     said = say("enterprise_comment_dept", body=text, number=ticket.number)

@@ -1,14 +1,16 @@
-"""The ticket lifecycle as one table of states and allowed transitions.
+"""The ticket lifecycle as one table: in which state each action is allowed, and where it leads.
 
-Every state change in the core goes through :func:`check_transition`; a move that is
-not in :data:`TRANSITIONS` raises :class:`IllegalTransition`, which handlers turn into
-a polite message. Later issues add the actions marked for them; the table is the
-single source of truth for all of them.
+Every change to a ticket, and every event recorded on it, goes through
+``bot/transition.transition``, which checks it here; an action that is not in
+:data:`TRANSITIONS` raises ``Refused("state")``, which handlers turn into a polite message.
+An action's value is what its TicketEvent records.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from bot.refusals import Refused
 
 
 class Status(StrEnum):
@@ -25,6 +27,8 @@ class Status(StrEnum):
 
 
 class Action(StrEnum):
+    SUBMIT = "submit"
+    ANSWER_CONDUCT = "answer_conduct"
     ROUTE = "route"
     LEAVE_UNROUTED = "leave_unrouted"
     ASSIGN = "assign"
@@ -35,9 +39,16 @@ class Action(StrEnum):
     APPROVE_TRANSFER = "approve_transfer"
     REJECT_TRANSFER = "reject_transfer"
     REQUEST_EXTENSION = "request_extension"
-    DECIDE_EXTENSION = "decide_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REJECT_EXTENSION = "reject_extension"
+    REPLY = "reply"
+    ENTERPRISE_REPLY = "enterprise_reply"
+    ADD_INFO = "add_info"
+    TAKE_BACK_INFO = "take_back_info"
     RESOLVE = "resolve"
     RATE_SATISFIED = "rate_satisfied"
+    RATE_POOR = "rate_poor"
+    COMMENT_RATING = "comment_rating"
     REOPEN = "reopen"
     REOPEN_TO_DISPATCHER = "reopen_to_dispatcher"
     AUTO_CLOSE = "auto_close"
@@ -55,10 +66,26 @@ class Back(StrEnum):
 
 Target = Status | Back
 
+#: States in which the enterprise's ticket is still being handled.
+OPEN_STATES: frozenset[Status] = frozenset(
+    s for s in Status if s not in (S.RESOLVED, S.CLOSED, S.WITHDRAWN)
+)
+#: States in which the enterprise may still add information.
+ACCEPTS_INFO: frozenset[Status] = OPEN_STATES | {S.RESOLVED}
+#: States in which a staff reply to the card is relayed to the enterprise (answering an
+#: assigned ticket accepts it).
+RELAYS_STAFF_REPLIES: frozenset[Status] = frozenset(
+    {S.ASSIGNED, S.ACCEPTED, S.WAITING_INFO, S.EXTENSION_REQUESTED}
+)
+
 #: (from state, action) -> to state.  Read it as the lifecycle diagram in docs/architecture.md.
 #: ``Back.PREVIOUS``: a rejected transfer returns to where the ticket was (assigned or
-#: accepted), which the request records.
+#: accepted), which the request records. The self-loops at the end are events that change
+#: no state; the table still says where they may happen.
 TRANSITIONS: dict[tuple[Status, Action], Target] = {
+    # The creation entry: a new ticket is submitted (its event has no from-state).
+    (S.SUBMITTED, A.SUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, A.ANSWER_CONDUCT): S.SUBMITTED,
     (S.SUBMITTED, A.ROUTE): S.ASSIGNED,
     (S.SUBMITTED, A.LEAVE_UNROUTED): S.UNROUTED,
     (S.UNROUTED, A.ASSIGN): S.ASSIGNED,
@@ -71,10 +98,14 @@ TRANSITIONS: dict[tuple[Status, Action], Target] = {
     (S.TRANSFER_REQUESTED, A.APPROVE_TRANSFER): S.ASSIGNED,
     (S.TRANSFER_REQUESTED, A.REJECT_TRANSFER): Back.PREVIOUS,
     (S.ACCEPTED, A.REQUEST_EXTENSION): S.EXTENSION_REQUESTED,
-    (S.EXTENSION_REQUESTED, A.DECIDE_EXTENSION): S.ACCEPTED,
+    (S.EXTENSION_REQUESTED, A.APPROVE_EXTENSION): S.ACCEPTED,
+    (S.EXTENSION_REQUESTED, A.REJECT_EXTENSION): S.ACCEPTED,
     (S.ACCEPTED, A.RESOLVE): S.RESOLVED,
     (S.WAITING_INFO, A.RESOLVE): S.RESOLVED,
     (S.RESOLVED, A.RATE_SATISFIED): S.CLOSED,
+    # A poor rating is recorded, then reopens the ticket (to the department, or past the
+    # limit to the dispatcher).
+    (S.RESOLVED, A.RATE_POOR): S.RESOLVED,
     (S.RESOLVED, A.REOPEN): S.ACCEPTED,
     (S.RESOLVED, A.REOPEN_TO_DISPATCHER): S.UNROUTED,
     (S.RESOLVED, A.AUTO_CLOSE): S.CLOSED,
@@ -90,28 +121,15 @@ TRANSITIONS: dict[tuple[Status, Action], Target] = {
             S.EXTENSION_REQUESTED,
         )
     },
+    # A staff reply relayed to the enterprise (an assigned ticket is accepted first).
+    **{(state, A.REPLY): state for state in RELAYS_STAFF_REPLIES - {S.ASSIGNED}},
+    # The enterprise's message on its ticket (while asked, it is the answer: info_received).
+    **{(state, A.ENTERPRISE_REPLY): state for state in ACCEPTS_INFO - {S.WAITING_INFO}},
+    **{(state, A.ADD_INFO): state for state in ACCEPTS_INFO},
+    # Taking an addition back and commenting on a rating leave the ticket where it is.
+    **{(state, A.TAKE_BACK_INFO): state for state in Status},
+    **{(state, A.COMMENT_RATING): state for state in Status},
 }
-
-#: States in which the enterprise's ticket is still being handled.
-OPEN_STATES: frozenset[Status] = frozenset(
-    s for s in Status if s not in (S.RESOLVED, S.CLOSED, S.WITHDRAWN)
-)
-#: States in which the enterprise may still add information.
-ACCEPTS_INFO: frozenset[Status] = OPEN_STATES | {S.RESOLVED}
-#: States in which a staff reply to the card is relayed to the enterprise (answering an
-#: assigned ticket accepts it).
-RELAYS_STAFF_REPLIES: frozenset[Status] = frozenset(
-    {S.ASSIGNED, S.ACCEPTED, S.WAITING_INFO, S.EXTENSION_REQUESTED}
-)
-
-
-class IllegalTransition(Exception):
-    """An action that the ticket's current state does not allow."""
-
-    def __init__(self, status: Status, action: Action) -> None:
-        super().__init__(f"{action.value} is not allowed in state {status.value}")
-        self.status = status
-        self.action = action
 
 
 #: Where a ``Back.PREVIOUS`` move may land.
@@ -119,14 +137,14 @@ BACK_TARGETS: frozenset[Status] = frozenset({S.ASSIGNED, S.ACCEPTED})
 
 
 def check_transition(status: Status, action: Action, *, previous: Status | None = None) -> Status:
-    """The state after ``action``, or :class:`IllegalTransition`."""
+    """The state after ``action``, or ``Refused("state")``."""
     try:
         target = TRANSITIONS[(status, action)]
     except KeyError:
-        raise IllegalTransition(status, action) from None
+        raise Refused("state") from None
     if isinstance(target, Back):
         if previous not in BACK_TARGETS:
-            raise IllegalTransition(status, action)
+            raise Refused("state")
         return previous
     return target
 

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.lifecycle import Action
 from bot.sla import Schedule, working_time_between
 
 #: 满意 = 基本满意 (3) and better. The same threshold closes a ticket in bot/feedback.py.
@@ -26,8 +27,9 @@ SATISFIED_FROM = 3
 BAD_UP_TO = 2
 #: The overdue list is the only part that loads rows; it is bounded, oldest first.
 OVERDUE_LIST_LIMIT = 200
-#: The TicketEvent action written when the enterprise rates (detail = {"rating": n}).
-RATED_ACTION = "rated"
+#: The TicketEvent actions written when the enterprise rates (detail = {"rating": n}): a
+#: satisfied rating closes the ticket, a poor one is recorded before the ticket reopens.
+RATED_ACTIONS = (Action.RATE_SATISFIED.value, Action.RATE_POOR.value)
 
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
 
@@ -129,8 +131,9 @@ class DepartmentCounts:
     * ``overdue`` 当前超期: open tickets with at least one clock overdue at ``now`` (see
       :mod:`storage.reports` for the three predicates), and per clock; ``oldest_due`` is the
       earliest overdue deadline among them.
-    * ``rated``/``satisfied``/``bad`` 评价/满意/差评: ratings given in the week (TicketEvent
-      ``rated``), satisfied when ``rating >= SATISFIED_FROM``, bad when ``rating <= BAD_UP_TO``.
+    * ``rated``/``satisfied``/``bad`` 评价/满意/差评: ratings given in the week
+      (``RATED_ACTIONS`` events), satisfied when ``rating >= SATISFIED_FROM``, bad when
+      ``rating <= BAD_UP_TO``.
     """
 
     received: int = 0

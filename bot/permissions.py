@@ -18,6 +18,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.refusals import Refused as Refused  # where the checks and callers have found it
 from storage import queries
 from storage.models import Department, Ticket
 
@@ -32,17 +33,6 @@ class Membership(StrEnum):
     NOT_MEMBER = "not_member"  # never joined, left, or was removed
     UNKNOWN = "unknown"  # the lookup failed (network, 5xx): nobody can tell
     UNCHECKED = "unchecked"  # nobody asked (the core refuses rather than guess)
-
-
-class Refused(Exception):
-    """The action is not allowed; ``code`` names why (texts.staff_refusals)."""
-
-    def __init__(self, code: str, ticket: Ticket | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        # Plain values: the session is rolled back (and the ticket expired) before they are read.
-        self.number = ticket.number if ticket is not None else ""
-        self.status = ticket.status if ticket is not None else ""
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import notices, prompts
+from bot import clocks, notices, prompts
 from bot.config import Settings
-from bot.lifecycle import (
-    RELAYS_STAFF_REPLIES,
-    Action,
-    IllegalTransition,
-    Status,
-    check_transition,
-)
+from bot.lifecycle import RELAYS_STAFF_REPLIES, Action, Status
 from bot.notices import (
     Buttons,
     CopyToEnterprise,
@@ -38,7 +32,7 @@ from bot.notices import (
     say,
 )
 from bot.permissions import Actor, Refused, for_department
-from bot.sla import Schedule, add_working_time
+from bot.transition import Who, check, transition
 from storage import queries
 from storage.models import (
     Department,
@@ -52,28 +46,25 @@ from storage.models import (
 TRANSFER_REASONS = ("not_ours", "wrong_area", "overlap", "other")
 
 
-def _move(ticket: Ticket, action: Action, now: datetime, previous: Status | None = None) -> Status:
-    before = Status(ticket.status)
-    try:
-        ticket.status = check_transition(before, action, previous=previous)
-    except IllegalTransition:
-        raise Refused("state", ticket) from None
-    ticket.updated_at = now
-    return before
-
-
-def _event(
-    session: Session, ticket: Ticket, actor: Actor, action: str, before: str | None, **detail: Any
-) -> None:
-    queries.add_event(
+def _act(
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    actor: Actor,
+    action: Action,
+    now: datetime,
+    **detail: Any,
+) -> Status:
+    """A department's transition; the state it left."""
+    return transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="staff",
-        actor_id=actor.user_id,
         action=action,
-        from_status=before,
-        detail={"by": actor.name, **detail},
-    )
+        who=Who.staff(actor),
+        now=now,
+        detail=detail,
+    ).before
 
 
 def refuse_conduct_transfer(ticket: Ticket) -> None:
@@ -88,10 +79,7 @@ def accept(
 ) -> None:
     """签收: record who accepted; the enterprise hears only "the department"."""
     department = for_department(session=session, ticket=ticket, actor=actor)
-    before = _move(ticket, Action.ACCEPT, now)
-    ticket.accepted_at, ticket.accepted_by, ticket.accepted_by_name = now, actor.user_id, actor.name
-    session.add(ticket)
-    _event(session, ticket, actor, "accepted", before, department=department.code)
+    _act(session, settings, ticket, actor, Action.ACCEPT, now, department=department.code)
     reporter = queries.reporter_of(session=session, ticket=ticket)
     post = partial(notices.post, session=session, settings=settings)
     post(
@@ -161,10 +149,7 @@ def prompt(
     if action == "transfer":
         refuse_conduct_transfer(ticket)
     lifecycle_action, key, purpose, buttons = needs[action]
-    try:
-        check_transition(Status(ticket.status), lifecycle_action)
-    except IllegalTransition:
-        raise Refused("state", ticket) from None
+    check(ticket, lifecycle_action)
     asked = notices.post(
         UnderCard(ticket, purpose, say(key, number=ticket.number), buttons),
         session=session,
@@ -184,13 +169,18 @@ def ask_info(
 ) -> None:
     """需补充材料: the question goes to the enterprise; the resolve clock pauses."""
     department = for_department(session=session, ticket=ticket, actor=actor)
-    before = _move(ticket, Action.ASK_INFO, now)
-    ticket.waiting_since = now
-    if ticket.first_reply_at is None:
-        ticket.first_reply_at = now  # a question to the enterprise is a first answer too
-    session.add(ticket)
+    check(ticket, Action.ASK_INFO)
     _store_staff_message(session, ticket, department, actor, question, now)
-    _event(session, ticket, actor, "asked_info", before, text=question, department=department.code)
+    _act(
+        session,
+        settings,
+        ticket,
+        actor,
+        Action.ASK_INFO,
+        now,
+        text=question,
+        department=department.code,
+    )
     post = partial(notices.post, session=session, settings=settings)
     post(
         _tell_enterprise(
@@ -228,13 +218,19 @@ def resolve(
 ) -> None:
     """办结: the enterprise receives the resolution with the five rating buttons."""
     department = for_department(session=session, ticket=ticket, actor=actor)
-    before = _move(ticket, Action.RESOLVE, now)
-    ticket.resolution, ticket.resolved_at, ticket.waiting_since = resolution, now, None
-    if ticket.first_reply_at is None:
-        ticket.first_reply_at = now
-    session.add(ticket)
+    check(ticket, Action.RESOLVE)
+    ticket.resolution = resolution
     _store_staff_message(session, ticket, department, actor, resolution, now)
-    _event(session, ticket, actor, "resolved", before, text=resolution, department=department.code)
+    _act(
+        session,
+        settings,
+        ticket,
+        actor,
+        Action.RESOLVE,
+        now,
+        text=resolution,
+        department=department.code,
+    )
     post = partial(notices.post, session=session, settings=settings)
     post(
         _tell_enterprise(
@@ -264,8 +260,18 @@ def request_transfer(
     refuse_conduct_transfer(ticket)
     if reason_code not in TRANSFER_REASONS:
         raise Refused("stale", ticket)
-    before = _move(ticket, Action.REQUEST_TRANSFER, now)
-    session.add(ticket)
+    # The record keeps the reason as it came: a reason's code, or the words given for "other".
+    reason = reason_text or reason_code
+    before = _act(
+        session,
+        settings,
+        ticket,
+        actor,
+        Action.REQUEST_TRANSFER,
+        now,
+        reason=reason,
+        department=department.code,
+    )
     prompts.done_with(
         session=session,
         ticket_id=ticket.id or 0,
@@ -286,17 +292,6 @@ def request_transfer(
     )
     session.add(request)
     session.flush()
-    # The record keeps the reason as it came: a reason's code, or the words given for "other".
-    reason = reason_text or reason_code
-    _event(
-        session,
-        ticket,
-        actor,
-        "transfer_requested",
-        before,
-        reason=reason,
-        department=department.code,
-    )
     # A listed reason is shown by its name, what was written after it.
     named = () if reason_code == "other" else (say(f"transfer_reasons.{reason_code}"),)
     targets = [
@@ -340,8 +335,17 @@ def request_extension(
     department = for_department(session=session, ticket=ticket, actor=actor)
     if days not in settings.workflow.extension_days:
         raise Refused("stale", ticket)
-    before = _move(ticket, Action.REQUEST_EXTENSION, now)
-    session.add(ticket)
+    before = _act(
+        session,
+        settings,
+        ticket,
+        actor,
+        Action.REQUEST_EXTENSION,
+        now,
+        days=days,
+        reason=reason,
+        department=department.code,
+    )
     request = TicketRequest(
         ticket_id=ticket.id or 0,
         kind="extension",
@@ -356,18 +360,7 @@ def request_extension(
     )
     session.add(request)
     session.flush()
-    _event(
-        session,
-        ticket,
-        actor,
-        "extension_requested",
-        before,
-        days=days,
-        reason=reason,
-        department=department.code,
-    )
-    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
-    new_due = add_working_time(ticket.resolve_due, days * schedule.hours_per_day, schedule)
+    new_due = clocks.extended_due(ticket, settings, days)
     post = partial(notices.post, session=session, settings=settings)
     post(
         ToDispatcher(
@@ -439,19 +432,15 @@ def reply(
     if Status(ticket.status) not in RELAYS_STAFF_REPLIES:
         raise Refused("closed", ticket)
     _store_staff_message(session, ticket, department, actor, text, now, attachment)
-    first = ticket.first_reply_at is None
-    if first:
-        ticket.first_reply_at = now
-    ticket.updated_at = now
-    session.add(ticket)
-    _event(
+    _act(
         session,
+        settings,
         ticket,
         actor,
-        "replied",
-        ticket.status,
+        Action.REPLY,
+        now,
         text=text or "",
-        first=first,
+        first=ticket.first_reply_at is None,
         department=department.code,
     )
     post = partial(notices.post, session=session, settings=settings)

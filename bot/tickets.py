@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import desk_routing, notices
-from bot.clocks import ticket_targets
+from bot import clocks, desk_routing, notices
 from bot.config import Settings
-from bot.lifecycle import ACCEPTS_INFO, Action, IllegalTransition, Status, check_transition
+from bot.lifecycle import ACCEPTS_INFO, Action, Status
 from bot.notices import (
     Buttons,
     CopyEvidence,
@@ -32,13 +31,9 @@ from bot.notices import (
 from bot.permissions import Refused
 from bot.routing import RoutingDecision
 from bot.screens import Label, Name, Screen
-from bot.sla import Schedule, deadlines
+from bot.transition import SYSTEM, Role, Who, check, transition
 from storage import queries
 from storage.models import Department, Draft, Purpose, Reporter, Ticket, TicketMessage
-
-
-class NotAllowed(Exception):
-    """The actor may not do this; the handler answers with a refusal."""
 
 
 def ticket_number(*, session: Session, settings: Settings, now: datetime) -> str:
@@ -94,8 +89,9 @@ def submit_ticket(
     if department is not None and not department.active:
         department = None
     answered = conduct_answer(draft)
-    targets = settings.sla.targets(category=category.code, priority=category.priority)
-    due = deadlines(now, targets, Schedule.from_settings(settings.sla, settings.desk.timezone))
+    due = clocks.starting(
+        settings=settings, category=category.code, priority=category.priority, now=now
+    )
     visibility = data.get("visibility", "none")
     ticket = Ticket(
         number=ticket_number(session=session, settings=settings, now=now),
@@ -128,23 +124,24 @@ def submit_ticket(
     session.add(ticket)
     session.flush()
     assert ticket.id is not None
-    queries.add_event(
+    enterprise = Who.enterprise(reporter.telegram_user_id)
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="enterprise",
-        actor_id=reporter.telegram_user_id,
-        action="submitted",
-        from_status=None,
+        action=Action.SUBMIT,
+        who=enterprise,
+        now=now,
         detail={"kind": ticket.kind},
     )
     if answered is not None:
-        queries.add_event(
+        transition(
             session=session,
+            settings=settings,
             ticket=ticket,
-            actor="enterprise",
-            actor_id=reporter.telegram_user_id,
-            action="conduct_answered",
-            from_status=Status.SUBMITTED,
+            action=Action.ANSWER_CONDUCT,
+            who=enterprise,
+            now=now,
             detail={"answer": "yes" if answered else "no"},
         )
     queries.add_ticket_messages(
@@ -165,15 +162,14 @@ def submit_ticket(
         ],
     )
     if department is not None:
-        _move(session, ticket, Action.ROUTE, now)
         ticket.department_id = department.id
-        queries.add_event(
+        transition(
             session=session,
+            settings=settings,
             ticket=ticket,
-            actor="system",
-            actor_id=None,
-            action="routed",
-            from_status=Status.SUBMITTED,
+            action=Action.ROUTE,
+            who=SYSTEM,
+            now=now,
             detail={
                 "department": department.code,
                 "reason": decision.reason.value,
@@ -184,14 +180,13 @@ def submit_ticket(
         )
         target = department
     else:
-        _move(session, ticket, Action.LEAVE_UNROUTED, now)
-        queries.add_event(
+        transition(
             session=session,
+            settings=settings,
             ticket=ticket,
-            actor="system",
-            actor_id=None,
-            action="unrouted",
-            from_status=Status.SUBMITTED,
+            action=Action.LEAVE_UNROUTED,
+            who=SYSTEM,
+            now=now,
             detail={"reason": decision.reason.value, "top": ticket.route_top},
         )
         dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
@@ -220,7 +215,7 @@ def _submitted(
     session: Session, settings: Settings, ticket: Ticket, department: Department | None
 ) -> Say:
     """The acknowledgement: the ticket's number, who handles it and what the desk promises."""
-    targets = ticket_targets(session=session, settings=settings, ticket=ticket)
+    targets = clocks.ticket_targets(session=session, settings=settings, ticket=ticket)
     accept = say("promise_hours", n=targets.accept_hours)
     first_reply = say("promise_hours", n=targets.first_reply_hours)
     resolve = say("promise_days", n=targets.resolve_days)
@@ -250,13 +245,6 @@ def _remember_profile(reporter: Reporter, data: dict[str, Any], now: datetime) -
     reporter.contact_name = data.get("contact_name") or reporter.contact_name
     reporter.phone = data.get("phone") or reporter.phone
     reporter.updated_at = now
-
-
-def _move(session: Session, ticket: Ticket, action: Action, now: datetime) -> Status:
-    previous = Status(ticket.status)
-    ticket.status = check_transition(previous, action)
-    ticket.updated_at = now
-    return previous
 
 
 # --- the enterprise's own tickets ---------------------------------------------------------
@@ -364,18 +352,16 @@ def withdraw(
     if ticket is None:
         return Screen(Name.UNKNOWN_TICKET)
     try:
-        previous = _move(session, ticket, Action.WITHDRAW, now)
-    except IllegalTransition:
+        transition(
+            session=session,
+            settings=settings,
+            ticket=ticket,
+            action=Action.WITHDRAW,
+            who=Who.enterprise(reporter.telegram_user_id),
+            now=now,
+        )
+    except Refused:
         return Screen(Name.CANNOT_WITHDRAW, {"number": ticket.number, "status": ticket.status})
-    session.add(ticket)
-    queries.add_event(
-        session=session,
-        ticket=ticket,
-        actor="enterprise",
-        actor_id=reporter.telegram_user_id,
-        action="withdrawn",
-        from_status=previous,
-    )
     tell_handlers(session, settings, ticket, say("dept_withdrawn", number=ticket.number))
     notices.post(RefreshCard(ticket), session=session, settings=settings)
     return Screen(Name.WITHDRAWN, {"number": ticket.number})
@@ -464,17 +450,15 @@ def add_info(
         created_at=now,
     )
     queries.add_ticket_messages(session=session, messages=[message])
-    queries.add_event(
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="enterprise",
-        actor_id=reporter.telegram_user_id,
-        action="info_added",
-        from_status=ticket.status,
+        action=Action.ADD_INFO,
+        who=Who.enterprise(reporter.telegram_user_id),
+        now=now,
         detail={"text": text} if text else {},
     )
-    ticket.updated_at = now
-    session.add(ticket)
     found = _handling_department(session, ticket)
     if found is not None:
         department, purpose = found
@@ -528,19 +512,18 @@ def assign(
     accepted); a conduct ticket is refused for the departments it must never reach."""
     department = queries.get_department_by_code(session=session, code=department_code)
     if department is None or not department.active or department.role not in queries.HANDLING_ROLES:
-        raise LookupError(department_code)
+        raise Refused("unknown_department", ticket)
     refuse_excluded(ticket, department.code)
-    previous = _move(session, ticket, Action.ASSIGN, now)
+    check(ticket, Action.ASSIGN)
     ticket.department_id = department.id
-    session.add(ticket)
-    queries.add_event(
+    transition(
         session=session,
+        settings=settings,
         ticket=ticket,
-        actor="dispatcher",
-        actor_id=actor_id,
-        action="assigned",
-        from_status=previous,
-        detail={"department": department.code, "by": actor_name},
+        action=Action.ASSIGN,
+        who=Who(Role.DISPATCHER, actor_id, actor_name),
+        now=now,
+        detail={"department": department.code},
     )
     post = partial(notices.post, session=session, settings=settings)
     dispatch_card = queries.ticket_card(

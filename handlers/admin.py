@@ -10,7 +10,6 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import abuse, admin, admin_views, menus, permissions, tickets
-from bot.lifecycle import IllegalTransition
 from bot.metrics import Week, parse_week, previous_week
 from bot.permissions import Refused
 from bot.report import build_weekly_report
@@ -54,7 +53,7 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 actor_id=user.id,
                 now=desk.clock(),
             )
-        except LookupError:
+        except Refused:  # unknown_department, the one refusal of binding
             bound = False
             reply = t.bind_unknown.format(code=escape(code[:40]), codes=codes)
         else:
@@ -108,20 +107,21 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                     actor_name=user.full_name,
                     now=desk.clock(),
                 )
-            except LookupError:
-                reply = t.bind_unknown.format(
-                    code=escape(code[:40]),
-                    codes=admin_views.department_codes_html(
-                        admin.departments(session=session), desk.settings.desk.default_language
-                    ),
-                )
             except Refused as refused:
-                reply = refusal_text(context, refused)
-            except IllegalTransition:
-                reply = t.assign_not_now.format(
-                    number=ticket.number,
-                    status=t.status_names.get(ticket.status, ticket.status),
-                )
+                if refused.code == "unknown_department":
+                    reply = t.bind_unknown.format(
+                        code=escape(code[:40]),
+                        codes=admin_views.department_codes_html(
+                            admin.departments(session=session), desk.settings.desk.default_language
+                        ),
+                    )
+                elif refused.code == "state":
+                    reply = t.assign_not_now.format(
+                        number=ticket.number,
+                        status=t.status_names.get(ticket.status, ticket.status),
+                    )
+                else:
+                    reply = refusal_text(context, refused)
             else:
                 reply = t.assign_done.format(
                     number=ticket.number, department=escape(department.name)

@@ -7,7 +7,6 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
 from bot import decisions, permissions, tickets
-from bot.lifecycle import IllegalTransition
 from bot.permissions import Refused
 from bot.texts import texts_for
 from handlers.common import answer, desk_of, guarded
@@ -32,21 +31,24 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             ticket = queries.get_ticket(session=session, ticket_id=ticket_id or 0)
             if ticket is None:
                 raise Refused("stale")
-            try:
-                department = tickets.assign(
-                    session=session,
-                    settings=desk.settings,
-                    ticket=ticket,
-                    department_code=code,
-                    actor_id=actor.user_id,
-                    actor_name=actor.name,
-                    now=desk.clock(),
-                )
-            except (LookupError, IllegalTransition):
-                raise Refused("stale") from None
+            department = tickets.assign(
+                session=session,
+                settings=desk.settings,
+                ticket=ticket,
+                department_code=code,
+                actor_id=actor.user_id,
+                actor_name=actor.name,
+                now=desk.clock(),
+            )
             done = t.assign_done.format(number=ticket.number, department=department.name)
     except Refused as refused:
-        own = {"dispatcher_only": t.assign_refused, "stale": t.stale_button}
+        own = {
+            "dispatcher_only": t.assign_refused,
+            "stale": t.stale_button,
+            # A department that is not there, or a ticket past assigning: the button is stale.
+            "unknown_department": t.stale_button,
+            "state": t.stale_button,
+        }
         await answer(update, own.get(refused.code) or refusal_text(context, refused), alert=True)
         return
     await answer(update, done)

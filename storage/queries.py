@@ -13,7 +13,6 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
-from bot import logs
 from bot.lifecycle import OPEN_STATES
 from bot.routing import CategoryRoute, RoutingTable
 from bot.routing import RoutingRule as Rule
@@ -291,7 +290,6 @@ def add_event(
         detail=detail or {},
     )
     session.add(event)
-    logs.note_ticket_event(session=session, ticket=ticket, event=event)  # logged on commit
     return event
 
 
@@ -333,7 +331,7 @@ def tickets_waiting_for(*, session: Session, reporter_id: int) -> list[Ticket]:
 
 
 def tickets_asking(*, session: Session, reporter_id: int) -> list[Ticket]:
-    """The reporter's tickets whose department's latest act was a question to it (asked_info):
+    """The reporter's tickets whose department's latest act was a question to it (ask_info):
     still waiting for the answer, or answered and not yet taken up again."""
     latest = (
         select(
@@ -352,7 +350,7 @@ def tickets_asking(*, session: Session, reporter_id: int) -> list[Ticket]:
             .where(
                 Ticket.reporter_id == reporter_id,
                 col(Ticket.status).in_(("waiting_info", "accepted")),
-                TicketEvent.action == "asked_info",
+                TicketEvent.action == "ask_info",  # bot.lifecycle.Action.ASK_INFO
             )
             .order_by(col(Ticket.id))
         )

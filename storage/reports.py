@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from bot.lifecycle import OPEN_STATES, Status
 from bot.metrics import (
     BAD_UP_TO,
-    RATED_ACTION,
+    RATED_ACTIONS,
     SATISFIED_FROM,
     Clock,
     DepartmentCounts,
@@ -137,7 +137,7 @@ def _ratings(
 ) -> dict[int | None, tuple[int, int, int]]:
     """Ratings given in the window, per the rated ticket's current department.
 
-    Each ``rated`` event counts, so a 差评 that reopened a ticket still counts after the
+    Each rating event counts, so a 差评 that reopened a ticket still counts after the
     enterprise rates the rework; ``Ticket.rating`` keeps only the last one.
     """
     stars = col(TicketEvent.detail)["rating"].as_integer()
@@ -150,7 +150,7 @@ def _ratings(
         )
         .select_from(TicketEvent)
         .join(Ticket, col(Ticket.id) == col(TicketEvent.ticket_id))
-        .where(col(TicketEvent.action) == RATED_ACTION, _in(col(TicketEvent.at), start, end))
+        .where(col(TicketEvent.action).in_(RATED_ACTIONS), _in(col(TicketEvent.at), start, end))
         .group_by(col(Ticket.department_id))
     )
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in session.execute(query)}

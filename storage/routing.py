@@ -17,7 +17,8 @@ from storage.models import Category, RoutingModelRow, Ticket, TicketEvent
 
 #: The events by which a person chose the department: the dispatcher assigning a ticket
 #: (unrouted, or re-assigned) and an approved transfer. A rejected transfer chooses nothing.
-LABELLING_ACTIONS = ("assigned", "transfer_approved")
+#: (bot.lifecycle.Action.ASSIGN and APPROVE_TRANSFER.)
+LABELLING_ACTIONS = ("assign", "approve_transfer")
 #: Tickets whose department is not settled (or was never handled) give no label.
 UNSETTLED_STATUSES = ("submitted", "unrouted", "transfer_requested", "withdrawn")
 

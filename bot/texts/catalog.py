@@ -16,7 +16,8 @@ class Texts:
     help: str
     kind_names: dict[str, str]
     status_names: dict[str, str]
-    event_names: dict[str, str]
+    event_names: dict[str, str]  # by bot.lifecycle.Action value
+    event_codes: dict[str, str]
     # Filing a ticket
     ask_category: str
     ask_description: str

@@ -97,7 +97,7 @@ def test_complaint_is_routed_with_card_ack_and_evidence(engine, settings: Settin
     assert department is not None and department.code == "planning"
     assert ticket.phone == "13800138000" and ticket.uscc == "91350100M000100Y43"
     assert ticket.share_company and not ticket.share_contact
-    assert events == ["submitted", "routed"]
+    assert events == ["submit", "route"]
     assert [r.purpose for r in rows] == ["ack", "card", "evidence"]
     ack, card, evidence = rows
     assert ack.chat_id == USER_ID and "GX-20261127-0001" in ack.payload["text"]

@@ -74,7 +74,7 @@ def rate(session, ticket: Ticket, stars: int, when: datetime) -> None:
             ticket_id=ticket.id,
             at=when,
             actor="enterprise",
-            action="rated",
+            action="rate_satisfied" if stars >= 3 else "rate_poor",
             detail={"rating": stars},
         )
     )

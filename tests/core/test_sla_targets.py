@@ -92,7 +92,7 @@ async def test_an_urgent_ticket_gets_the_shorter_promise(engine, settings) -> No
 def test_waiting_for_the_enterprise_moves_the_resolve_deadline(settings) -> None:
     from datetime import UTC, datetime
 
-    from bot.feedback import resume_clock
+    from bot.clocks import resume
     from storage.models import Ticket
 
     def cst(day: int, hour: int) -> datetime:
@@ -114,6 +114,6 @@ def test_waiting_for_the_enterprise_moves_the_resolve_deadline(settings) -> None
         resolve_due=cst(27, 10),
         waiting_since=cst(23, 10),
     )
-    resume_clock(ticket, settings, cst(24, 10))  # waited one working day (7 working hours)
+    resume(ticket, settings, cst(24, 10))  # waited one working day (7 working hours)
     assert ticket.waiting_since is None
     assert ticket.resolve_due == cst(30, 10)  # Friday 10:00 + 7 working hours = Monday 10:00

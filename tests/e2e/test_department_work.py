@@ -146,16 +146,16 @@ async def test_the_whole_story_from_card_to_a_satisfied_rating(scene: Scene) -> 
     final_card = card_in(scene, econ.id, number)
     assert "已关闭" in final_card.text and final_card.buttons == []
     assert trail(scene) == [
-        "submitted",
-        "routed",
-        "accepted",
-        "replied",
-        "enterprise_replied",
-        "asked_info",
+        "submit",
+        "route",
+        "accept",
+        "reply",
+        "enterprise_reply",
+        "ask_info",
         "info_received",
-        "resolved",
-        "rated",
-        "rating_comment",
+        "resolve",
+        "rate_satisfied",
+        "comment_rating",
     ]
     await ent.says("/my")
     await ent.taps(number)
@@ -195,7 +195,8 @@ async def test_a_poor_rating_reopens_then_a_good_one_closes(scene: Scene) -> Non
     await resolve("经协调，本周内拨付，已确认。")
     await ent.taps("非常满意")
     assert ticket_row(scene).status == "closed"
-    assert "rated" in trail(scene) and trail(scene).count("resolved") == 2
+    assert "rate_poor" in trail(scene) and "rate_satisfied" in trail(scene)
+    assert trail(scene).count("resolve") == 2
     assert "🔁 第 1 次重办" in card_in(scene, econ.id, number).text
 
 
@@ -229,7 +230,7 @@ async def test_a_transfer_is_approved_to_another_department(scene: Scene) -> Non
         request.message_id == scene.emulator.message(dispatch.id, request.message_id).message_id
         and scene.emulator.message(dispatch.id, request.message_id).buttons == []
     )
-    assert "transfer_approved" in trail(scene)
+    assert "approve_transfer" in trail(scene)
 
 
 async def test_a_transfer_is_rejected_with_a_reason(scene: Scene) -> None:
@@ -256,7 +257,7 @@ async def test_a_transfer_is_rejected_with_a_reason(scene: Scene) -> None:
     notice = newest(scene, econ.id, "退单申请被驳回")
     assert "牵头部门是经发局" in notice.text
     assert card_in(scene, econ.id, number).buttons[0].text == "✅ 签收"
-    assert "transfer_rejected" in trail(scene)
+    assert "reject_transfer" in trail(scene)
     assert all("退单" not in m.text for m in ent.replies())  # internal to the desk
 
 
@@ -371,7 +372,7 @@ async def test_forged_and_foreign_actions_change_nothing(scene: Scene) -> None:
         zhang.user, econ.id, card.message_id, f"st:{ticket_id}:accept", forge=True
     )
     await scene.settle()
-    assert trail(scene).count("accepted") == 1
+    assert trail(scene).count("accept") == 1
     assert sum("已由经济发展局签收" in m.content for m in ent.replies()) == 1
 
 

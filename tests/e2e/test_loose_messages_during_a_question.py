@@ -71,7 +71,7 @@ async def test_loose_messages_after_an_answer_join_the_ticket_unless_new(scene: 
         "发票原件下周寄到。",
     ]  # nothing else removed
     assert "另一个新问题" in newest(scene, econ.id, "企业说明").text
-    assert ticket_row(scene).status == "accepted" and trail(scene)[-1] == "info_taken_back"
+    assert ticket_row(scene).status == "accepted" and trail(scene)[-1] == "take_back_info"
 
     # The button works once; a second press changes nothing.
     scene.emulator.user_presses(

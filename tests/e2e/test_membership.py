@@ -158,7 +158,7 @@ async def test_a_staff_list_narrows_membership(scene: Scene) -> None:
     assert alert(scene) == REFUSALS["not_member"]
     with transaction(scene.desk.engine) as session:
         assert not session.exec(
-            select(TicketEvent).where(col(TicketEvent.action) == "accepted")
+            select(TicketEvent).where(col(TicketEvent.action) == "accept")
         ).all()
 
     await zhang.taps("✅ 签收", chat_id=econ.id)

@@ -85,7 +85,7 @@ async def test_a_hint_is_asked_once_and_yes_goes_to_the_discipline_office(scene:
         True,
         "conduct_confirmed",
     )
-    answered = [e for e in events(scene) if e.action == "conduct_answered"]
+    answered = [e for e in events(scene) if e.action == "answer_conduct"]
     assert [e.detail for e in answered] == [{"answer": "yes"}]
     assert questions_asked(ent) == 1
 
@@ -120,7 +120,7 @@ async def test_a_hint_answered_no_takes_the_ordinary_route(scene: Scene) -> None
     where = expected.department or "bizenv"
     chat = scene.groups[where].id if where in scene.groups else dispatch
     assert any(number in m.content for m in scene.emulator.bot_messages(chat))
-    assert [e.detail for e in events(scene) if e.action == "conduct_answered"] == [{"answer": "no"}]
+    assert [e.detail for e in events(scene) if e.action == "answer_conduct"] == [{"answer": "no"}]
 
 
 async def test_a_conduct_ticket_cannot_be_moved_to_the_department_it_names(scene: Scene) -> None:

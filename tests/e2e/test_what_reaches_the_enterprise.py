@@ -46,7 +46,7 @@ async def test_words_typed_to_a_button_prompt_stay_inside_the_department(scene: 
     told = scene.emulator.last_bot_message(econ.id)
     assert "要点上面的按钮选择退单原因" in told.text and "没有发给企业" in told.text
     assert number in told.text
-    assert ticket_row(scene).status == "assigned" and "replied" not in trail(scene)
+    assert ticket_row(scene).status == "assigned" and "reply" not in trail(scene)
 
     # The words belong in the prompt that takes words: 其他（填写原因）.
     await zhang.taps("其他（填写原因）", chat_id=econ.id)
@@ -68,9 +68,9 @@ async def test_words_typed_to_a_button_prompt_stay_inside_the_department(scene: 
     # A reply to the card is the department's answer.
     await zhang.says("您好，已在核对拨付材料。", chat_id=econ.id, reply_to=card.message_id)
     assert ent.last_reply().text.startswith("【经济发展局】您好，已在核对拨付材料")
-    assert [a for a in trail(scene) if a in ("replied", "transfer_requested")] == [
-        "transfer_requested",
-        "replied",
+    assert [a for a in trail(scene) if a in ("reply", "request_transfer")] == [
+        "request_transfer",
+        "reply",
     ]
 
 
@@ -125,7 +125,7 @@ async def test_a_reply_to_a_prompt_whose_send_was_cut_off_is_kept(scene: Scene) 
     assert "项目验收报告" in ent.last_reply().text
     assert ticket_row(scene).status == "waiting_info"
     with transaction(scene.desk.engine) as session:
-        asked = session.exec(select(TicketEvent).where(TicketEvent.action == "asked_info")).one()
+        asked = session.exec(select(TicketEvent).where(TicketEvent.action == "ask_info")).one()
     assert asked.detail["text"] == "请提供项目验收报告。"
 
 

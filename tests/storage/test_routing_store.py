@@ -57,15 +57,15 @@ def _ticket(engine: Engine, number: str, status: str, department: str, *events: 
 
 
 def test_history_labels_only_what_a_person_decided(engine: Engine) -> None:
-    routed = ("routed", {"department": "tax"})
+    routed = ("route", {"department": "tax"})
     _ticket(engine, "T-routed", "accepted", "tax", routed)  # the desk's own route: no label
     _ticket(
         engine,
         "T-assigned",
         "resolved",
         "econ",
-        ("unrouted", {}),
-        ("assigned", {"department": "econ"}),
+        ("leave_unrouted", {}),
+        ("assign", {"department": "econ"}),
     )
     _ticket(
         engine,
@@ -73,8 +73,8 @@ def test_history_labels_only_what_a_person_decided(engine: Engine) -> None:
         "assigned",
         "sci_tech",
         routed,
-        ("transfer_requested", {"department": "tax"}),
-        ("transfer_approved", {"department": "sci_tech", "from": "tax"}),
+        ("request_transfer", {"department": "tax"}),
+        ("approve_transfer", {"department": "sci_tech", "from": "tax"}),
     )
     _ticket(
         engine,
@@ -82,33 +82,33 @@ def test_history_labels_only_what_a_person_decided(engine: Engine) -> None:
         "accepted",
         "tax",
         routed,
-        ("transfer_requested", {"department": "tax"}),
-        ("transfer_rejected", {"reason": "属于本部门"}),
+        ("request_transfer", {"department": "tax"}),
+        ("reject_transfer", {"reason": "属于本部门"}),
     )
     _ticket(
         engine,
         "T-withdrawn",
         "withdrawn",
         "econ",
-        ("unrouted", {}),
-        ("assigned", {"department": "econ"}),
-        ("withdrawn", {}),
+        ("leave_unrouted", {}),
+        ("assign", {"department": "econ"}),
+        ("withdraw", {}),
     )
     _ticket(
         engine,
         "T-pending",
         "transfer_requested",
         "econ",
-        ("assigned", {"department": "econ"}),
-        ("transfer_requested", {"department": "econ"}),
+        ("assign", {"department": "econ"}),
+        ("request_transfer", {"department": "econ"}),
     )
     _ticket(
         engine,
         "T-twice",
         "closed",
         "market",
-        ("assigned", {"department": "econ"}),
-        ("transfer_approved", {"department": "market", "from": "econ"}),
+        ("assign", {"department": "econ"}),
+        ("approve_transfer", {"department": "market", "from": "econ"}),
     )
     with transaction(engine) as session:
         history = store.routing_history_examples(session=session)
