@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.admin import is_admin
 from bot.config import Settings
+from bot.permissions import is_admin
 from bot.screens import Name, Screen
 from bot.texts import texts_for
 from bot.views import clip, fmt_time

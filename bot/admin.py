@@ -13,10 +13,6 @@ from bot.texts import texts_for
 from storage import queries
 
 
-def is_admin(settings: Settings, user_id: int | None) -> bool:
-    return user_id is not None and user_id in settings.desk.admins
-
-
 @dataclass(frozen=True)
 class BindResult:
     department_name: str

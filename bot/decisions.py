@@ -11,7 +11,7 @@ from bot import notify, permissions
 from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import Action, Status
-from bot.permissions import Actor, Refused
+from bot.permissions import Act, Actor, Refused
 from bot.sla import Schedule, add_working_time
 from bot.staff import _move, record_prompt
 from bot.texts import texts_for
@@ -22,9 +22,14 @@ from storage.models import Department, Ticket, TicketRequest
 
 
 def _open_request(
-    session: Session, settings: Settings, request_id: int | None, actor: Actor, kind: str
+    session: Session,
+    settings: Settings,
+    request_id: int | None,
+    actor: Actor,
+    kind: str,
+    act: Act,
 ) -> tuple[TicketRequest, Ticket]:
-    permissions.for_dispatcher(session=session, settings=settings, actor=actor)
+    permissions.for_dispatcher(act, session=session, settings=settings, actor=actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None or request.kind != kind or request.status != "pending":
         raise Refused("stale")
@@ -77,11 +82,13 @@ def ask_reject_reason(
 ) -> None:
     """Rejecting needs a reason: ask for it under the request (ForceReply)."""
     # Checked before saying whether the request exists.
-    permissions.for_dispatcher(session=session, settings=settings, actor=actor)
+    permissions.for_dispatcher(Act.REJECT_REQUEST, session=session, settings=settings, actor=actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
-    request, ticket = _open_request(session, settings, request_id, actor, request.kind)
+    request, ticket = _open_request(
+        session, settings, request_id, actor, request.kind, Act.REJECT_REQUEST
+    )
     message = queries.ticket_card(
         session=session, ticket_id=ticket.id or 0, purpose=f"{request.kind}_request"
     )
@@ -118,7 +125,9 @@ def approve_transfer(
     now: datetime,
 ) -> Department:
     """Re-route to the chosen department: old card marked, new card posted, enterprise told."""
-    request, ticket = _open_request(session, settings, request_id, actor, "transfer")
+    request, ticket = _open_request(
+        session, settings, request_id, actor, "transfer", Act.APPROVE_TRANSFER
+    )
     new = queries.get_department_by_code(session=session, code=department_code)
     if (
         new is None
@@ -183,11 +192,13 @@ def reject(
     now: datetime,
 ) -> Ticket:
     """Reject a transfer (the department keeps it) or an extension (the deadline stays)."""
-    permissions.for_dispatcher(session=session, settings=settings, actor=actor)
+    permissions.for_dispatcher(Act.REJECT_REQUEST, session=session, settings=settings, actor=actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
-    request, ticket = _open_request(session, settings, request_id, actor, request.kind)
+    request, ticket = _open_request(
+        session, settings, request_id, actor, request.kind, Act.REJECT_REQUEST
+    )
     if request.kind == "transfer":
         before = _move(
             ticket, Action.REJECT_TRANSFER, now, previous=Status(request.previous_status)
@@ -229,7 +240,9 @@ def approve_extension(
     *, session: Session, settings: Settings, request_id: int | None, actor: Actor, now: datetime
 ) -> Ticket:
     """Move the resolve deadline by the granted working days; tell department and enterprise."""
-    request, ticket = _open_request(session, settings, request_id, actor, "extension")
+    request, ticket = _open_request(
+        session, settings, request_id, actor, "extension", Act.APPROVE_EXTENSION
+    )
     before = _move(ticket, Action.DECIDE_EXTENSION, now)
     schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
     days = request.days or 0

@@ -67,7 +67,7 @@ def ask_for_text(
     now: datetime,
 ) -> None:
     """A ForceReply question under the card, re-checking who may ask for it."""
-    permissions.for_department(session=session, ticket=ticket, actor=actor)
+    permissions.for_department(permissions.Act.PROMPT, session=session, ticket=ticket, actor=actor)
     if Status(ticket.status) not in (Status.ASSIGNED, Status.ACCEPTED):
         raise Refused("state", ticket)
     asked = notify.under_card(

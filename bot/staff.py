@@ -26,7 +26,7 @@ from bot.lifecycle import (
     Status,
     check_transition,
 )
-from bot.permissions import Actor, Refused, for_department
+from bot.permissions import Act, Actor, Refused, for_department
 from bot.sla import Schedule, add_working_time
 from bot.texts import Texts, texts_for
 from bot.views import (
@@ -80,7 +80,7 @@ def accept(
     *, session: Session, settings: Settings, ticket: Ticket, actor: Actor, now: datetime
 ) -> None:
     """签收: record who accepted; the enterprise hears only "the department"."""
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.ACCEPT, session=session, ticket=ticket, actor=actor)
     before = _move(ticket, Action.ACCEPT, now)
     ticket.accepted_at, ticket.accepted_by, ticket.accepted_by_name = now, actor.user_id, actor.name
     session.add(ticket)
@@ -122,7 +122,7 @@ def prompt(
 ) -> None:
     """A button that needs more first: post a question under the card (ForceReply for
     words, or the buttons to choose from), recorded as the actor's open prompt."""
-    for_department(session=session, ticket=ticket, actor=actor)
+    for_department(Act.PROMPT, session=session, ticket=ticket, actor=actor)
     language = settings.desk.default_language
     t = texts_for(language)
     needs = {
@@ -180,7 +180,7 @@ def ask_info(
     now: datetime,
 ) -> None:
     """需补充材料: the question goes to the enterprise; the resolve clock pauses."""
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.ASK_INFO, session=session, ticket=ticket, actor=actor)
     before = _move(ticket, Action.ASK_INFO, now)
     ticket.waiting_since = now
     if ticket.first_reply_at is None:
@@ -238,7 +238,7 @@ def resolve(
     now: datetime,
 ) -> None:
     """办结: the enterprise receives the resolution with the five rating buttons."""
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.RESOLVE, session=session, ticket=ticket, actor=actor)
     before = _move(ticket, Action.RESOLVE, now)
     ticket.resolution, ticket.resolved_at, ticket.waiting_since = resolution, now, None
     if ticket.first_reply_at is None:
@@ -270,7 +270,7 @@ def request_transfer(
 ) -> TicketRequest:
     """转办/退单: goes to the dispatcher with a department picker and a reject button."""
 
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.REQUEST_TRANSFER, session=session, ticket=ticket, actor=actor)
     refuse_conduct_transfer(ticket)
     if reason_code not in TRANSFER_REASONS:
         raise Refused("stale", ticket)
@@ -339,6 +339,12 @@ def request_transfer(
     return request
 
 
+def check_extension_days(settings: Settings, days: int, ticket: Ticket) -> None:
+    """Only the working days the desk offers (callback_data is untrusted)."""
+    if days not in settings.workflow.extension_days:
+        raise Refused("stale", ticket)
+
+
 def request_extension(
     *,
     session: Session,
@@ -351,9 +357,8 @@ def request_extension(
 ) -> TicketRequest:
     """申请延期: the dispatcher approves or rejects; the enterprise hears the outcome."""
 
-    department = for_department(session=session, ticket=ticket, actor=actor)
-    if days not in settings.workflow.extension_days:
-        raise Refused("stale", ticket)
+    department = for_department(Act.REQUEST_EXTENSION, session=session, ticket=ticket, actor=actor)
+    check_extension_days(settings, days, ticket)
     before = _move(ticket, Action.REQUEST_EXTENSION, now)
     session.add(ticket)
     request = TicketRequest(
@@ -454,7 +459,7 @@ def reply(
 
     The first one is the first answer (首次答复); answering an assigned ticket accepts it.
     """
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.REPLY, session=session, ticket=ticket, actor=actor)
     if Status(ticket.status) is Status.ASSIGNED:
         accept(session=session, settings=settings, ticket=ticket, actor=actor, now=now)
     if Status(ticket.status) not in RELAYS_STAFF_REPLIES:

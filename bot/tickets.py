@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import desk_routing, notify
+from bot import desk_routing, notify, permissions
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, IllegalTransition, Status, check_transition
 from bot.permissions import Refused
@@ -217,9 +217,7 @@ def _move(session: Session, ticket: Ticket, action: Action, now: datetime) -> St
 def _own_ticket(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
     """A ticket only if it belongs to this reporter; others' tickets look just like missing."""
     ticket = queries.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
-    if ticket is None or ticket.reporter_id != reporter.id:
-        return None
-    return ticket
+    return ticket if permissions.owns(reporter, ticket) else None
 
 
 def _department_label(session: Session, ticket: Ticket) -> Label:

@@ -119,6 +119,9 @@ class Texts:
     bind_ok: str
     bind_usage: str
     bind_unknown: str
+    #: What /bind and /unbind call the chat: a forum topic or a whole group.
+    place_topic: str
+    place_group: str
     bind_in_group_only: str
     departments_header: str
     departments_row: str

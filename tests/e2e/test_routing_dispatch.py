@@ -7,7 +7,7 @@ import re
 
 from sqlmodel import select
 
-from bot.app import routing_retrain
+from bot.jobs import routing_retrain
 from bot.playground import Scene
 from bot.routing import load_shipped_examples
 from storage.db import transaction
