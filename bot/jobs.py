@@ -23,22 +23,16 @@ UPDATE_MEMORY = timedelta(days=2)
 CHASER_PERIOD_SHARE = 0.9
 
 
-def _desk(context: ContextTypes.DEFAULT_TYPE) -> Desk:
-    desk = context.bot_data["desk"]
-    assert isinstance(desk, Desk)
-    return desk
-
-
 async def housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Hourly: forget old update ids (Telegram never redelivers after 24 hours)."""
-    desk = _desk(context)
+    desk: Desk = context.bot_data["desk"]
     with transaction(desk.engine) as session:
         queries.prune_processed_updates(session=session, before=utcnow() - UPDATE_MEMORY)
 
 
 async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The chaser's scheduled run."""
-    desk = _desk(context)
+    desk: Desk = context.bot_data["desk"]
     with transaction(desk.engine) as session:
         # One run per period however many instances run the job: the lock keeps two from
         # running at once, the JobState row lets a later one of the same period skip
@@ -62,7 +56,7 @@ async def routing_at_start(context: ContextTypes.DEFAULT_TYPE) -> None:
     In a worker thread, so the desk answers from its first second; it routes by the rules
     and the conduct safeguard until the model is stored (bot/desk_routing.py).
     """
-    desk = _desk(context)
+    desk: Desk = context.bot_data["desk"]
     try:
         await asyncio.to_thread(
             desk_routing.ensure_model, engine=desk.engine, settings=desk.settings
@@ -75,7 +69,7 @@ async def routing_at_start(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def routing_retrain(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Scheduled: a new model version when the desk has labelled new tickets since."""
-    desk = _desk(context)
+    desk: Desk = context.bot_data["desk"]
     try:
         await asyncio.to_thread(
             desk_routing.retrain_if_learned, engine=desk.engine, settings=desk.settings
