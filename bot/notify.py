@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, is_dataclass, replace
 from datetime import datetime
 from html import escape
 from typing import Any, TypeAlias
@@ -12,9 +12,27 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 from telegram.constants import ParseMode
 
+from bot import callbacks as cb
+from bot import notices
 from bot.clocks import overdue_clocks, ticket_targets
 from bot.config import Settings
 from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
+from bot.notices import (
+    Buttons,
+    CopyEvidence,
+    CopyToEnterprise,
+    DeskCard,
+    Keys,
+    Notice,
+    PostCard,
+    RefreshCard,
+    RemoveButtons,
+    Say,
+    ToChat,
+    ToDispatcher,
+    ToEnterprise,
+    UnderCard,
+)
 from bot.screens import Label
 from bot.sla import Schedule
 from bot.texts import Texts, texts_for
@@ -27,12 +45,17 @@ from bot.views import (
     card_keyboard,
     card_overflow,
     card_text,
+    choice_keyboard,
     clip,
     cut,
     dispatch_keyboard,
     fit_html,
     fmt_time,
+    force_reply,
     main_menu,
+    rating_keyboard,
+    say_html,
+    shown_text,
     shows_nothing,
     split_text,
     working_duration,
@@ -598,3 +621,202 @@ def submitted_ack(
 
 def _n(value: float) -> str:
     return f"{value:g}"
+
+
+# --- the notice writer: typed notices from the core, rendered and stored -------------------
+
+
+def _markup(buttons: Buttons | None, language: str, settings: Settings) -> dict[str, Any] | None:
+    if buttons is None:
+        return None
+    t = texts_for(language)
+    if buttons.keys is Keys.MAIN_MENU:
+        return main_menu(t).to_dict()
+    if buttons.keys is Keys.FORCE_REPLY:
+        return force_reply(language)
+    if buttons.keys is Keys.RATING:
+        return rating_keyboard(buttons.ticket_id, language).to_dict()
+    if buttons.keys is Keys.TRANSFER_REASONS:
+        return choice_keyboard(
+            [
+                (t.transfer_reasons[r], cb.make(cb.TRANSFER_REASON, buttons.ticket_id, r))
+                for r in buttons.options
+            ]
+        ).to_dict()
+    if buttons.keys is Keys.EXTENSION_DAYS:
+        return choice_keyboard(
+            [(str(d), cb.make(cb.EXTENSION_DAYS, buttons.ticket_id, d)) for d in buttons.options],
+            5,
+        ).to_dict()
+    if buttons.keys is Keys.NONE:
+        return {"inline_keyboard": []}
+    if buttons.keys is Keys.TRANSFER_TO:
+        request_id, *departments = buttons.options
+        choices = [
+            (name(language), cb.make(cb.TRANSFER_TO, request_id, code))
+            for code, name in departments
+        ]
+        choices.append((t.btn_reject, cb.make(cb.DECIDE, request_id, "reject")))
+        return choice_keyboard(choices).to_dict()
+    if buttons.keys is Keys.APPROVE_REJECT:
+        (request_id,) = buttons.options
+        return choice_keyboard(
+            [
+                (t.btn_approve, cb.make(cb.DECIDE, request_id, "approve")),
+                (t.btn_reject, cb.make(cb.DECIDE, request_id, "reject")),
+            ]
+        ).to_dict()
+    raise ValueError(f"no buttons for {buttons.keys}")
+
+
+def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | None:
+    """Render one notice from the core and write its outbox rows (see bot/notices.py)."""
+    notice = _with_desk_cards(notice, session)
+    zone = ZoneInfo(settings.desk.timezone)
+    desk_language = settings.desk.default_language
+    if isinstance(notice, ToEnterprise):
+        language = notice.reporter.language or "zh"
+        menu = notice.buttons is not None and notice.buttons.keys is Keys.MAIN_MENU
+        return to_reporter(
+            session=session,
+            reporter=notice.reporter,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, language, zone),
+            menu=menu,
+            reply_markup=None if menu else _markup(notice.buttons, language, settings),
+        )
+    if isinstance(notice, ToChat):
+        return to_chat(
+            session=session,
+            department=notice.department,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, desk_language, zone),
+            reply_markup=_markup(notice.buttons, desk_language, settings),
+            meta=dict(notice.meta),
+            refers_to=notice.refers_to,
+        )
+    if isinstance(notice, UnderCard):
+        return under_card(
+            session=session,
+            settings=settings,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, desk_language, zone),
+            reply_markup=_markup(notice.buttons, desk_language, settings),
+            meta=dict(notice.meta),
+        )
+    if isinstance(notice, ToDispatcher):
+        return to_dispatcher(
+            session=session,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, desk_language, zone),
+            reply_markup=_markup(notice.buttons, desk_language, settings),
+            meta=dict(notice.meta),
+            refers_to=notice.refers_to,
+        )
+    if isinstance(notice, PostCard):
+        return post_card(
+            session=session, settings=settings, ticket=notice.ticket, department=notice.department
+        )
+    if isinstance(notice, RefreshCard):
+        refresh_card(
+            session=session,
+            settings=settings,
+            ticket=notice.ticket,
+            transferred_to=notice.transferred_to,
+            now=notice.now,
+            card=notice.card,
+        )
+        return None
+    if isinstance(notice, CopyEvidence):
+        return copy_evidence(
+            session=session,
+            settings=settings,
+            department=notice.department,
+            ticket=notice.ticket,
+            message=notice.message,
+            card=notice.card,
+        )
+    if isinstance(notice, RemoveButtons):
+        return queries.add_outbox(session=session, row=edit_markup(notice.message))
+    if isinstance(notice, CopyToEnterprise):
+        return _copy_to_enterprise(notice, session=session, zone=zone)
+    raise TypeError(f"no writer for {type(notice).__name__}")
+
+
+def install() -> None:
+    """Make :func:`write` the writer the core's notices go through (once, at start)."""
+    notices.install(write)
+
+
+def _desk_cards(said: Say, session: Session) -> Say:
+    """``said`` with each :class:`DeskCard` parameter looked up as the card's view."""
+    params: dict[str, Any] = {}
+    for name, value in said.params.items():
+        if isinstance(value, DeskCard):
+            value = card_view(session=session, ticket=value.ticket, for_desk=True)
+        elif isinstance(value, Say):
+            value = _desk_cards(value, session)
+        params[name] = value
+    return replace(said, params=params)
+
+
+def _with_desk_cards(notice: Notice, session: Session) -> Notice:
+    said = getattr(notice, "say", None)
+    if not isinstance(said, Say) or not is_dataclass(notice):
+        return notice
+    return replace(notice, say=_desk_cards(said, session))
+
+
+def _copy_to_enterprise(notice: CopyToEnterprise, *, session: Session, zone: ZoneInfo) -> Outbox:
+    language = notice.reporter.language or "zh"
+
+    def copy(caption: str | None = None) -> Outbox:
+        payload: dict[str, Any] = {
+            "from_chat_id": notice.from_chat_id,
+            "message_id": notice.message_id,
+        }
+        if caption is not None:
+            payload.update(caption=caption, parse_mode="HTML")
+        return queries.add_outbox(
+            session=session,
+            row=Outbox(
+                method="copyMessage",
+                chat_id=notice.reporter.telegram_user_id,
+                ticket_id=notice.ticket.id,
+                purpose=notice.purpose,
+                payload=payload,
+            ),
+        )
+
+    def say_rest(text: Parts) -> Outbox:
+        return to_reporter(
+            session=session,
+            reporter=notice.reporter,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=text,
+        )
+
+    if notice.file_kind in CAPTIONED_KINDS:
+        # The first part is the copy's caption (1024 at most); the rest follows as text.
+        caption, *rest = say_html(notice.say, language, zone, first_limit=CAPTION_LIMIT)
+        copied = copy(caption)
+        return say_rest(rest) if rest else copied
+    # A video note cannot carry a caption: the words first, then the copy.
+    say_rest(say_html(notice.say, language, zone))
+    return copy()
+
+
+def quoting(quoted: str) -> Callable[[Outbox], bool]:
+    """Whether a desk message shows ``quoted``, the text a reply came with (Telegram sends
+    what it showed of the replied message); any message when none came with it."""
+
+    def shows(row: Outbox) -> bool:
+        asked = shown_text(str(row.payload.get("text", ""))).strip()
+        return not quoted.strip() or asked == quoted.strip()
+
+    return shows
