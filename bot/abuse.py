@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.admin import is_admin
 from bot.config import Settings
 from bot.notices import Excerpt, Say, say
+from bot.permissions import is_admin
 from bot.screens import Name, Screen
 from storage import queries
 from storage.models import Reporter

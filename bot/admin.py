@@ -13,10 +13,6 @@ from storage import queries
 from storage.models import Category, Department, Reporter, Ticket, TicketEvent
 
 
-def is_admin(settings: Settings, user_id: int | None) -> bool:
-    return user_id is not None and user_id in settings.desk.admins
-
-
 @dataclass(frozen=True)
 class BindResult:
     department: Department

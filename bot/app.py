@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 from telegram import (
     Update,
@@ -24,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
-from bot import chaser, crashpoints, desk_routing, leases, menus, notify
+from bot import crashpoints, jobs, menus, notify
 from bot.config import SenderSettings
 from bot.desk import Desk
 from bot.sender import Sender
@@ -32,7 +30,6 @@ from handlers import admin, dispatch, enterprise, fallback, membership, my_ticke
 from handlers.common import on_error
 from storage import queries
 from storage.db import transaction
-from storage.types import utcnow
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -127,69 +124,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_error_handler(on_error)
 
 
-HOUSEKEEPING_SECONDS = 3600
-UPDATE_MEMORY = timedelta(days=2)
-
-
-async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Hourly: forget old update ids (Telegram never redelivers after 24 hours)."""
-    desk: Desk = context.bot_data["desk"]
-    with transaction(desk.engine) as session:
-        queries.prune_processed_updates(session=session, before=utcnow() - UPDATE_MEMORY)
-
-
-#: Another instance's run less than this share of the interval ago was this period's run.
-CHASER_PERIOD_SHARE = 0.9
-
-
-async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The chaser's scheduled run (APScheduler through PTB's JobQueue)."""
-    desk: Desk = context.bot_data["desk"]
-    with transaction(desk.engine) as session:
-        # One run per period however many instances run the job: the lock keeps two from
-        # running at once, the JobState row lets a later one of the same period skip
-        # (bot/leases.py). Each reminder is claimed by its own row as well.
-        ours = leases.exclusive(session, "chaser") and queries.start_job_run(
-            session=session,
-            job="chaser",
-            instance=desk.instance,
-            now=desk.clock(),
-            min_gap_seconds=desk.settings.chaser.interval_minutes * 60 * CHASER_PERIOD_SHARE,
-        )
-        if ours:
-            chaser.run(session=session, settings=desk.settings, now=desk.clock())
-    desk.kick_sender()
-    desk.last_chase_at = utcnow()  # real time, for /healthz (desk.clock may be moved)
-
-
-async def routing_at_start(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Right after start: train and store a model if none is stored (a fresh install).
-
-    In a worker thread, so the desk answers from its first second; it routes by the rules
-    and the conduct safeguard until the model is stored (bot/desk_routing.py).
-    """
-    desk: Desk = context.bot_data["desk"]
-    try:
-        await asyncio.to_thread(
-            desk_routing.ensure_model, engine=desk.engine, settings=desk.settings
-        )
-    except Exception:  # the desk keeps routing by rules; the scheduled retrain tries again
-        log.exception("training the routing model at start failed")
-    finally:
-        desk.routing_ready.set()
-
-
-async def routing_retrain(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Scheduled: a new model version when the desk has labelled new tickets since."""
-    desk: Desk = context.bot_data["desk"]
-    try:
-        await asyncio.to_thread(
-            desk_routing.retrain_if_learned, engine=desk.engine, settings=desk.settings
-        )
-    except Exception:
-        log.exception("retraining the routing model failed")
-
-
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     desk: Desk = application.bot_data["desk"]
     desk.sender = Sender(
@@ -200,20 +134,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         instance=desk.instance,
     )
     desk.sender.start()
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            _housekeeping, interval=HOUSEKEEPING_SECONDS, first=60, name="housekeeping"
-        )
-        application.job_queue.run_repeating(
-            chase, interval=desk.settings.chaser.interval_minutes * 60, first=10, name="chaser"
-        )
-        application.job_queue.run_once(routing_at_start, when=0, name="routing_start")
-        retrain = desk.settings.routing.retrain_hours * 3600
-        application.job_queue.run_repeating(
-            routing_retrain, interval=retrain, first=retrain, name="routing_retrain"
-        )
-    else:
-        desk.routing_ready.set()
+    jobs.schedule(application.job_queue, desk)
     with transaction(desk.engine) as session:
         bound = [d.chat_id for d in queries.list_departments(session=session) if d.chat_id]
     await menus.install(application.bot, desk.settings, bound)

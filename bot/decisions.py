@@ -24,7 +24,7 @@ from bot.notices import (
     name_of,
     say,
 )
-from bot.permissions import Actor, Refused
+from bot.permissions import Act, Actor, Refused
 from bot.staff import record_prompt
 from bot.tickets import refuse_excluded
 from bot.transition import Who, transition
@@ -38,9 +38,14 @@ def _request_purpose(request: TicketRequest) -> Purpose:
 
 
 def _open_request(
-    session: Session, settings: Settings, request_id: int | None, actor: Actor, kind: str
+    session: Session,
+    settings: Settings,
+    request_id: int | None,
+    actor: Actor,
+    kind: str,
+    act: Act,
 ) -> tuple[TicketRequest, Ticket]:
-    permissions.for_dispatcher(session=session, settings=settings, actor=actor)
+    permissions.for_dispatcher(act, session=session, settings=settings, actor=actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None or request.kind != kind or request.status != "pending":
         raise Refused("stale")
@@ -94,11 +99,13 @@ def ask_reject_reason(
 ) -> None:
     """Rejecting needs a reason: ask for it under the request (ForceReply)."""
     # Checked before saying whether the request exists.
-    permissions.for_dispatcher(session=session, settings=settings, actor=actor)
+    permissions.for_dispatcher(Act.REJECT_REQUEST, session=session, settings=settings, actor=actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
-    request, ticket = _open_request(session, settings, request_id, actor, request.kind)
+    request, ticket = _open_request(
+        session, settings, request_id, actor, request.kind, Act.REJECT_REQUEST
+    )
     message = queries.ticket_card(
         session=session, ticket_id=ticket.id or 0, purpose=_request_purpose(request)
     )
@@ -137,7 +144,9 @@ def approve_transfer(
     now: datetime,
 ) -> Department:
     """Re-route to the chosen department: old card marked, new card posted, enterprise told."""
-    request, ticket = _open_request(session, settings, request_id, actor, "transfer")
+    request, ticket = _open_request(
+        session, settings, request_id, actor, "transfer", Act.APPROVE_TRANSFER
+    )
     new = queries.get_department_by_code(session=session, code=department_code)
     if (
         new is None
@@ -191,11 +200,13 @@ def reject(
     now: datetime,
 ) -> Ticket:
     """Reject a transfer (the department keeps it) or an extension (the deadline stays)."""
-    permissions.for_dispatcher(session=session, settings=settings, actor=actor)
+    permissions.for_dispatcher(Act.REJECT_REQUEST, session=session, settings=settings, actor=actor)
     request = queries.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
-    request, ticket = _open_request(session, settings, request_id, actor, request.kind)
+    request, ticket = _open_request(
+        session, settings, request_id, actor, request.kind, Act.REJECT_REQUEST
+    )
     transition(
         session=session,
         settings=settings,
@@ -227,7 +238,9 @@ def approve_extension(
     *, session: Session, settings: Settings, request_id: int | None, actor: Actor, now: datetime
 ) -> Ticket:
     """Move the resolve deadline by the granted working days; tell department and enterprise."""
-    request, ticket = _open_request(session, settings, request_id, actor, "extension")
+    request, ticket = _open_request(
+        session, settings, request_id, actor, "extension", Act.APPROVE_EXTENSION
+    )
     days = request.days or 0
     # The record keeps the new deadline as the desk reads it, in its own time zone.
     zone = clocks.schedule_of(settings).zone

@@ -41,7 +41,7 @@ class Desk:
     last_chase_at: datetime | None = field(default=None)
     #: Who is a current member of which chat, asked of Telegram and remembered briefly.
     members: Memberships = field(default_factory=Memberships)
-    #: Set once the start job has made sure a routing model is stored (bot/app.py); the
+    #: Set once the start job has made sure a routing model is stored (bot/jobs.py); the
     #: desk routes by rules until then. Tests and the demo wait for it to be deterministic.
     routing_ready: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import notices, tickets
+from bot import notices, permissions, tickets
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, Status
 from bot.metrics import SATISFIED_FROM
@@ -35,7 +35,7 @@ from storage.models import Outbox, Purpose, Reporter, Ticket, TicketMessage
 
 def _own(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
     ticket = queries.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
-    return ticket if ticket is not None and ticket.reporter_id == reporter.id else None
+    return ticket if permissions.owns(reporter, ticket) else None
 
 
 def reply_target(

@@ -76,7 +76,7 @@ def ask_for_text(
 ) -> None:
     """A ForceReply question under the card, re-checking who may ask for it: the words for
     a transfer (``ask_transfer_reason``) or for an extension of ``meta["days"]``."""
-    permissions.for_department(session=session, ticket=ticket, actor=actor)
+    permissions.for_department(permissions.Act.PROMPT, session=session, ticket=ticket, actor=actor)
     if Status(ticket.status) not in (Status.ASSIGNED, Status.ACCEPTED):
         raise Refused("state", ticket)
     question = (

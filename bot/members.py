@@ -24,7 +24,7 @@ from dataclasses import replace
 from telegram import Bot, ChatMember, ChatMemberRestricted
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.permissions import ANONYMOUS_ADMIN_ID, Actor, Membership
+from bot.permissions import Actor, Membership, is_anonymous
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class Memberships:
 
     async def resolve(self, bot: Bot, actor: Actor) -> Actor:
         """The actor with its membership filled in (private chats: their own chat)."""
-        if actor.anonymous or actor.user_id == ANONYMOUS_ADMIN_ID:
+        if is_anonymous(actor):
             return actor  # refused as anonymous whatever Telegram says; no call
         if actor.chat_id == actor.user_id:
             return replace(actor, membership=Membership.MEMBER)

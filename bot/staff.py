@@ -31,7 +31,7 @@ from bot.notices import (
     name_of,
     say,
 )
-from bot.permissions import Actor, Refused, for_department
+from bot.permissions import Act, Actor, Refused, for_department
 from bot.transition import Who, check, transition
 from storage import queries
 from storage.models import (
@@ -78,7 +78,7 @@ def accept(
     *, session: Session, settings: Settings, ticket: Ticket, actor: Actor, now: datetime
 ) -> None:
     """签收: record who accepted; the enterprise hears only "the department"."""
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.ACCEPT, session=session, ticket=ticket, actor=actor)
     _act(session, settings, ticket, actor, Action.ACCEPT, now, department=department.code)
     reporter = queries.reporter_of(session=session, ticket=ticket)
     post = partial(notices.post, session=session, settings=settings)
@@ -116,7 +116,7 @@ def prompt(
 ) -> None:
     """A button that needs more first: post a question under the card (ForceReply for
     words, or the buttons to choose from), recorded as the actor's open prompt."""
-    for_department(session=session, ticket=ticket, actor=actor)
+    for_department(Act.PROMPT, session=session, ticket=ticket, actor=actor)
     ticket_id = ticket.id or 0
     needs = {
         "ask_info": (
@@ -168,7 +168,7 @@ def ask_info(
     now: datetime,
 ) -> None:
     """需补充材料: the question goes to the enterprise; the resolve clock pauses."""
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.ASK_INFO, session=session, ticket=ticket, actor=actor)
     check(ticket, Action.ASK_INFO)
     _store_staff_message(session, ticket, department, actor, question, now)
     _act(
@@ -217,7 +217,7 @@ def resolve(
     now: datetime,
 ) -> None:
     """办结: the enterprise receives the resolution with the five rating buttons."""
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.RESOLVE, session=session, ticket=ticket, actor=actor)
     check(ticket, Action.RESOLVE)
     ticket.resolution = resolution
     _store_staff_message(session, ticket, department, actor, resolution, now)
@@ -256,7 +256,7 @@ def request_transfer(
 ) -> TicketRequest:
     """转办/退单: goes to the dispatcher with a department picker and a reject button."""
 
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.REQUEST_TRANSFER, session=session, ticket=ticket, actor=actor)
     refuse_conduct_transfer(ticket)
     if reason_code not in TRANSFER_REASONS:
         raise Refused("stale", ticket)
@@ -320,6 +320,12 @@ def request_transfer(
     return request
 
 
+def check_extension_days(settings: Settings, days: int, ticket: Ticket) -> None:
+    """Only the working days the desk offers (callback_data is untrusted)."""
+    if days not in settings.workflow.extension_days:
+        raise Refused("stale", ticket)
+
+
 def request_extension(
     *,
     session: Session,
@@ -332,9 +338,8 @@ def request_extension(
 ) -> TicketRequest:
     """申请延期: the dispatcher approves or rejects; the enterprise hears the outcome."""
 
-    department = for_department(session=session, ticket=ticket, actor=actor)
-    if days not in settings.workflow.extension_days:
-        raise Refused("stale", ticket)
+    department = for_department(Act.REQUEST_EXTENSION, session=session, ticket=ticket, actor=actor)
+    check_extension_days(settings, days, ticket)
     before = _act(
         session,
         settings,
@@ -426,7 +431,7 @@ def reply(
 
     The first one is the first answer (首次答复); answering an assigned ticket accepts it.
     """
-    department = for_department(session=session, ticket=ticket, actor=actor)
+    department = for_department(Act.REPLY, session=session, ticket=ticket, actor=actor)
     if Status(ticket.status) is Status.ASSIGNED:
         accept(session=session, settings=settings, ticket=ticket, actor=actor, now=now)
     if Status(ticket.status) not in RELAYS_STAFF_REPLIES:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import clocks, desk_routing, notices
+from bot import clocks, desk_routing, notices, permissions
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, Status
 from bot.notices import (
@@ -253,9 +253,7 @@ def _remember_profile(reporter: Reporter, data: dict[str, Any], now: datetime) -
 def _own_ticket(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
     """A ticket only if it belongs to this reporter; others' tickets look just like missing."""
     ticket = queries.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
-    if ticket is None or ticket.reporter_id != reporter.id:
-        return None
-    return ticket
+    return ticket if permissions.owns(reporter, ticket) else None
 
 
 def _department_label(session: Session, ticket: Ticket) -> Label | None:

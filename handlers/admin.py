@@ -1,4 +1,4 @@
-"""Admin commands: /bind, /unbind, /departments, /assign, /ticket, /summary; unknown groups."""
+"""Admin commands: /bind, /unbind, /departments, /assign, /ticket, /summary, /block, /unblock."""
 
 from __future__ import annotations
 
@@ -11,20 +11,19 @@ from telegram.ext import ContextTypes
 
 from bot import abuse, admin, admin_views, menus, permissions, tickets
 from bot.metrics import Week, parse_week, previous_week
-from bot.permissions import Refused
+from bot.permissions import Act, Refused
 from bot.report import build_weekly_report
-from bot.texts import texts_for
-from handlers.common import admins_only, desk_of, guarded, say, thread_of
-from handlers.staff import refusal_text
+from bot.texts import Texts, texts_for
+from handlers.common import admins_only, desk_of, guarded, refusal_text, say, thread_of
 from storage import queries
 
 
-def _group_texts(context: ContextTypes.DEFAULT_TYPE):  # type: ignore[no-untyped-def]
+def _group_texts(context: ContextTypes.DEFAULT_TYPE) -> Texts:
     return texts_for(desk_of(context).settings.desk.default_language)
 
 
 @guarded
-@admins_only
+@admins_only(Act.BIND)
 async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/bind <department_code> in a group (or forum topic); admins only."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
@@ -65,7 +64,7 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @guarded
-@admins_only
+@admins_only(Act.DEPARTMENTS)
 async def departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if user is None:
@@ -79,7 +78,7 @@ async def departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 @guarded
-@admins_only
+@admins_only(Act.ASSIGN_BY_COMMAND)
 async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/assign <ticket number> <department code>; admins only."""
     user = update.effective_user
@@ -130,7 +129,7 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 @guarded
-@admins_only
+@admins_only(Act.UNBIND)
 async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unbind in a department's chat (topic); admins only."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
@@ -154,7 +153,7 @@ async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @guarded
-@admins_only
+@admins_only(Act.TICKET_DETAIL)
 async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ticket <number>: full detail and audit trail; admins only."""
     user, chat = update.effective_user, update.effective_chat
@@ -166,16 +165,17 @@ async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await say(update, context, t.ticket_usage)
         return
     with desk.work(update.update_id) as session:
-        # The enterprise's Telegram identity never reaches a group, the dispatcher's included;
-        # company and contact in full only where the desk reads (like the cards).
         private = chat.type == ChatType.PRIVATE
-        for_desk = private or permissions.is_dispatcher_chat(
-            session=session,
-            chat_id=chat.id,
-            thread_id=thread_of(update.effective_message),
-        )
         overview = admin.ticket_overview(
-            session=session, number=context.args[0], reveal_identity=private, for_desk=for_desk
+            session=session,
+            number=context.args[0],
+            reveal_identity=permissions.reveals_identity(private=private),
+            for_desk=permissions.reads_as_desk(
+                session=session,
+                chat_id=chat.id,
+                thread_id=thread_of(update.effective_message),
+                private=private,
+            ),
         )
         text = t.unknown_ticket
         if overview is not None:
@@ -186,28 +186,7 @@ async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @guarded
-async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Added to a group no department is bound to: say what the bot is for, or leave."""
-    member = update.my_chat_member
-    chat = update.effective_chat
-    if member is None or chat is None or chat.type == ChatType.PRIVATE:
-        return
-    if member.new_chat_member.status not in ("member", "administrator"):
-        return
-    desk = desk_of(context)
-    with desk.work(update.update_id) as session:
-        served = admin.is_served_chat(session=session, chat_id=chat.id)
-    if served:
-        return
-    if desk.settings.workflow.unknown_group == "leave":
-        await context.bot.leave_chat(chat.id)
-        return
-    t = _group_texts(context)
-    await say(update, context, t.unknown_group.format(desk=escape(desk.settings.desk.name)))
-
-
-@guarded
-@admins_only
+@admins_only(Act.SUMMARY)
 async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/summary [2026-W48]: the weekly overdue summary with its workbook and chart; admins."""
     user, chat = update.effective_user, update.effective_chat
@@ -242,14 +221,14 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @guarded
-@admins_only
+@admins_only(Act.BLOCK)
 async def block(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/block <telegram user id | ticket number> [reason]; admins only."""
     await _set_blocked(update, context, blocked=True)
 
 
 @guarded
-@admins_only
+@admins_only(Act.UNBLOCK)
 async def unblock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unblock <telegram user id | ticket number>; admins only."""
     await _set_blocked(update, context, blocked=False)
@@ -277,8 +256,7 @@ async def _set_blocked(
                 blocked=blocked,
                 reason=" ".join(context.args[1:]),
                 actor_id=user.id,
-                # Who filed a ticket is said only to the admin alone, never in a group.
-                reveal_identity=chat.type == ChatType.PRIVATE,
+                reveal_identity=permissions.reveals_identity(private=chat.type == ChatType.PRIVATE),
                 now=desk.clock(),
             )
             reply = admin_views.reply_html(said, desk.settings)

@@ -16,9 +16,9 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.admin import is_admin
 from bot.desk import Desk, DuplicateUpdate
 from bot.intake import Attachment, Incoming
+from bot.permissions import Act, Refused, for_admin
 from bot.screens import Screen
 from bot.texts import language_from_telegram, texts_for
 from bot.views import EVIDENCE_KINDS, Rendered, chosen, fit_html, render
@@ -225,21 +225,39 @@ def _attachment(message: Message) -> Attachment | None:
     )
 
 
-def admins_only(callback: Callback) -> Callback:
-    """Configured admins only, wherever the command is used; others get a polite refusal."""
+def admins_only(act: Act) -> Callable[[Callback], Callback]:
+    """An admin command: only who may ``act`` (bot/permissions.py), wherever it is used;
+    others get a polite refusal."""
 
-    @functools.wraps(callback)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
-        if user is None or update.effective_chat is None:
-            return
-        settings = desk_of(context).settings
-        if not is_admin(settings, user.id):
-            await say(update, context, texts_for(settings.desk.default_language).admin_only)
-            return
-        await callback(update, context)
+    def decorate(callback: Callback) -> Callback:
+        @functools.wraps(callback)
+        async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            user = update.effective_user
+            if user is None or update.effective_chat is None:
+                return
+            settings = desk_of(context).settings
+            if not for_admin(act, settings, user.id):
+                await say(update, context, texts_for(settings.desk.default_language).admin_only)
+                return
+            await callback(update, context)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+def refusal_text(context: ContextTypes.DEFAULT_TYPE, refused: Refused) -> str:
+    """Why the core refused, in the desk's language."""
+    t = texts_for(desk_of(context).settings.desk.default_language)
+    status = t.status_names.get(refused.status, refused.status)
+    if refused.code == "closed":
+        return t.reply_not_relayed_closed.format(number=refused.number, status=status)
+    if refused.code == "unsupported":
+        return t.unsupported_in_group
+    if refused.code == "need_text":
+        return t.text_expected
+    template = t.staff_refusals.get(refused.code, t.staff_refusals["stale"])
+    return template.format(number=refused.number, status=status)
 
 
 def guarded(callback: Callback) -> Callback:

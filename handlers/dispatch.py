@@ -7,27 +7,28 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
 from bot import decisions, permissions, tickets
-from bot.permissions import Refused
+from bot.permissions import Act, Refused
 from bot.texts import texts_for
-from handlers.common import answer, desk_of, guarded
-from handlers.staff import actor_of, refusal_text
+from handlers.common import answer, desk_of, guarded, refusal_text
+from handlers.turn import group_press
 from storage import queries
 
 
 @guarded
 async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """as:<ticket id>:<department code>; re-authorised here, whatever the button says."""
-    query = update.callback_query
-    actor = await actor_of(update, context) if query is not None else None
-    if query is None or actor is None:
+    pressed = await group_press(update, context)
+    if pressed is None:
         return
+    actor, data = pressed
     desk = desk_of(context)
     t = texts_for(desk.settings.desk.default_language)
-    data = cb.parse(query.data)
     ticket_id, code = data.int_arg(0), data.arg(1) or ""
     try:
         with desk.work(update.update_id) as session:
-            permissions.for_dispatcher(session=session, settings=desk.settings, actor=actor)
+            permissions.for_dispatcher(
+                Act.ASSIGN, session=session, settings=desk.settings, actor=actor
+            )
             ticket = queries.get_ticket(session=session, ticket_id=ticket_id or 0)
             if ticket is None:
                 raise Refused("stale")
@@ -57,12 +58,11 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 @guarded
 async def request_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """dt:<request>:<department> approves a transfer; dd:<request>:approve|reject decides."""
-    query = update.callback_query
-    actor = await actor_of(update, context) if query is not None else None
-    if actor is None or query is None:
+    pressed = await group_press(update, context)
+    if pressed is None:
         return
+    actor, data = pressed
     desk = desk_of(context)
-    data = cb.parse(query.data)
     request_id = data.int_arg(0)
     try:
         with desk.work(update.update_id) as session:

@@ -5,24 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import abuse, intake
+from bot import abuse, intake, tickets
 from bot import callbacks as cb
 from bot.screens import Name, Screen
 from bot.texts import language_from_telegram, texts_for
 from bot.views import menu_kind
-from handlers.common import (
-    answer,
-    desk_of,
-    guarded,
-    incoming_from,
-    is_private,
-    language_of,
-    mark_chosen,
-    refuse_button,
-    reporter_for,
-    show,
-)
-from handlers.my_tickets import list_tickets
+from handlers.common import answer, desk_of, guarded, incoming_from, is_private, mark_chosen, show
+from handlers.turn import language_for, private_press, private_turn
 from storage.db import transaction
 
 
@@ -67,117 +56,87 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if user is None or not is_private(update):
         return
-    with desk_of(context).work(update.update_id) as session:
-        reporter = reporter_for(session, user)
-        intake.pause(session=session, reporter=reporter)
-        reporter.awaiting = None
-        language = language_of(reporter)
-    await show(update, context, [Screen(Name.GREETING, {"name": user.first_name})], language)
+    with private_turn(update, context) as turn:
+        intake.pause(session=turn.session, reporter=turn.reporter)
+        turn.reporter.awaiting = None
+    await show(update, context, [Screen(Name.GREETING, {"name": user.first_name})], turn.language)
 
 
 @guarded
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None:
+    if update.effective_user is None:
         return
-    with desk_of(context).work(update.update_id) as session:
-        language = language_of(reporter_for(session, user))
-    await show(update, context, [Screen(Name.HELP)], language)
+    await show(update, context, [Screen(Name.HELP)], language_for(update, context))
 
 
 @guarded
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None or not is_private(update):
+    if update.effective_user is None or not is_private(update):
         return
-    with desk_of(context).work(update.update_id) as session:
-        reporter = reporter_for(session, user)
-        screens = intake.cancel(session=session, reporter=reporter)
-        language = language_of(reporter)
-    await show(update, context, screens, language)
+    with private_turn(update, context) as turn:
+        screens = intake.cancel(session=turn.session, reporter=turn.reporter)
+    await show(update, context, screens, turn.language)
 
 
 @guarded
 async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None:
+    if update.effective_user is None:
         return
-    with desk_of(context).work(update.update_id) as session:
-        language = language_of(reporter_for(session, user))
-    await show(update, context, [Screen(Name.LANG_PROMPT)], language)
+    await show(update, context, [Screen(Name.LANG_PROMPT)], language_for(update, context))
 
 
 @guarded
 async def lang_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    data = await private_press(update, context)
+    if data is None:
         return
-    if not is_private(update):
-        await refuse_button(update, context)
-        return
-    await answer(update)
-    choice = cb.parse(query.data).arg()
-    with desk_of(context).work(update.update_id) as session:
-        reporter = reporter_for(session, user)
+    choice = data.arg()
+    with private_turn(update, context) as turn:
         if choice in ("zh", "en"):
-            reporter.language = choice
-            session.add(reporter)
+            turn.reporter.language = choice
+            turn.session.add(turn.reporter)
             screen = Screen(Name.LANG_SET)
         else:
             screen = Screen(Name.STALE_BUTTON)
-        language = language_of(reporter)
-    await show(update, context, [screen], language)
+    await show(update, context, [screen], turn.language)
 
 
 @guarded
 async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any private message: a menu entry, a step of the conversation, or a new concern."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    message = update.effective_message
+    if message is None or update.effective_user is None:
         return
     entry = menu_kind(message.text or "")
-    if entry == "my":
-        await list_tickets(update, context)
-        return
-    desk = desk_of(context)
-    with desk.work(update.update_id) as session:
-        reporter = reporter_for(session, user)
-        if entry == "help":
+    with private_turn(update, context) as turn:
+        session, reporter, settings = turn.session, turn.reporter, turn.settings
+        if entry == "my":
+            screens = [tickets.my_tickets(session=session, settings=settings, reporter=reporter)]
+        elif entry == "help":
             screens = [Screen(Name.HELP)]
         elif entry in intake.KINDS:
             screens = intake.start_filing(
-                session=session,
-                settings=desk.settings,
-                reporter=reporter,
-                kind=entry,
-                now=desk.clock(),
+                session=session, settings=settings, reporter=reporter, kind=entry, now=turn.now()
             )
         else:
             screens = intake.on_private_message(
                 session=session,
-                settings=desk.settings,
+                settings=settings,
                 reporter=reporter,
                 incoming=incoming_from(message),
-                now=desk.clock(),
+                now=turn.now(),
             )
-        language = language_of(reporter)
-    await show(update, context, screens, language)
+    await show(update, context, screens, turn.language)
 
 
 @guarded
 async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Buttons of the filing conversation (category, next, skip, consent, confirm …)."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    data = await private_press(update, context)
+    if data is None:
         return
-    if not is_private(update):
-        await refuse_button(update, context)  # a forged enterprise button in a group
-        return
-    await answer(update)
-    data = cb.parse(query.data)
-    desk = desk_of(context)
-    with desk.work(update.update_id) as session:
-        reporter = reporter_for(session, user)
+    with private_turn(update, context) as turn:
+        session, reporter, settings = turn.session, turn.reporter, turn.settings
         if data.prefix == cb.DRAFT:
             screens = intake.resume_or_restart(
                 session=session, reporter=reporter, choice=data.arg() or ""
@@ -185,31 +144,26 @@ async def filing_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         elif data.prefix == cb.SPLIT_OFF:
             screens = intake.split_off(
                 session=session,
-                settings=desk.settings,
+                settings=settings,
                 reporter=reporter,
                 message_id=data.int_arg(0),
-                now=desk.clock(),
+                now=turn.now(),
             )
         elif data.prefix == cb.OFFER:
             screens = intake.accept_offer(
                 session=session,
-                settings=desk.settings,
+                settings=settings,
                 reporter=reporter,
                 choice=data.arg() or "",
-                now=desk.clock(),
+                now=turn.now(),
             )
         else:
             screens = intake.on_button(
-                session=session,
-                settings=desk.settings,
-                reporter=reporter,
-                data=data,
-                now=desk.clock(),
+                session=session, settings=settings, reporter=reporter, data=data, now=turn.now()
             )
-        language = language_of(reporter)
     if screens and screens[0].name is not Name.STALE_BUTTON:
         await mark_chosen(update)
-    await show(update, context, screens, language)
+    await show(update, context, screens, turn.language)
 
 
 FILING_PREFIXES = (

@@ -7,16 +7,8 @@ from telegram.ext import ContextTypes
 
 from bot import intake
 from bot.texts import Texts, texts_for
-from handlers.common import (
-    desk_of,
-    guarded,
-    is_private,
-    language_of,
-    refuse_button,
-    reporter_for,
-    say,
-    show,
-)
+from handlers.common import desk_of, guarded, is_private, refuse_button, say, show
+from handlers.turn import language_for, private_turn
 from storage import queries
 
 #: Commands of the enterprise's private chat; in a group they point to the private chat.
@@ -25,11 +17,9 @@ PRIVATE_COMMANDS = frozenset({"start", "my", "cancel", "lang"})
 
 def _texts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Texts:
     """The user's chosen language (stored), else Telegram's."""
-    user = update.effective_user
-    if user is None:
+    if update.effective_user is None:
         return texts_for(None)
-    with desk_of(context).work(update.update_id) as session:
-        return texts_for(language_of(reporter_for(session, user)))
+    return texts_for(language_for(update, context))
 
 
 @guarded
@@ -77,11 +67,9 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     desk = desk_of(context)
     if is_private(update):
-        with desk.work(update.update_id) as session:
-            reporter = reporter_for(session, user)
-            screen = intake.on_edit(session=session, reporter=reporter)
-            language = language_of(reporter)
-        await show(update, context, [screen], language, reply_to=message.message_id)
+        with private_turn(update, context) as turn:
+            screen = intake.on_edit(session=turn.session, reporter=turn.reporter)
+        await show(update, context, [screen], turn.language, reply_to=message.message_id)
         return
     replied = message.reply_to_message
     if replied is None:

@@ -6,14 +6,15 @@ Adapters only: each update about the bot becomes one call of bot/outbox.py in on
 
 from __future__ import annotations
 
-from telegram import ChatMember, Update
+from html import escape
+
+from telegram import Chat, ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot import outbox
+from bot import admin, outbox
 from bot.texts import texts_for
-from handlers import admin
-from handlers.common import desk_of, guarded
+from handlers.common import desk_of, guarded, say
 
 GONE = (ChatMember.LEFT, ChatMember.BANNED)  # "left", "kicked"
 
@@ -36,13 +37,30 @@ async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 outbox.enterprise_back(session=session, telegram_user_id=chat.id)
         return
     if status not in GONE:
-        await admin.bot_membership(update, context)  # added to a group: explain or leave
+        await _added_to_group(update, context, chat)
         return
     t = texts_for(desk.settings.desk.default_language)
     remover = member.from_user.full_name if member.from_user else ""
     reason = t.delivery_removed.format(name=remover) if remover else t.delivery_removed_anonymous
     with desk.work(update.update_id) as session:
         outbox.chat_lost(session=session, settings=desk.settings, chat_id=chat.id, reason=reason)
+
+
+async def _added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE, chat: Chat) -> None:
+    """Added to a group no department is bound to: say what the bot is for, or leave."""
+    member = update.my_chat_member
+    if member is None or member.new_chat_member.status not in ("member", "administrator"):
+        return
+    desk = desk_of(context)
+    with desk.work(update.update_id) as session:
+        served = admin.is_served_chat(session=session, chat_id=chat.id)
+    if served:
+        return
+    if desk.settings.workflow.unknown_group == "leave":
+        await context.bot.leave_chat(chat.id)
+        return
+    t = texts_for(desk.settings.desk.default_language)
+    await say(update, context, t.unknown_group.format(desk=escape(desk.settings.desk.name)))
 
 
 @guarded

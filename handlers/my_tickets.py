@@ -8,65 +8,46 @@ from telegram.ext import ContextTypes
 from bot import callbacks as cb
 from bot import feedback, tickets
 from bot.screens import Name, Screen
-from handlers.common import (
-    answer,
-    desk_of,
-    guarded,
-    is_private,
-    language_of,
-    mark_chosen,
-    refuse_button,
-    reporter_for,
-    show,
-)
+from handlers.common import guarded, is_private, mark_chosen, show
+from handlers.turn import private_press, private_turn
 
 
-async def list_tickets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None or not is_private(update):
+@guarded
+async def my_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_user is None or not is_private(update):
         return
-    desk = desk_of(context)
-    with desk.work(update.update_id) as session:
-        reporter = reporter_for(session, user)
-        screen = tickets.my_tickets(session=session, settings=desk.settings, reporter=reporter)
-        language = language_of(reporter)
-    await show(update, context, [screen], language)
-
-
-my_command = guarded(list_tickets)
+    with private_turn(update, context) as turn:
+        screen = tickets.my_tickets(
+            session=turn.session, settings=turn.settings, reporter=turn.reporter
+        )
+    await show(update, context, [screen], turn.language)
 
 
 @guarded
 async def ticket_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Open, withdraw, add information: every press re-checks that the ticket is theirs."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    data = await private_press(update, context)
+    if data is None:
         return
-    if not is_private(update):
-        await refuse_button(update, context)  # a forged enterprise button in a group
-        return
-    await answer(update)
-    data = cb.parse(query.data)
     ticket_id = data.int_arg()
-    desk = desk_of(context)
-    with desk.work(update.update_id) as session:
-        reporter = reporter_for(session, user)
+    with private_turn(update, context) as turn:
+        session, reporter, settings = turn.session, turn.reporter, turn.settings
         screen: Screen
         if data.prefix == cb.MY_LIST:
-            screen = tickets.my_tickets(session=session, settings=desk.settings, reporter=reporter)
+            screen = tickets.my_tickets(session=session, settings=settings, reporter=reporter)
         elif data.prefix == cb.OPEN_TICKET:
             screen = tickets.ticket_detail(
-                session=session, settings=desk.settings, reporter=reporter, ticket_id=ticket_id
+                session=session, settings=settings, reporter=reporter, ticket_id=ticket_id
             )
         elif data.prefix == cb.WITHDRAW:
             screen = tickets.ask_withdraw(session=session, reporter=reporter, ticket_id=ticket_id)
         elif data.prefix == cb.WITHDRAW_CONFIRM:
             screen = tickets.withdraw(
                 session=session,
-                settings=desk.settings,
+                settings=settings,
                 reporter=reporter,
                 ticket_id=ticket_id,
-                now=desk.clock(),
+                now=turn.now(),
             )
         elif data.prefix == cb.ADD_INFO:
             screen = tickets.start_adding_info(
@@ -74,8 +55,7 @@ async def ticket_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             )
         else:
             screen = tickets.finish_adding_info(session=session, reporter=reporter)
-        language = language_of(reporter)
-    await show(update, context, [screen], language)
+    await show(update, context, [screen], turn.language)
 
 
 TICKET_PREFIXES = (
@@ -91,26 +71,18 @@ TICKET_PREFIXES = (
 @guarded
 async def rating_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """rt:<ticket>:<stars>: only the enterprise that filed the ticket can rate it."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    data = await private_press(update, context)
+    if data is None:
         return
-    if not is_private(update):
-        await refuse_button(update, context)  # a forged enterprise button in a group
-        return
-    await answer(update)
-    data = cb.parse(query.data)
-    desk = desk_of(context)
-    with desk.work(update.update_id) as session:
-        reporter = reporter_for(session, user)
+    with private_turn(update, context) as turn:
         screen = feedback.rate(
-            session=session,
-            settings=desk.settings,
-            reporter=reporter,
+            session=turn.session,
+            settings=turn.settings,
+            reporter=turn.reporter,
             ticket_id=data.int_arg(0),
             stars=data.int_arg(1) or 0,
-            now=desk.clock(),
+            now=turn.now(),
         )
-        language = language_of(reporter)
     if screen.name is Name.RATED:
         await mark_chosen(update)
-    await show(update, context, [screen], language)
+    await show(update, context, [screen], turn.language)

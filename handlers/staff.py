@@ -10,55 +10,24 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
 from bot import group_replies, notify, staff
-from bot.permissions import Actor, Refused
-from bot.texts import texts_for
+from bot.permissions import Refused
 from bot.validation import clean_text
-from handlers.common import answer, desk_of, guarded, incoming_from, say, thread_of
+from handlers.common import answer, desk_of, guarded, incoming_from, refusal_text, say
+from handlers.turn import actor_of, group_press
 from storage import queries
 from storage.models import Purpose
 
 log = logging.getLogger(__name__)
 
 
-async def actor_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor | None:
-    """Who acts, where, and whether Telegram counts them a current member there."""
-    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if user is None or chat is None:
-        return None
-    posted = message if isinstance(message, Message) else None
-    actor = Actor(
-        user_id=user.id,
-        name=user.full_name,
-        chat_id=chat.id,
-        thread_id=thread_of(posted),
-        # An anonymous admin or a channel posts with sender_chat set.
-        anonymous=posted is not None and posted.sender_chat is not None,
-    )
-    return await desk_of(context).members.resolve(context.bot, actor)
-
-
-def refusal_text(context: ContextTypes.DEFAULT_TYPE, refused: Refused) -> str:
-    t = texts_for(desk_of(context).settings.desk.default_language)
-    status = t.status_names.get(refused.status, refused.status)
-    if refused.code == "closed":
-        return t.reply_not_relayed_closed.format(number=refused.number, status=status)
-    if refused.code == "unsupported":
-        return t.unsupported_in_group
-    if refused.code == "need_text":
-        return t.text_expected
-    template = t.staff_refusals.get(refused.code, t.staff_refusals["stale"])
-    return template.format(number=refused.number, status=status)
-
-
 @guarded
 async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """st:<ticket>:<action>, tr:<ticket>:<reason>, ex:<ticket>:<days> from a department chat."""
-    query = update.callback_query
-    actor = await actor_of(update, context) if query is not None else None
-    if actor is None or query is None:
+    pressed = await group_press(update, context)
+    if pressed is None:
         return
+    actor, data = pressed
     desk = desk_of(context)
-    data = cb.parse(query.data)
     try:
         with desk.work(update.update_id) as session:
             ticket = queries.get_ticket(session=session, ticket_id=data.int_arg(0) or 0)
@@ -103,8 +72,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 )
             else:
                 days = data.int_arg(1) or 0
-                if days not in desk.settings.workflow.extension_days:
-                    raise Refused("stale", ticket)
+                staff.check_extension_days(desk.settings, days, ticket)
                 group_replies.ask_for_text(
                     session=session,
                     settings=desk.settings,
@@ -116,7 +84,12 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 )
     except Refused as refused:
         log.info(
-            "refused %s by %s in %s: %s", query.data, actor.user_id, actor.chat_id, refused.code
+            "refused %s%s by %s in %s: %s",
+            data.prefix,
+            data.args,
+            actor.user_id,
+            actor.chat_id,
+            refused.code,
         )
         await answer(update, refusal_text(context, refused), alert=True)
         return

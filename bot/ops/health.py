@@ -32,7 +32,7 @@ BOT_API_TTL_SECONDS = 30.0
 OUTBOX_STALE = timedelta(minutes=10)
 #: The chaser counts as stopped after missing this many of its runs.
 CHASER_MISSED_RUNS = 3
-#: The chaser's first run comes 10 s after the start (bot/app.py); allow for it.
+#: The chaser's first run comes 10 s after the start (bot/jobs.py); allow for it.
 CHASER_FIRST_RUN = timedelta(seconds=60)
 
 Check = dict[str, Any]

@@ -120,6 +120,7 @@ class Texts:
     bind_ok: str
     bind_usage: str
     bind_unknown: str
+    #: What /bind and /unbind call the chat: a forum topic or a whole group.
     bind_in_group_only: str
     departments_header: str
     departments_row: str

@@ -7,7 +7,7 @@ import re
 
 from sqlmodel import select
 
-from bot.app import routing_retrain
+from bot.jobs import routing_retrain
 from bot.playground import Scene
 from bot.routing import load_shipped_examples
 from storage.db import transaction
@@ -90,3 +90,15 @@ async def test_the_model_is_stored_at_start_and_shared_after_a_restart(scene: Sc
     await retrain.run(scene.application)
     assert [m.version for m in models(scene)] == [stored.version]
     assert routing_retrain is retrain.callback
+
+
+async def test_a_busy_start_still_trains_the_model_and_chases(scene: Scene) -> None:
+    """APScheduler drops a run that starts more than a second late unless told otherwise;
+    on a loaded machine that lost the model's training at start (and left the desk waiting
+    for it). Every job of the desk runs however late its moment comes, once."""
+    job_queue = scene.application.job_queue
+    assert job_queue is not None
+    jobs = {job.name: job.job for job in job_queue.jobs()}
+    assert {"chaser", "housekeeping", "routing_retrain"} <= set(jobs)
+    for job in jobs.values():
+        assert job.misfire_grace_time is None and job.coalesce

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from sqlmodel import Session, select
 
-from bot import abuse, app, leases
+from bot import abuse, jobs, leases
 from bot.config import Settings
 from bot.desk import Desk
 from storage import queries
@@ -60,10 +60,10 @@ async def test_the_chaser_runs_once_per_period_across_instances(engine, settings
 
     async def chase(desk: Desk, moment: datetime) -> None:
         desk.clock = lambda: moment
-        await app.chase(SimpleNamespace(bot_data={"desk": desk}))  # type: ignore[arg-type]
+        await jobs.chase(SimpleNamespace(bot_data={"desk": desk}))  # type: ignore[arg-type]
 
-    original = app.chaser.run
-    app.chaser.run = chaser_run  # type: ignore[assignment]
+    original = jobs.chaser.run
+    jobs.chaser.run = chaser_run  # type: ignore[assignment]
     try:
         await chase(desks[0], NOW)
         await chase(desks[1], NOW + timedelta(seconds=40))  # the same period: skipped
@@ -76,7 +76,7 @@ async def test_the_chaser_runs_once_per_period_across_instances(engine, settings
                 await chase(desks[1], NOW + interval * 4)
                 holder.rollback()
     finally:
-        app.chaser.run = original  # type: ignore[assignment]
+        jobs.chaser.run = original  # type: ignore[assignment]
     assert ran == [str(NOW), str(NOW + interval), str(NOW + interval * 2)]
     with transaction(engine) as session:
         [state] = session.exec(select(JobState))
