@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import abuse, intake
+from bot import abuse, conversation, intake, private_messages
 from bot import callbacks as cb
 from bot.screens import Name, Screen
 from bot.texts import language_from_telegram, texts_for
@@ -22,7 +22,6 @@ from handlers.common import (
     reporter_for,
     show,
 )
-from handlers.my_tickets import list_tickets
 from storage.db import transaction
 
 
@@ -70,7 +69,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     with desk_of(context).work(update.update_id) as session:
         reporter = reporter_for(session, user)
         intake.pause(session=session, reporter=reporter)
-        reporter.awaiting = None
+        conversation.set_awaiting(reporter, None)
         language = language_of(reporter)
     await show(update, context, [Screen(Name.GREETING, {"name": user.first_name})], language)
 
@@ -131,35 +130,21 @@ async def lang_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 @guarded
 async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any private message: a menu entry, a step of the conversation, or a new concern."""
+    """Any private message: bot/private_messages.py decides where it goes."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
-        return
-    entry = menu_kind(message.text or "")
-    if entry == "my":
-        await list_tickets(update, context)
         return
     desk = desk_of(context)
     with desk.work(update.update_id) as session:
         reporter = reporter_for(session, user)
-        if entry == "help":
-            screens = [Screen(Name.HELP)]
-        elif entry in intake.KINDS:
-            screens = intake.start_filing(
-                session=session,
-                settings=desk.settings,
-                reporter=reporter,
-                kind=entry,
-                now=desk.clock(),
-            )
-        else:
-            screens = intake.on_private_message(
-                session=session,
-                settings=desk.settings,
-                reporter=reporter,
-                incoming=incoming_from(message),
-                now=desk.clock(),
-            )
+        screens = private_messages.on_message(
+            session=session,
+            settings=desk.settings,
+            reporter=reporter,
+            incoming=incoming_from(message),
+            now=desk.clock(),
+            menu=menu_kind(message.text or ""),
+        )
         language = language_of(reporter)
     await show(update, context, screens, language)
 

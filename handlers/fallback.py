@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import intake
+from bot import private_messages
 from bot.texts import Texts, texts_for
 from handlers.common import (
     desk_of,
@@ -79,7 +79,7 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if is_private(update):
         with desk.work(update.update_id) as session:
             reporter = reporter_for(session, user)
-            screen = intake.on_edit(session=session, reporter=reporter)
+            screen = private_messages.on_edit(session=session, reporter=reporter)
             language = language_of(reporter)
         await show(update, context, [screen], language, reply_to=message.message_id)
         return
