@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import private_messages
+from bot import group_replies, private_messages
 from bot.texts import Texts, texts_for
 from handlers.common import (
     desk_of,
@@ -17,7 +17,6 @@ from handlers.common import (
     say,
     show,
 )
-from storage import queries
 
 #: Commands of the enterprise's private chat; in a group they point to the private chat.
 PRIVATE_COMMANDS = frozenset({"start", "my", "cancel", "lang"})
@@ -87,10 +86,9 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if replied is None:
         return
     with desk.work(update.update_id) as session:
-        row = queries.outbox_for_message(
-            session=session, chat_id=message.chat_id, message_id=replied.message_id
+        about_ticket = group_replies.edit_is_about_ticket(
+            session=session, chat_id=message.chat_id, replied_message_id=replied.message_id
         )
-        about_ticket = row is not None and row.ticket_id is not None
     if about_ticket:
         t = texts_for(desk.settings.desk.default_language)
         await say(update, context, t.edit_in_group, reply_to=message.message_id)
