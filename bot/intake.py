@@ -1,4 +1,4 @@
-"""Filing a ticket: the guided conversation as a state machine over a stored Draft.
+"""Filing a ticket: the guided conversation over a stored Draft, in bot/filing_steps.py's order.
 
 Every function takes the open session and returns the screens to show. The draft lives
 in the database, so a restart or /cancel loses nothing the enterprise typed.
