@@ -50,8 +50,7 @@ def on_message(
         return [tickets.my_tickets(session=session, settings=settings, reporter=reporter)]
     if menu == "help":
         return [Screen(Name.HELP)]
-    if menu in intake.KINDS:
-        assert menu is not None
+    if menu is not None and menu in intake.KINDS:
         return intake.start_filing(
             session=session, settings=settings, reporter=reporter, kind=menu, now=now
         )
