@@ -1,4 +1,26 @@
-"""What a reply in a department's (or the dispatcher's) chat means, by what it answers."""
+"""Where a message in a department's (or the dispatcher's) group goes: the one place that decides.
+
+Only replies to the desk's own messages are about tickets; everything else people say in
+the group is their own conversation and the desk stays out of it. A reply goes by the
+desk message it answers (:func:`answered_row`, then :func:`on_reply`):
+
+1. the ticket's card, the card's continuation, or what the desk relayed from the
+   enterprise under it (:data:`RELAYED`): the department's answer, relayed to the
+   enterprise (a sticker or location, which carries nothing, is refused);
+2. a question the desk asked with ForceReply (``prompts.TEXT``: the question for the
+   enterprise, the resolution, the reason for a transfer, an extension or a rejection):
+   its answer, acted on; words are needed, a bare file answers nothing;
+3. a question answered with buttons (``prompts.BUTTONS``): refused, the buttons answer it;
+4. anything else the desk posts (notices, reminders, the dispatcher's requests and
+   decisions): refused, and the person hears that the reply stays in the group;
+5. a desk message the desk has no record of: the person's latest open question here if
+   the reply quotes it; otherwise refused as unmatched in a group the desk serves, and
+   silence in one it does not.
+
+An edited reply changes nothing that was sent on; if it is about a ticket the person
+hears so (:func:`edit_is_about_ticket`). Commands in groups and membership changes have
+their own handlers.
+"""
 
 from __future__ import annotations
 
@@ -169,3 +191,11 @@ def on_reply(
         now=now,
     )
     return True
+
+
+def edit_is_about_ticket(*, session: Session, chat_id: int, replied_message_id: int) -> bool:
+    """An edited message in a group replies to a desk message about a ticket."""
+    row = queries.outbox_for_message(
+        session=session, chat_id=chat_id, message_id=replied_message_id
+    )
+    return row is not None and row.ticket_id is not None

@@ -1,4 +1,4 @@
-"""Filing a ticket: the guided conversation as a state machine over a stored Draft.
+"""Filing a ticket: the guided conversation over a stored Draft, in bot/filing_steps.py's order.
 
 Every function takes the open session and returns the screens to show. The draft lives
 in the database, so a restart or /cancel loses nothing the enterprise typed.
@@ -9,38 +9,21 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session
 
-from bot import abuse, feedback
+from bot import abuse, conversation, feedback
 from bot.config import Settings
+from bot.filing_steps import CORRECTIONS, FIRST, STEPS, Accepts, Step, next_step
 from bot.routing import suggest_category
 from bot.screens import FilingButton, Label, Name, Pressed, Screen
-from bot.tickets import (
-    add_info,
-    adding_info_to,
-    conduct_answer,
-    draft_decision,
-    submit_ticket,
-)
+from bot.tickets import conduct_answer, draft_decision, submit_ticket
 from bot.validation import UsccProblem, check_uscc, clean_text, normalize_phone
 from storage import queries
 from storage.models import Draft, Reporter
 
 MAX_EVIDENCE = 20
-
-
-class Step(StrEnum):
-    CATEGORY = "category"
-    DESCRIPTION = "description"
-    COMPANY = "company"
-    USCC = "uscc"
-    CONTACT_NAME = "contact_name"
-    PHONE = "phone"
-    CONSENT = "consent"
-    CONFIRM = "confirm"
 
 
 KINDS = ("complaint", "request")
@@ -108,14 +91,14 @@ def start_filing(
     assert reporter.id is not None
     if kind not in KINDS:
         return [Screen(Name.STALE_BUTTON)]
-    reporter.awaiting = None
+    conversation.set_awaiting(reporter, None)
     limited = abuse.ticket_limit(session=session, settings=settings, reporter=reporter, now=now)
     if limited is not None:
         return [Screen(Name.TICKET_LIMIT, limited)]
     draft = queries.get_draft(session=session, reporter_id=reporter.id)
     if draft is not None and _has_content(draft):
         draft.active = False
-        draft.data = {**draft.data, "requested_kind": kind}
+        conversation.set_requested_kind(draft, kind)
         queries.save_draft(session=session, draft=draft)
         return [Screen(Name.DRAFT_FOUND, _draft_labels(session, draft))]
     return _new_draft(session, reporter, kind)
@@ -127,7 +110,7 @@ def resume_or_restart(*, session: Session, reporter: Reporter, choice: str) -> l
     if draft is None:
         return [Screen(Name.STALE_BUTTON)]
     if choice == "restart":
-        kind = str(draft.data.get("requested_kind") or draft.data.get("kind") or "complaint")
+        kind = conversation.requested_kind(draft) or str(draft.data.get("kind") or "complaint")
         return _new_draft(session, reporter, kind)
     draft.active = True
     queries.save_draft(session=session, draft=draft)
@@ -136,7 +119,7 @@ def resume_or_restart(*, session: Session, reporter: Reporter, choice: str) -> l
 
 def offer_from_text(*, session: Session, reporter: Reporter, text: str) -> list[Screen]:
     """A plain message outside any conversation: offer to file it, suggesting a category."""
-    reporter.offer_text = clean_text(text)
+    conversation.offer(reporter, clean_text(text))
     session.add(reporter)
     suggested = suggest_category(hints=queries.category_hints(session=session), text=text)
     category = queries.get_category_by_code(session=session, code=suggested) if suggested else None
@@ -151,12 +134,11 @@ def offer_from_text(*, session: Session, reporter: Reporter, text: str) -> list[
 def accept_offer(
     *, session: Session, settings: Settings, reporter: Reporter, choice: str, now: datetime
 ) -> list[Screen]:
-    if choice in KINDS and reporter.offer_text:
+    if choice in KINDS and conversation.offered_text(reporter):
         limited = abuse.ticket_limit(session=session, settings=settings, reporter=reporter, now=now)
         if limited is not None:
             return [Screen(Name.TICKET_LIMIT, limited)]  # the offered text waits
-    text = reporter.offer_text
-    reporter.offer_text = None
+    text = conversation.take_offer(reporter)
     session.add(reporter)
     if choice not in KINDS:
         return [Screen(Name.OFFER_DECLINED)]
@@ -220,8 +202,8 @@ def _draft_with(
         suggest_category(hints=queries.category_hints(session=session), text=text) if text else None
     )
     if suggested:
-        draft.data["category"] = suggested
-        draft.step = Step.DESCRIPTION
+        draft.data["category"] = suggested  # the category is answered: on to the next step
+        draft.step = next_step(Step.CATEGORY)
         screens = [_description_saved(draft)]
     queries.save_draft(session=session, draft=draft)
     return screens
@@ -230,8 +212,8 @@ def _draft_with(
 def cancel(*, session: Session, reporter: Reporter) -> list[Screen]:
     """/cancel: leave whatever is in progress; the draft is kept for later."""
     assert reporter.id is not None
-    if reporter.awaiting:
-        reporter.awaiting = None
+    if conversation.awaiting(reporter) is not None:
+        conversation.set_awaiting(reporter, None)
         session.add(reporter)
         return [Screen(Name.CANCELLED_ADDING_INFO)]
     draft = queries.get_draft(session=session, reporter_id=reporter.id)
@@ -263,11 +245,12 @@ def active_draft(*, session: Session, reporter: Reporter) -> Draft | None:
 def on_message(
     *, session: Session, reporter: Reporter, draft: Draft, incoming: Incoming
 ) -> list[Screen]:
-    """A message while a draft is active: what it means depends on the step."""
+    """A message while a draft is active: what it means depends on what the step accepts."""
     step = Step(draft.step)
-    if step is Step.DESCRIPTION:
+    accepts = STEPS[step].accepts
+    if accepts is Accepts.TEXT_AND_FILES:
         return _on_description(session, draft, incoming)
-    if step is Step.PHONE and incoming.contact_phone is not None:
+    if accepts is Accepts.TEXT_OR_CONTACT and incoming.contact_phone is not None:
         if not incoming.contact_is_own:
             return [Screen(Name.CONTACT_NOT_OWN)]
         shared = normalize_phone(incoming.contact_phone) or incoming.contact_phone[:32]
@@ -275,25 +258,23 @@ def on_message(
     text = words(incoming.text or "")
     if not text:
         return [Screen(Name.TEXT_EXPECTED), *_prompt(session, reporter, draft)]
+    if accepts is Accepts.BUTTONS:
+        return _prompt(session, reporter, draft)  # words answer none of its buttons: ask again
     if step is Step.COMPANY:
         draft.data["company"] = text[:200]
-        return _advance(session, reporter, draft, Step.USCC)
-    if step is Step.USCC:
+    elif step is Step.USCC:
         result = check_uscc(text)
         if not result.ok:
             return [Screen(Name.USCC_PROBLEM, _uscc_params(result))]
         draft.data["uscc"] = result.normalized
-        return _advance(session, reporter, draft, Step.CONTACT_NAME)
-    if step is Step.CONTACT_NAME:
+    elif step is Step.CONTACT_NAME:
         draft.data["contact_name"] = text[:100]
-        return _advance(session, reporter, draft, Step.PHONE)
-    if step is Step.PHONE:
+    else:  # the phone
         phone = normalize_phone(text)
         if phone is None:
             return [Screen(Name.PHONE_INVALID)]
         return _set_phone(session, reporter, draft, phone)
-    # Category, consent and confirm are answered with buttons; show them again.
-    return _prompt(session, reporter, draft)
+    return _advance(session, reporter, draft)
 
 
 def on_button(
@@ -321,13 +302,11 @@ def on_button(
         if category is None or not category.active:
             return [Screen(Name.STALE_BUTTON), *_prompt(session, reporter, draft)]
         draft.data["category"] = category.code
-        nxt = Step.CONFIRM if draft.data.get("editing") else Step.DESCRIPTION
-        return _advance(session, reporter, draft, nxt)
+        return _advance(session, reporter, draft)
     if button is FilingButton.DESCRIPTION_DONE and step is Step.DESCRIPTION:
         if not draft.data.get("description"):
             return [Screen(Name.NEED_DESCRIPTION)]
-        nxt = Step.CONFIRM if draft.data.get("editing") else Step.COMPANY
-        return _advance(session, reporter, draft, nxt)
+        return _advance(session, reporter, draft)
     if button is FilingButton.REUSE_PROFILE and step is Step.COMPANY and reporter.company_name:
         draft.data.update(
             company=reporter.company_name,
@@ -335,13 +314,13 @@ def on_button(
             contact_name=reporter.contact_name,
             phone=reporter.phone,
         )
-        return _advance(session, reporter, draft, Step.CONSENT)
+        return _advance(session, reporter, draft, shortcut=True)
     if button is FilingButton.SKIP_USCC and step is Step.USCC:
         draft.data["uscc"] = None
-        return _advance(session, reporter, draft, Step.CONTACT_NAME)
+        return _advance(session, reporter, draft)
     if button is FilingButton.VISIBILITY and step is Step.CONSENT and data.arg() in VISIBILITIES:
         draft.data["visibility"] = data.arg()
-        return _advance(session, reporter, draft, Step.CONFIRM)
+        return _advance(session, reporter, draft)
     if button is FilingButton.CONFIRM and step is Step.CONFIRM:
         return _on_confirm_edit(session, reporter, draft, data.arg())
     return [Screen(Name.STALE_BUTTON), *_prompt(session, reporter, draft)]
@@ -354,7 +333,7 @@ def _new_draft(session: Session, reporter: Reporter, kind: str) -> list[Screen]:
     assert reporter.id is not None
     queries.delete_draft(session=session, reporter_id=reporter.id)
     session.flush()
-    draft = Draft(reporter_id=reporter.id, step=Step.CATEGORY, data={"kind": kind})
+    draft = Draft(reporter_id=reporter.id, step=FIRST, data={"kind": kind})
     session.add(draft)
     return _prompt(session, reporter, draft)
 
@@ -372,10 +351,18 @@ def _draft_labels(session: Session, draft: Draft) -> dict[str, Any]:
     }
 
 
-def _advance(session: Session, reporter: Reporter, draft: Draft, step: Step) -> list[Screen]:
+def _advance(
+    session: Session, reporter: Reporter, draft: Draft, *, shortcut: bool = False
+) -> list[Screen]:
+    """The draft's step is answered: on to the step the table says follows it."""
+    step = next_step(Step(draft.step), correcting=conversation.editing(draft), shortcut=shortcut)
+    return _go_to(session, reporter, draft, step)
+
+
+def _go_to(session: Session, reporter: Reporter, draft: Draft, step: Step) -> list[Screen]:
     draft.step = step
     if step is Step.CONFIRM:
-        draft.data.pop("editing", None)
+        conversation.set_editing(draft, False)
     queries.save_draft(session=session, draft=draft)
     return _prompt(session, reporter, draft)
 
@@ -383,27 +370,24 @@ def _advance(session: Session, reporter: Reporter, draft: Draft, step: Step) -> 
 def _prompt(session: Session, reporter: Reporter, draft: Draft) -> list[Screen]:
     """The question of the draft's current step."""
     step = Step(draft.step)
-    kind = draft.data.get("kind", "complaint")
+    if step is Step.DESCRIPTION and _has_content(draft):
+        return [_description_saved(draft)]  # asking afresh would look as if it were lost
+    return [Screen(STEPS[step].asks, _question_params(session, reporter, draft, step))]
+
+
+def _question_params(
+    session: Session, reporter: Reporter, draft: Draft, step: Step
+) -> dict[str, Any]:
     if step is Step.CATEGORY:
         categories = [
             (c.code, Label(c.name, c.name_en)) for c in queries.list_categories(session=session)
         ]
-        return [Screen(Name.ASK_CATEGORY, {"kind": kind, "categories": categories})]
-    if step is Step.DESCRIPTION:
-        if draft.data.get("description") or draft.data.get("evidence"):
-            return [_description_saved(draft)]
-        return [Screen(Name.ASK_DESCRIPTION)]
+        return {"kind": draft.data.get("kind", "complaint"), "categories": categories}
     if step is Step.COMPANY:
-        return [Screen(Name.ASK_COMPANY, {"previous_company": reporter.company_name})]
-    if step is Step.USCC:
-        return [Screen(Name.ASK_USCC)]
-    if step is Step.CONTACT_NAME:
-        return [Screen(Name.ASK_CONTACT_NAME)]
-    if step is Step.PHONE:
-        return [Screen(Name.ASK_PHONE)]
-    if step is Step.CONSENT:
-        return [Screen(Name.ASK_CONSENT)]
-    return [Screen(Name.SUMMARY, _summary(session, draft))]
+        return {"previous_company": reporter.company_name}
+    if step is Step.CONFIRM:
+        return _summary(session, draft)
+    return {}
 
 
 def _description_saved(draft: Draft) -> Screen:
@@ -441,10 +425,7 @@ def _on_description(session: Session, draft: Draft, incoming: Incoming) -> list[
 
 def _set_phone(session: Session, reporter: Reporter, draft: Draft, phone: str) -> list[Screen]:
     draft.data["phone"] = phone
-    return [
-        Screen(Name.PHONE_SAVED, {"phone": phone}),
-        *_advance(session, reporter, draft, Step.CONSENT),
-    ]
+    return [Screen(Name.PHONE_SAVED, {"phone": phone}), *_advance(session, reporter, draft)]
 
 
 def _on_confirm_edit(
@@ -454,14 +435,13 @@ def _on_confirm_edit(
         draft.active = False
         queries.save_draft(session=session, draft=draft)
         return [Screen(Name.CANCELLED)]
-    targets = {"desc": Step.DESCRIPTION, "company": Step.COMPANY, "cat": Step.CATEGORY}
-    step = targets.get(choice or "")
+    step = CORRECTIONS.get(choice or "")
     if step is None:
         return [Screen(Name.STALE_BUTTON), *_prompt(session, reporter, draft)]
     if step is Step.DESCRIPTION:
         draft.data["description"] = ""
-    draft.data["editing"] = True
-    return _advance(session, reporter, draft, step)
+    conversation.set_editing(draft, True)
+    return _go_to(session, reporter, draft, step)
 
 
 def _uscc_params(result: Any) -> dict[str, Any]:
@@ -542,93 +522,3 @@ def _answer_conduct(
     draft.data["conduct_answer"] = choice == "yes"
     queries.save_draft(session=session, draft=draft)
     return _submit(session, settings, reporter, draft, now)
-
-
-def on_private_message(
-    *,
-    session: Session,
-    settings: Settings,
-    reporter: Reporter,
-    incoming: Incoming,
-    now: datetime,
-) -> list[Screen]:
-    """Any private message that is not a menu entry or command.
-
-    A reply to one of the desk's messages about a ticket continues that ticket's
-    conversation; then adding information, then the filing conversation, then the one
-    ticket waiting for this enterprise's information; a plain text outside all of them is
-    never ignored: the desk offers to file it.
-    """
-    attachment_data = incoming.attachment.as_dict() if incoming.attachment else None
-    answered = feedback.reply_target(
-        session=session, reporter=reporter, replied_message_id=incoming.reply_to_message_id
-    )
-    if answered is not None:
-        ticket = queries.get_ticket(session=session, ticket_id=answered.ticket_id or 0)
-        assert ticket is not None
-        return [
-            feedback.enterprise_reply(
-                session=session,
-                settings=settings,
-                reporter=reporter,
-                ticket=ticket,
-                text=words(
-                    incoming.text
-                    or (incoming.attachment.caption if incoming.attachment else "")
-                    or ""
-                )
-                or None,
-                attachment=attachment_data,
-                now=now,
-                answering=answered,
-            )
-        ]
-    if adding_info_to(reporter) is not None:
-        attachment = incoming.attachment.as_dict() if incoming.attachment else None
-        text = words(incoming.text or "") or None
-        return [
-            add_info(
-                session=session,
-                settings=settings,
-                reporter=reporter,
-                text=text,
-                attachment=attachment,
-                now=now,
-            )
-        ]
-    draft = active_draft(session=session, reporter=reporter)
-    if draft is not None:
-        return on_message(session=session, reporter=reporter, draft=draft, incoming=incoming)
-    asking = feedback.asking_ticket(session=session, reporter=reporter)
-    if asking is not None:
-        added = feedback.enterprise_reply(
-            session=session,
-            settings=settings,
-            reporter=reporter,
-            ticket=asking,
-            text=words(
-                incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
-            )
-            or None,
-            attachment=attachment_data,
-            now=now,
-        )
-        if added.name is Name.INFO_FORWARDED:  # with the way out: 这是新问题，另起工单
-            added = Screen(Name.ADDED_TO_TICKET, added.params)
-        return [added]
-    text = words(
-        incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
-    )
-    if text:
-        return offer_from_text(session=session, reporter=reporter, text=text)
-    if incoming.attachment is not None:
-        return [Screen(Name.FILE_OUTSIDE)]
-    return [Screen(Name.UNSUPPORTED)]
-
-
-def on_edit(*, session: Session, reporter: Reporter) -> Screen:
-    """The enterprise edited a message it had sent: nothing changes, and it hears how to
-    correct (the draft notes messages as they come; tickets keep what was submitted)."""
-    if active_draft(session=session, reporter=reporter) is not None:
-        return Screen(Name.EDIT_IGNORED_FILING)
-    return Screen(Name.EDIT_IGNORED)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import clocks, desk_routing, notices, permissions
+from bot import clocks, conversation, desk_routing, notices, permissions
 from bot.config import Settings
 from bot.lifecycle import ACCEPTS_INFO, Action, Status
 from bot.notices import (
@@ -391,8 +391,6 @@ def tell_handlers(session: Session, settings: Settings, ticket: Ticket, said: Sa
 
 # --- adding information later ---------------------------------------------------------------
 
-INFO_PREFIX = "info"
-
 
 def start_adding_info(*, session: Session, reporter: Reporter, ticket_id: int | None) -> Screen:
     ticket = _own_ticket(session, reporter, ticket_id)
@@ -400,17 +398,10 @@ def start_adding_info(*, session: Session, reporter: Reporter, ticket_id: int | 
         return Screen(Name.UNKNOWN_TICKET)
     if Status(ticket.status) not in ACCEPTS_INFO:
         return Screen(Name.CANNOT_ADD_INFO, {"number": ticket.number, "status": ticket.status})
-    reporter.awaiting = f"{INFO_PREFIX}:{ticket.id}:0"
+    assert ticket.id is not None
+    conversation.set_awaiting(reporter, conversation.AddingInfo(ticket_id=ticket.id))
     session.add(reporter)
     return Screen(Name.ASK_ADD_INFO, {"number": ticket.number})
-
-
-def adding_info_to(reporter: Reporter) -> tuple[int, int] | None:
-    """(ticket id, items so far) while the reporter is adding information."""
-    if not reporter.awaiting or not reporter.awaiting.startswith(INFO_PREFIX + ":"):
-        return None
-    _, ticket_id, count = reporter.awaiting.split(":")
-    return int(ticket_id), int(count)
 
 
 def add_info(
@@ -423,14 +414,14 @@ def add_info(
     now: datetime,
 ) -> Screen:
     """One message of additional information: stored, then relayed to whoever handles it."""
-    state = adding_info_to(reporter)
-    ticket = _own_ticket(session, reporter, state[0]) if state else None
+    state = conversation.awaiting(reporter)
+    ticket = _own_ticket(session, reporter, state.ticket_id) if state else None
     if ticket is None or state is None:
-        reporter.awaiting = None
+        conversation.set_awaiting(reporter, None)
         session.add(reporter)
         return Screen(Name.UNKNOWN_TICKET)
     if Status(ticket.status) not in ACCEPTS_INFO:
-        reporter.awaiting = None
+        conversation.set_awaiting(reporter, None)
         session.add(reporter)
         return Screen(Name.CANNOT_ADD_INFO, {"number": ticket.number, "status": ticket.status})
     if not text and attachment is None:
@@ -469,21 +460,21 @@ def add_info(
             session=session,
             settings=settings,
         )
-    count = state[1] + 1
-    reporter.awaiting = f"{INFO_PREFIX}:{ticket.id}:{count}"
+    state = state.added_one()
+    conversation.set_awaiting(reporter, state)
     session.add(reporter)
-    return Screen(Name.INFO_ADDED, {"number": ticket.number, "count": count, "more": True})
+    return Screen(Name.INFO_ADDED, {"number": ticket.number, "count": state.count, "more": True})
 
 
 def finish_adding_info(*, session: Session, reporter: Reporter) -> Screen:
-    state = adding_info_to(reporter)
-    reporter.awaiting = None
+    state = conversation.awaiting(reporter)
+    conversation.set_awaiting(reporter, None)
     session.add(reporter)
-    if state is None or state[1] == 0:
+    if state is None or state.count == 0:
         return Screen(Name.INFO_NOTHING)
-    ticket = queries.get_ticket(session=session, ticket_id=state[0])
+    ticket = queries.get_ticket(session=session, ticket_id=state.ticket_id)
     number = ticket.number if ticket else ""
-    return Screen(Name.INFO_ADDED, {"number": number, "count": state[1], "more": False})
+    return Screen(Name.INFO_ADDED, {"number": number, "count": state.count, "more": False})
 
 
 # --- dispatching ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import abuse, intake, tickets
+from bot import abuse, conversation, intake, private_messages
 from bot import callbacks as cb
 from bot.screens import Name, Screen
 from bot.texts import language_from_telegram, texts_for
@@ -58,7 +58,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     with private_turn(update, context) as turn:
         intake.pause(session=turn.session, reporter=turn.reporter)
-        turn.reporter.awaiting = None
+        conversation.set_awaiting(turn.reporter, None)
     await show(update, context, [Screen(Name.GREETING, {"name": user.first_name})], turn.language)
 
 
@@ -103,29 +103,19 @@ async def lang_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 @guarded
 async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any private message: a menu entry, a step of the conversation, or a new concern."""
+    """Any private message: bot/private_messages.py decides where it goes."""
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
-    entry = menu_kind(message.text or "")
     with private_turn(update, context) as turn:
-        session, reporter, settings = turn.session, turn.reporter, turn.settings
-        if entry == "my":
-            screens = [tickets.my_tickets(session=session, settings=settings, reporter=reporter)]
-        elif entry == "help":
-            screens = [Screen(Name.HELP)]
-        elif entry in intake.KINDS:
-            screens = intake.start_filing(
-                session=session, settings=settings, reporter=reporter, kind=entry, now=turn.now()
-            )
-        else:
-            screens = intake.on_private_message(
-                session=session,
-                settings=settings,
-                reporter=reporter,
-                incoming=incoming_from(message),
-                now=turn.now(),
-            )
+        screens = private_messages.on_message(
+            session=turn.session,
+            settings=turn.settings,
+            reporter=turn.reporter,
+            incoming=incoming_from(message),
+            now=turn.now(),
+            menu=menu_kind(message.text or ""),
+        )
     await show(update, context, screens, turn.language)
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import intake
+from bot import group_replies, private_messages
 from bot.texts import Texts, texts_for
 from handlers.common import desk_of, guarded, is_private, refuse_button, say, show
 from handlers.turn import language_for, private_turn
-from storage import queries
 
 #: Commands of the enterprise's private chat; in a group they point to the private chat.
 PRIVATE_COMMANDS = frozenset({"start", "my", "cancel", "lang"})
@@ -68,17 +67,16 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     desk = desk_of(context)
     if is_private(update):
         with private_turn(update, context) as turn:
-            screen = intake.on_edit(session=turn.session, reporter=turn.reporter)
+            screen = private_messages.on_edit(session=turn.session, reporter=turn.reporter)
         await show(update, context, [screen], turn.language, reply_to=message.message_id)
         return
     replied = message.reply_to_message
     if replied is None:
         return
     with desk.work(update.update_id) as session:
-        row = queries.outbox_for_message(
-            session=session, chat_id=message.chat_id, message_id=replied.message_id
+        about_ticket = group_replies.edit_is_about_ticket(
+            session=session, chat_id=message.chat_id, replied_message_id=replied.message_id
         )
-        about_ticket = row is not None and row.ticket_id is not None
     if about_ticket:
         t = texts_for(desk.settings.desk.default_language)
         await say(update, context, t.edit_in_group, reply_to=message.message_id)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot import callbacks as cb
-from bot import intake, tickets
+from bot import intake, private_messages, tickets
 from bot.config import Settings
 from bot.intake import Attachment, Incoming
 from bot.screens import Name
@@ -39,7 +39,7 @@ def button(engine, settings, prefix: str, *args: str | int):
 
 def say(engine, settings, text: str | None = None, **kwargs):
     with transaction(engine) as session:
-        return intake.on_private_message(
+        return private_messages.on_message(
             session=session,
             settings=settings,
             reporter=reporter(session),

@@ -39,7 +39,7 @@ async def test_an_urgent_ticket_gets_the_shorter_promise(engine, settings) -> No
     from sqlmodel import select
 
     from bot import callbacks as cb
-    from bot import intake
+    from bot import intake, private_messages
     from bot.intake import Incoming
     from storage import queries
     from storage.db import transaction
@@ -58,7 +58,7 @@ async def test_an_urgent_ticket_gets_the_shorter_promise(engine, settings) -> No
                     data=cb.parse(kwargs["button"]),
                     now=now,
                 )
-            return intake.on_private_message(
+            return private_messages.on_message(
                 session=session,
                 settings=settings,
                 reporter=reporter,

@@ -57,11 +57,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from bot import callbacks as cb
-from bot import decisions, feedback, group_replies, menus, staff, tickets
+from bot import conversation, decisions, feedback, group_replies, menus, staff, tickets
 from bot.config import Settings, load_settings
+from bot.conversation import AddingInfo, Awaiting
 from bot.emulator.records import Chat, MessageRecord, User
 from bot.emulator.text import find_bot_commands
-from bot.intake import Step
+from bot.filing_steps import Step
 from bot.permissions import ANONYMOUS_ADMIN_ID, Actor, Membership
 from bot.playground import Person, Scene, desk_on_emulator
 from bot.texts import texts_for
@@ -386,14 +387,16 @@ def resolved(w: World, s: Session, i: int) -> Target:
     return target
 
 
-def own_ticket(person: str, awaiting: Callable[[Ticket], str | None] = lambda _: None) -> Prepare:
+def own_ticket(
+    person: str, awaiting: Callable[[Ticket], Awaiting | None] = lambda _: None
+) -> Prepare:
     """A ticket of a dedicated enterprise (its reporter state is part of the action)."""
 
     def prepare(w: World, s: Session, i: int) -> Target:
         owner = w.people[person]
         ticket = new_ticket(w, s, owner)
         filer = reporter(s, owner)
-        filer.awaiting = awaiting(ticket)
+        conversation.set_awaiting(filer, awaiting(ticket))
         s.add(filer)
         return target_of(ticket, owner)
 
@@ -532,13 +535,13 @@ def shows(*fragments: str, number: bool = False) -> Check:
     return check
 
 
-def awaiting(expected: Callable[[Target], str | None]) -> Check:
+def awaiting(expected: Callable[[Target], Awaiting | None]) -> Check:
     def check(
         w: World, target: Target, messages: list[MessageRecord], texts: list[str]
     ) -> str | None:
         assert target.owner is not None
         with transaction(w.engine) as session:
-            state = reporter(session, target.owner).awaiting
+            state = conversation.awaiting(reporter(session, target.owner))
         want = expected(target)
         return None if state == want else f"awaiting {state!r}, expected {want!r}"
 
@@ -711,11 +714,11 @@ SPECS: dict[str, Spec] = {
         "private",
         own_ticket("adds_info"),
         lambda t: cb.make(cb.ADD_INFO, t.ticket_id or 0),
-        awaiting(lambda t: f"{tickets.INFO_PREFIX}:{t.ticket_id}:0"),
+        awaiting(lambda t: AddingInfo(ticket_id=t.ticket_id or 0)),
     ),
     "ad:done": press(
         "private",
-        own_ticket("done_adding", lambda ticket: f"{tickets.INFO_PREFIX}:{ticket.id}:1"),
+        own_ticket("done_adding", lambda ticket: AddingInfo(ticket_id=ticket.id or 0, count=1)),
         lambda t: cb.make(cb.ADD_INFO_DONE),
         awaiting(lambda t: None),
     ),

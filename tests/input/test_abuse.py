@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot import abuse, intake
+from bot import abuse, intake, private_messages
 from bot import callbacks as cb
 from bot.abuse import FloodGuard
 from bot.admin_views import reply_html
@@ -44,7 +44,7 @@ def press(engine, settings: Settings, now: datetime, data: str) -> list[Name]:
 def say(engine, settings: Settings, now: datetime, text: str) -> list[Name]:
     screens = _as_user(
         engine,
-        lambda session, reporter: intake.on_private_message(
+        lambda session, reporter: private_messages.on_message(
             session=session,
             settings=settings,
             reporter=reporter,
