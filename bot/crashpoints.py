@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import runpy
 import signal
 from collections.abc import Awaitable
 
@@ -56,13 +57,12 @@ def crash_if(point: str, label: str = "") -> Awaitable[None] | None:
     return None
 
 
-def main() -> int:
-    """The command line (bot.cli) with the crash points armed."""
-    from bot.cli import main as cli_main
-
+def main() -> None:
+    """``python -m bot`` with the crash points armed (run, not imported: the command line
+    launches developer tools, they do not reach back into it)."""
     hooks.install(crash_if)
-    return cli_main()
+    runpy.run_module("bot", run_name="__main__", alter_sys=True)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()
