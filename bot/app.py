@@ -22,9 +22,10 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
-from bot import crashpoints, jobs, menus, notify
+from bot import jobs, menus, notify
 from bot.config import SenderSettings
 from bot.desk import Desk
+from bot.ops import hooks
 from bot.sender import Sender
 from handlers import admin, dispatch, enterprise, fallback, membership, my_tickets, staff
 from handlers.common import on_error
@@ -73,8 +74,8 @@ GATE_GROUP = -2  # before everything, crash points (group -1) included
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
     add = application.add_handler
-    if crashpoints.armed():  # test-only: DIANXIAOER_CRASH_AT (see bot/crashpoints.py)
-        add(TypeHandler(Update, crashpoints.before_handle), group=-1)
+    if hooks.installed():  # a developer tool's hook (see bot/ops/hooks.py)
+        add(TypeHandler(Update, hooks.before_handle), group=-1)
     # Blocked users and floods stop before anything else (bot/abuse.py).
     add(TypeHandler(Update, enterprise.gate), group=GATE_GROUP)
     # An edit never re-runs a command or changes a ticket; it gets an explanation.

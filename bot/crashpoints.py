@@ -1,12 +1,12 @@
-"""TEST-ONLY crash points: let the process die by SIGKILL at a chosen worst moment.
+"""TEST-ONLY crash points: the desk dies by SIGKILL at a chosen worst moment (bot/ops/hooks.py).
 
-Unset in production, where every function here returns at once. The crash tests
-(tests/faults/test_crash_restart.py) start the desk as a child process with
+The crash tests (tests/faults/test_crash_restart.py) start the desk as a child process with
 
-    DIANXIAOER_CRASH_AT=<point>[:<label>]
+    DIANXIAOER_CRASH_AT=<point>[:<label>] python -m bot.crashpoints <the usual arguments>
 
-and the child kills itself with SIGKILL (no clean-up, no flush, exactly like ``kill -9``
-or a power cut) the first time it reaches ``point`` with a matching ``label``:
+which installs the hook and runs the command line; ``python -m bot`` never loads this module.
+The child kills itself with SIGKILL (no clean-up, no flush, exactly like ``kill -9`` or a
+power cut) the first time it reaches ``point`` with a matching ``label``:
 
 - ``after_commit:<purpose>``: the sender sees a committed outbox row of that purpose
   (e.g. ``ack``) before sending anything of it: the ticket is stored, nobody answered yet.
@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import runpy
 import signal
+from collections.abc import Awaitable
 
-from telegram import Update
-from telegram.ext import ContextTypes
+from bot.ops import hooks
 
 ENV = "DIANXIAOER_CRASH_AT"
 #: before_handle waits this long so PTB's next getUpdates confirms the update first.
 CONFIRM_WAIT_SECONDS = 0.5
-
-
-def armed() -> bool:
-    return bool(os.environ.get(ENV))
 
 
 def _matches(point: str, label: str) -> bool:
@@ -45,19 +42,27 @@ def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def crash_if(point: str, label: str = "") -> None:
-    """Die here if the environment asks for it (test only)."""
-    if _matches(point, label):
-        _die()
+async def _die_once_confirmed() -> None:
+    await asyncio.sleep(CONFIRM_WAIT_SECONDS)
+    _die()
 
 
-async def before_handle(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler when armed (registered in group -1 by bot.app)."""
-    label = ""
-    if update.callback_query is not None:
-        label = update.callback_query.data or ""
-    elif update.effective_message is not None:
-        label = update.effective_message.text or ""
-    if _matches("before_handle", label):
-        await asyncio.sleep(CONFIRM_WAIT_SECONDS)
-        _die()
+def crash_if(point: str, label: str = "") -> Awaitable[None] | None:
+    """The hook: die here if the environment asks for it."""
+    if not _matches(point, label):
+        return None
+    if point == "before_handle":
+        return _die_once_confirmed()
+    _die()
+    return None
+
+
+def main() -> None:
+    """``python -m bot`` with the crash points armed (run, not imported: the command line
+    launches developer tools, they do not reach back into it)."""
+    hooks.install(crash_if)
+    runpy.run_module("bot", run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main()

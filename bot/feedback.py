@@ -10,8 +10,7 @@ from sqlmodel import Session
 
 from bot import notices, permissions, tickets
 from bot.config import Settings
-from bot.lifecycle import ACCEPTS_INFO, Action, Status
-from bot.metrics import SATISFIED_FROM
+from bot.lifecycle import ACCEPTS_INFO, SATISFIED_FROM, Action, Status
 from bot.notices import (
     Buttons,
     CopyEvidence,

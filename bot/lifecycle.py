@@ -70,6 +70,9 @@ Target = Status | Back
 OPEN_STATES: frozenset[Status] = frozenset(
     s for s in Status if s not in (S.RESOLVED, S.CLOSED, S.WITHDRAWN)
 )
+#: A rating of 基本满意 (3 stars) or better closes a resolved ticket; a lower one reopens it.
+#: The weekly report counts 满意 by the same line.
+SATISFIED_FROM = 3
 #: States in which the enterprise may still add information.
 ACCEPTS_INFO: frozenset[Status] = OPEN_STATES | {S.RESOLVED}
 #: States in which a staff reply to the card is relayed to the enterprise (answering an

@@ -18,13 +18,11 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.lifecycle import Action
+from bot.lifecycle import SATISFIED_FROM, Action
 from bot.sla import Schedule, working_time_between
 
-#: 满意 = 基本满意 (3) and better. The same threshold closes a ticket in bot/feedback.py.
-SATISFIED_FROM = 3
 #: 差评 = 不满意 (2) and 非常不满意 (1).
-BAD_UP_TO = 2
+BAD_UP_TO = SATISFIED_FROM - 1
 #: The overdue list is the only part that loads rows; it is bounded, oldest first.
 OVERDUE_LIST_LIMIT = 200
 #: The TicketEvent actions written when the enterprise rates (detail = {"rating": n}): a

@@ -36,11 +36,11 @@ from telegram import Bot, InputFile, Message, MessageId
 from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot import crashpoints, leases, notify
+from bot import leases, notify
 from bot import outbox as fate
 from bot.config import SenderSettings, Settings
 from bot.delivery_outcome import Fate, Verdict, classify
-from bot.ops import prometheus
+from bot.ops import hooks, prometheus
 from storage import queries
 from storage.db import transaction
 from storage.models import Outbox
@@ -233,7 +233,7 @@ class Sender:
             )
         fresh = [row for row in rows if row.chat_id not in skip]
         for row in fresh:
-            crashpoints.crash_if("after_commit", row.purpose)
+            hooks.reach("after_commit", row.purpose)
         return fresh
 
     async def _send_one(self, row: Outbox) -> Outcome:
@@ -261,7 +261,7 @@ class Sender:
             if not isinstance(exc, TelegramError):  # not Telegram's answer: keep the trace
                 log.exception("outbox %s: unexpected error", row.id)
             return await self._not_delivered(row, classify(exc))
-        crashpoints.crash_if("after_send", row.purpose)
+        hooks.reach("after_send", row.purpose)
         # A reply that went out without the message it answers: an operator's resend of
         # that message puts it under it again (bot/outbox.resend).
         unanchored = row.refers_to_outbox_id is not None and not (

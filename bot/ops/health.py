@@ -22,7 +22,7 @@ from storage.db import transaction
 from storage.types import utcnow
 
 if TYPE_CHECKING:
-    from bot.desk import Desk
+    from bot.ops.watched import WatchedDesk
 
 #: Each check's answer must come within this; a hanging database is a down database.
 CHECK_TIMEOUT_SECONDS = 3.0
@@ -55,7 +55,7 @@ class Health:
 class HealthChecker:
     """Runs the checks for one desk; remembers Telegram's answer for ``bot_api_ttl`` seconds."""
 
-    desk: Desk
+    desk: WatchedDesk
     bot: Bot
     timeout: float = CHECK_TIMEOUT_SECONDS
     bot_api_ttl: float = BOT_API_TTL_SECONDS

@@ -25,7 +25,7 @@ from storage.db import transaction
 from storage.types import utcnow
 
 if TYPE_CHECKING:
-    from bot.desk import Desk
+    from bot.ops.watched import WatchedDesk
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class DeskMetrics:
         )
         self._watching = False
 
-    def watch(self, desk: Desk) -> None:
+    def watch(self, desk: WatchedDesk) -> None:
         """Read this desk's database at scrape time; let its sender find these counters."""
         if not self._watching:
             self.registry.register(DatabaseCollector(desk))
@@ -128,7 +128,7 @@ def outbox_failed(engine: Engine, reason: str) -> None:
 class DatabaseCollector(Collector):
     """Tickets by state, overdue tickets per department and clock, the outbox backlog."""
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: WatchedDesk) -> None:
         self._desk = desk
 
     def describe(self) -> list[Metric]:

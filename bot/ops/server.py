@@ -16,12 +16,12 @@ from telegram.ext import Application
 from bot.ops.health import HealthChecker
 
 if TYPE_CHECKING:
-    from bot.desk import Desk
+    from bot.ops.watched import WatchedDesk
 
 
 def ops_routes(
     *,
-    desk: Desk,
+    desk: WatchedDesk,
     application: Application,  # type: ignore[type-arg]
 ) -> list[web.RouteDef]:
     checker = HealthChecker(desk=desk, bot=application.bot)
@@ -38,7 +38,7 @@ def ops_routes(
     return [web.get("/healthz", healthz), web.get("/metrics", metrics)]
 
 
-def ops_app(*, desk: Desk, application: Application) -> web.Application:  # type: ignore[type-arg]
+def ops_app(*, desk: WatchedDesk, application: Application) -> web.Application:  # type: ignore[type-arg]
     """An aiohttp application serving only the two routes."""
     app = web.Application()
     app.add_routes(ops_routes(desk=desk, application=application))
@@ -47,7 +47,7 @@ def ops_app(*, desk: Desk, application: Application) -> web.Application:  # type
 
 async def start_ops_site(
     *,
-    desk: Desk,
+    desk: WatchedDesk,
     application: Application,  # type: ignore[type-arg]
     listen: str,
     port: int,

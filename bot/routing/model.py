@@ -19,6 +19,7 @@ A linear SVM, sigmoid-calibrated, turns them into one probability per department
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import pickle
 import random
@@ -197,7 +198,8 @@ class RoutingModel:
                 f"model trained with scikit-learn {header.get('sklearn')}, "
                 f"installed {sklearn_version()}: retrain"
             )
-        body = pickle.loads(data[len(_MAGIC) :].split(b"\n", 1)[1])  # our own bytes (see docstring)
+        pickled = io.BytesIO(data[len(_MAGIC) :].split(b"\n", 1)[1])
+        body = _Unpickler(pickled).load()  # our own bytes (see docstring)
         return cls(
             version=str(header["version"]),
             accuracy=float(header["accuracy"]),
@@ -206,6 +208,16 @@ class RoutingModel:
             hints=body["hints"],
             pipeline=body["pipeline"],
         )
+
+
+class _Unpickler(pickle.Unpickler):
+    """Finds this module's classes (Hints) wherever the package has moved since they were
+    pickled: a stored model names the module path of the release that trained it."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module != __name__ and module.endswith(".routing.model"):
+            module = __name__
+        return super().find_class(module, name)
 
 
 class _Linear:

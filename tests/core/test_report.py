@@ -486,11 +486,11 @@ def test_weeks() -> None:
 
 
 def test_rates_and_thresholds() -> None:
-    from bot import feedback
+    from bot import lifecycle
 
     assert Rate(0, 0).percent() == "—" and Rate(0, 0).value is None
     assert Rate(2, 3).percent() == "66.7%"
     assert Rate(0, 5).percent() == "0%"
     # The report's "satisfied" is the same line that closes a ticket.
-    assert metrics.SATISFIED_FROM == feedback.SATISFIED_FROM
-    assert metrics.BAD_UP_TO == metrics.SATISFIED_FROM - 1
+    assert metrics.SATISFIED_FROM is lifecycle.SATISFIED_FROM == 3
+    assert metrics.BAD_UP_TO == 2

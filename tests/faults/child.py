@@ -42,7 +42,7 @@ class ChildDesk:
         return f"sqlite:///{self.database}"
 
     async def start(self, crash_at: str | None = None) -> None:
-        """Start ``python -m bot run`` and wait until it polls."""
+        """Start ``python -m bot run`` (``-m bot.crashpoints`` to crash) and wait until it polls."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIANXIAOER_")}
         env.update(
             DIANXIAOER_BOT_TOKEN=self.emulator.token,
@@ -59,7 +59,8 @@ class ChildDesk:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot",
+                # The crash points are a developer tool: the desk runs without them.
+                "bot.crashpoints" if crash_at else "bot",
                 "--config",
                 str(self.config),
                 "-v",

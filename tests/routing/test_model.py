@@ -64,6 +64,18 @@ def test_round_trip_through_bytes(model: RoutingModel) -> None:
     assert loaded.predict_many(texts) == model.predict_many(texts)
 
 
+def test_bytes_stored_before_the_package_moved_still_load(model: RoutingModel) -> None:
+    """A desk's stored model names the module its Hints lived in when it was trained."""
+    here = type(model.hints).__module__.encode()
+    before = b"x" * (len(here) - len(b".routing.model")) + b".routing.model"
+    data = model.to_bytes()
+    assert here in data
+    loaded = RoutingModel.from_bytes(data.replace(here, before))
+    assert loaded.hints == model.hints
+    texts = [(e.text, e.category) for e in EXAMPLES[:10]]
+    assert loaded.predict_many(texts) == model.predict_many(texts)
+
+
 def test_bytes_from_another_sklearn_are_refused_before_unpickling(model: RoutingModel) -> None:
     data = model.to_bytes()
     header = read_header(data)
