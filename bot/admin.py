@@ -37,10 +37,12 @@ def bind(
 
     A chat can serve one department, so an earlier binding of the same chat is undone.
     """
-    department = queries.get_department_by_code(session=session, code=department_code.lower())
+    department = queries.zone.get_department_by_code(session=session, code=department_code.lower())
     if department is None or not department.active:
         raise LookupError(department_code)
-    previous = queries.get_department_by_chat(session=session, chat_id=chat_id, thread_id=thread_id)
+    previous = queries.zone.get_department_by_chat(
+        session=session, chat_id=chat_id, thread_id=thread_id
+    )
     if previous is not None and previous.id != department.id:
         previous.chat_id, previous.thread_id = None, None
         session.add(previous)
@@ -48,7 +50,7 @@ def bind(
     department.bound_at, department.bound_by = now, actor_id
     session.add(department)
     assert department.id is not None
-    released = queries.release_held_outbox(
+    released = queries.outbox.release_held_outbox(
         session=session, department_id=department.id, chat_id=chat_id, thread_id=thread_id
     )
     language = settings.desk.default_language
@@ -59,15 +61,15 @@ def department_codes(*, session: Session, settings: Settings) -> str:
     language = settings.desk.default_language
     return "\n".join(
         f"{d.code} — {escape(d.local_name(language))}"
-        for d in queries.list_departments(session=session)
+        for d in queries.zone.list_departments(session=session)
     )
 
 
 def departments_overview(*, session: Session, settings: Settings) -> str:
     t = texts_for(settings.desk.default_language)
-    counts = queries.open_ticket_counts(session=session)
+    counts = queries.tickets.open_ticket_counts(session=session)
     lines = [t.departments_header]
-    for d in queries.list_departments(session=session):
+    for d in queries.zone.list_departments(session=session):
         chat = t.departments_unbound
         if d.chat_id is not None:
             chat = f"{d.chat_id}" + (f"/{d.thread_id}" if d.thread_id else "")
@@ -82,7 +84,7 @@ def departments_overview(*, session: Session, settings: Settings) -> str:
 
 def unbind(*, session: Session, chat_id: int, thread_id: int | None) -> str | None:
     """Unbind the department bound to this chat (topic); its new messages are held."""
-    department = queries.get_department_by_chat(
+    department = queries.zone.get_department_by_chat(
         session=session, chat_id=chat_id, thread_id=thread_id
     )
     if department is None:
@@ -94,7 +96,7 @@ def unbind(*, session: Session, chat_id: int, thread_id: int | None) -> str | No
 
 def is_served_chat(*, session: Session, chat_id: int) -> bool:
     """Whether any department is bound to this chat (or one of its topics)."""
-    return any(d.chat_id == chat_id for d in queries.list_departments(session=session))
+    return any(d.chat_id == chat_id for d in queries.zone.list_departments(session=session))
 
 
 def ticket_overview(
@@ -116,15 +118,15 @@ def ticket_overview(
     from bot.views import clip, fmt_time
     from storage.models import Reporter
 
-    ticket = queries.get_ticket_by_number(session=session, number=number.upper())
+    ticket = queries.tickets.get_ticket_by_number(session=session, number=number.upper())
     if ticket is None:
         return None
     language = settings.desk.default_language
     t = texts_for(language)
     zone = ZoneInfo(settings.desk.timezone)
-    category = queries.get_category(session=session, category_id=ticket.category_id)
+    category = queries.zone.get_category(session=session, category_id=ticket.category_id)
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
@@ -136,7 +138,7 @@ def ticket_overview(
     show_company = for_desk or ticket.share_company
     show_contact = for_desk or ticket.share_contact
     trail = []
-    for event in queries.ticket_events(session=session, ticket_id=ticket.id or 0):
+    for event in queries.tickets.ticket_events(session=session, ticket_id=ticket.id or 0):
         who = event.detail.get("by") or event.actor
         extra = {k: v for k, v in event.detail.items() if k != "by"}
         line = f"{fmt_time(event.at, zone)} · {event.action} · {who}"

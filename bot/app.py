@@ -134,7 +134,7 @@ async def _housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Hourly: forget old update ids (Telegram never redelivers after 24 hours)."""
     desk: Desk = context.bot_data["desk"]
     with transaction(desk.engine) as session:
-        queries.prune_processed_updates(session=session, before=utcnow() - UPDATE_MEMORY)
+        queries.jobs.prune_processed_updates(session=session, before=utcnow() - UPDATE_MEMORY)
 
 
 #: Another instance's run less than this share of the interval ago was this period's run.
@@ -148,7 +148,7 @@ async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One run per period however many instances run the job: the lock keeps two from
         # running at once, the JobState row lets a later one of the same period skip
         # (bot/leases.py). Each reminder is claimed by its own row as well.
-        ours = leases.exclusive(session, "chaser") and queries.start_job_run(
+        ours = leases.exclusive(session, "chaser") and queries.jobs.start_job_run(
             session=session,
             job="chaser",
             instance=desk.instance,
@@ -214,7 +214,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     else:
         desk.routing_ready.set()
     with transaction(desk.engine) as session:
-        bound = [d.chat_id for d in queries.list_departments(session=session) if d.chat_id]
+        bound = [d.chat_id for d in queries.zone.list_departments(session=session) if d.chat_id]
     await menus.install(application.bot, desk.settings, bound)
 
 

@@ -84,11 +84,14 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
     _warn_missing_calendar(session, settings, schedule, now)
     # The session's identity map holds objects only while something refers to them: kept
     # here, the zone's departments and categories are read once per run, not per ticket.
-    _zone = (queries.list_departments(session=session), queries.list_categories(session=session))
+    _zone = (
+        queries.zone.list_departments(session=session),
+        queries.zone.list_categories(session=session),
+    )
     # A thousand due tickets share a handful of (category, priority) targets.
     known: dict[tuple[int, str], Targets] = {}
     found: list[list[Due]] = []
-    for ticket in queries.chase_candidates(session=session, horizon=now + LOOKAHEAD):
+    for ticket in queries.tickets.chase_candidates(session=session, horizon=now + LOOKAHEAD):
         kind = (ticket.category_id, ticket.priority)
         targets = known.get(kind)
         if targets is None:
@@ -101,7 +104,7 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
             )
         )
     # One statement claims them all (not one per reminder): the run costs what is due.
-    claimed = queries.record_reminders(
+    claimed = queries.jobs.record_reminders(
         session=session, keys=[_key(due) for dues in found for due in dues], now=now
     )
     for dues in found:
@@ -122,7 +125,7 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
     return result
 
 
-def _key(due: Due) -> queries.ReminderKey:
+def _key(due: Due) -> queries.jobs.ReminderKey:
     return (due.ticket.id or 0, due.clock, due.deadline, due.level, due.repeat)
 
 
@@ -177,10 +180,10 @@ def _write_messages(
     language = settings.desk.default_language
     t = texts_for(language)
     hours = schedule.hours_per_day
-    categories = {c.id: c for c in queries.list_categories(session=session)}
+    categories = {c.id: c for c in queries.zone.list_categories(session=session)}
 
     def category_of(ticket: Ticket) -> str:
-        category = categories.get(ticket.category_id) or queries.get_category(
+        category = categories.get(ticket.category_id) or queries.zone.get_category(
             session=session, category_id=ticket.category_id
         )
         if category is None:
@@ -204,10 +207,10 @@ def _write_messages(
             continue
         kind = warnings if due.level == "warning" else reminders
         kind[due.ticket.department_id or 0].setdefault(key, []).append(due)
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     for department_id in [*dict.fromkeys([*reminders, *warnings])]:
         department = (
-            queries.get_department(session=session, department_id=department_id)
+            queries.zone.get_department(session=session, department_id=department_id)
             if department_id
             else dispatcher
         )
@@ -216,7 +219,7 @@ def _write_messages(
         name = escape(department.local_name(language))
         desk = department.role == "dispatcher"
         mine = {**warnings.get(department_id, {}), **reminders.get(department_id, {})}
-        cards = queries.ticket_cards(
+        cards = queries.outbox.ticket_cards(
             session=session,
             ticket_ids=sorted(mine),
             purpose="card" if department_id else "dispatch",
@@ -260,7 +263,7 @@ def _write_messages(
         for dues in escalations.values():
             ticket = dues[0].ticket
             department = (
-                queries.get_department(session=session, department_id=ticket.department_id)
+                queries.zone.get_department(session=session, department_id=ticket.department_id)
                 if ticket.department_id
                 else dispatcher
             )
@@ -286,7 +289,9 @@ def _write_messages(
                 payload={"text": text, "parse_mode": "HTML"},
             )
     late_tickets = {d.ticket.id or 0: d.ticket for d in sent if d.level != "warning"}
-    cards = queries.ticket_cards(session=session, ticket_ids=sorted(late_tickets), purpose="card")
+    cards = queries.outbox.ticket_cards(
+        session=session, ticket_ids=sorted(late_tickets), purpose="card"
+    )
     facts = notify.card_facts(session=session, ticket_ids=sorted(cards))
     for ticket_id, ticket in late_tickets.items():
         card = cards.get(ticket_id)
@@ -306,12 +311,14 @@ def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str
     """Resolved tickets nobody rated close themselves, with a last note to the enterprise."""
     days = settings.chaser.auto_close_days
     closed = []
-    for ticket in queries.resolved_before(session=session, before=now - timedelta(days=days)):
+    for ticket in queries.tickets.resolved_before(
+        session=session, before=now - timedelta(days=days)
+    ):
         before = ticket.status
         ticket.status = check_transition(Status(ticket.status), Action.AUTO_CLOSE)
         ticket.closed_at = ticket.updated_at = now
         session.add(ticket)
-        queries.add_event(
+        queries.tickets.add_event(
             session=session,
             ticket=ticket,
             actor="system",
@@ -319,7 +326,7 @@ def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str
             action="auto_closed",
             from_status=before,
         )
-        reporter = queries.reporter_of(session=session, ticket=ticket)
+        reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
         notify.to_reporter(
             session=session,
             reporter=reporter,
@@ -342,11 +349,11 @@ def _warn_missing_calendar(
     for year in sorted({now.year, (now + LOOKAHEAD).year}):
         if calendar.has_data_for(year):
             continue
-        if not queries.claim_job_run(
+        if not queries.jobs.claim_job_run(
             session=session, job="calendar_missing", period=str(year), now=now
         ):
             continue
-        dispatcher: Department | None = queries.get_department_by_role(
+        dispatcher: Department | None = queries.zone.get_department_by_role(
             session=session, role="dispatcher"
         )
         text = texts_for(settings.desk.default_language).calendar_missing.format(year=year)
@@ -360,7 +367,7 @@ def _warn_missing_calendar(
                 payload={"text": text, "parse_mode": "HTML"},
             )
         for admin_id in settings.desk.admins:
-            queries.add_outbox(
+            queries.outbox.add_outbox(
                 session=session,
                 row=Outbox(
                     method="sendMessage",

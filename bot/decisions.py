@@ -25,10 +25,10 @@ def _open_request(
     session: Session, settings: Settings, request_id: int | None, actor: Actor, kind: str
 ) -> tuple[TicketRequest, Ticket]:
     permissions.for_dispatcher(session=session, settings=settings, actor=actor)
-    request = queries.get_request(session=session, request_id=request_id or 0)
+    request = queries.tickets.get_request(session=session, request_id=request_id or 0)
     if request is None or request.kind != kind or request.status != "pending":
         raise Refused("stale")
-    ticket = queries.get_ticket(session=session, ticket_id=request.ticket_id)
+    ticket = queries.tickets.get_ticket(session=session, ticket_id=request.ticket_id)
     assert ticket is not None
     return request, ticket
 
@@ -52,7 +52,7 @@ def _close_request(
     session.add(request)
     t = texts_for(settings.desk.default_language)
     label = t.btn_approve if decision == "approved" else t.btn_reject
-    message = queries.ticket_card(
+    message = queries.outbox.ticket_card(
         session=session, ticket_id=ticket.id or 0, purpose=f"{request.kind}_request"
     )
     if message is not None:
@@ -64,7 +64,7 @@ def _close_request(
             text=t.request_decided.format(decision=label, who=escape(actor.name)),
             refers_to=message,
         )
-        queries.add_outbox(session=session, row=notify.edit_markup(message))
+        queries.outbox.add_outbox(session=session, row=notify.edit_markup(message))
 
 
 def ask_reject_reason(
@@ -78,11 +78,11 @@ def ask_reject_reason(
     """Rejecting needs a reason: ask for it under the request (ForceReply)."""
     # Checked before saying whether the request exists.
     permissions.for_dispatcher(session=session, settings=settings, actor=actor)
-    request = queries.get_request(session=session, request_id=request_id or 0)
+    request = queries.tickets.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
     request, ticket = _open_request(session, settings, request_id, actor, request.kind)
-    message = queries.ticket_card(
+    message = queries.outbox.ticket_card(
         session=session, ticket_id=ticket.id or 0, purpose=f"{request.kind}_request"
     )
     t = texts_for(settings.desk.default_language)
@@ -100,7 +100,7 @@ def ask_reject_reason(
 
 def _department(session: Session, department_id: int | None) -> Department:
     department = (
-        queries.get_department(session=session, department_id=department_id)
+        queries.zone.get_department(session=session, department_id=department_id)
         if department_id
         else None
     )
@@ -119,11 +119,11 @@ def approve_transfer(
 ) -> Department:
     """Re-route to the chosen department: old card marked, new card posted, enterprise told."""
     request, ticket = _open_request(session, settings, request_id, actor, "transfer")
-    new = queries.get_department_by_code(session=session, code=department_code)
+    new = queries.zone.get_department_by_code(session=session, code=department_code)
     if (
         new is None
         or not new.active
-        or new.role not in queries.HANDLING_ROLES
+        or new.role not in queries.zone.HANDLING_ROLES
         or new.id == request.department_id
     ):
         raise Refused("stale")
@@ -139,7 +139,7 @@ def approve_transfer(
     session.add(ticket)
     request.new_department_id = new.id
     _close_request(session, settings, request, ticket, actor, "approved", None, now)
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="dispatcher",
@@ -152,7 +152,7 @@ def approve_transfer(
     old_notice = texts_for(language).transfer_approved_old.format(
         number=ticket.number, department=escape(new.local_name(language))
     )
-    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
+    card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
     notify.to_department(
         session=session,
         department=old,
@@ -184,7 +184,7 @@ def reject(
 ) -> Ticket:
     """Reject a transfer (the department keeps it) or an extension (the deadline stays)."""
     permissions.for_dispatcher(session=session, settings=settings, actor=actor)
-    request = queries.get_request(session=session, request_id=request_id or 0)
+    request = queries.tickets.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
     request, ticket = _open_request(session, settings, request_id, actor, request.kind)
@@ -196,7 +196,7 @@ def reject(
         before = _move(ticket, Action.DECIDE_EXTENSION, now)
     session.add(ticket)
     _close_request(session, settings, request, ticket, actor, "rejected", reason, now)
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="dispatcher",
@@ -239,7 +239,7 @@ def approve_extension(
     session.add(ticket)
     _close_request(session, settings, request, ticket, actor, "approved", None, now)
     due = fmt_time(ticket.resolve_due, schedule.zone)
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="dispatcher",
@@ -256,7 +256,7 @@ def approve_extension(
         purpose="notice",
         text=t.extension_approved_dept.format(number=ticket.number, due=due),
     )
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     notify.to_reporter(
         session=session,
         reporter=reporter,

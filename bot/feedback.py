@@ -24,7 +24,7 @@ from storage.models import Outbox, Reporter, Ticket, TicketMessage
 
 
 def _own(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
-    ticket = queries.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
+    ticket = queries.tickets.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
     return ticket if ticket is not None and ticket.reporter_id == reporter.id else None
 
 
@@ -34,7 +34,7 @@ def reply_target(
     """The desk's message the enterprise answered, if it belongs to one of its tickets."""
     if replied_message_id is None:
         return None
-    row = queries.outbox_for_message(
+    row = queries.outbox.outbox_for_message(
         session=session, chat_id=reporter.telegram_user_id, message_id=replied_message_id
     )
     if row is None or _own(session, reporter, row.ticket_id) is None:
@@ -46,7 +46,7 @@ def asking_ticket(*, session: Session, reporter: Reporter) -> Ticket | None:
     """The one ticket whose department last asked this enterprise for information — still
     waiting, or answered and not yet taken up again — if exactly one is. While it asks, the
     enterprise's loose messages belong to it (with a way out: :func:`take_back`)."""
-    asking = queries.tickets_asking(session=session, reporter_id=reporter.id or 0)
+    asking = queries.tickets.tickets_asking(session=session, reporter_id=reporter.id or 0)
     return asking[0] if len(asking) == 1 else None
 
 
@@ -82,7 +82,7 @@ def enterprise_reply(
         source_message_id=attachment["message_id"] if attachment else None,
         created_at=now,
     )
-    queries.add_ticket_messages(session=session, messages=[message])
+    queries.tickets.add_ticket_messages(session=session, messages=[message])
     action = "enterprise_replied"
     if status is Status.WAITING_INFO:
         _move(ticket, Action.INFO_RECEIVED, now)
@@ -90,7 +90,7 @@ def enterprise_reply(
         action = "info_received"
     ticket.updated_at = now
     session.add(ticket)
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="enterprise",
@@ -110,7 +110,9 @@ def own_addition(
 ) -> tuple[Ticket, TicketMessage] | None:
     """A message this enterprise added to one of its tickets after filing it, if it still is."""
     message = (
-        queries.get_ticket_message(session=session, message_id=message_id) if message_id else None
+        queries.tickets.get_ticket_message(session=session, message_id=message_id)
+        if message_id
+        else None
     )
     ticket = _own(session, reporter, message.ticket_id) if message is not None else None
     if message is None or ticket is None or message.author != "enterprise":
@@ -139,8 +141,8 @@ def take_back(
         return None
     ticket, message = found
     taken = TicketMessage(**message.model_dump(exclude={"id"}))
-    queries.delete_ticket_message(session=session, message=message)
-    queries.add_event(
+    queries.tickets.delete_ticket_message(session=session, message=message)
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="enterprise",
@@ -174,14 +176,14 @@ def _relay_to_handlers(
 ) -> None:
     t = texts_for(settings.desk.default_language)
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
-        else queries.get_department_by_role(session=session, role="dispatcher")
+        else queries.zone.get_department_by_role(session=session, role="dispatcher")
     )
     if department is None:
         return
     purpose = "card" if ticket.department_id else "dispatch"
-    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
+    card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
     if message.file_id:
         row = notify.copy_evidence(
             session=session,
@@ -230,7 +232,7 @@ def rate(
         return Screen(Name.STALE_BUTTON)
     ticket.rating = stars
     session.add(ticket)
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="enterprise",
@@ -241,7 +243,7 @@ def rate(
     )
     zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
@@ -257,7 +259,7 @@ def rate(
         schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
         targets = ticket_targets(session=session, settings=settings, ticket=ticket)
         ticket.resolve_due = deadlines(now, targets, schedule).resolve_due
-        queries.add_event(
+        queries.tickets.add_event(
             session=session,
             ticket=ticket,
             actor="enterprise",
@@ -291,7 +293,7 @@ def rate(
     else:
         notify.refresh_card(session=session, settings=settings, ticket=ticket)
         ticket.department_id = None
-        queries.add_event(
+        queries.tickets.add_event(
             session=session,
             ticket=ticket,
             actor="system",
@@ -299,7 +301,7 @@ def rate(
             action="reopened_to_dispatcher",
             from_status=Status.RESOLVED,
         )
-        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None
         card = notify.post_card(
             session=session, settings=settings, ticket=ticket, department=dispatcher
@@ -343,7 +345,7 @@ def comment(
     )
     ticket.updated_at = now
     session.add(ticket)
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="enterprise",

@@ -38,7 +38,9 @@ def answered_row(
     cut off) the person's latest open prompt here. Raises ``Refused("unmatched")`` when
     nothing says which ticket the reply is about.
     """
-    row = queries.outbox_for_message(session=session, chat_id=actor.chat_id, message_id=message_id)
+    row = queries.outbox.outbox_for_message(
+        session=session, chat_id=actor.chat_id, message_id=message_id
+    )
     if row is None:
         row = prompts.match(
             session=session,
@@ -50,7 +52,7 @@ def answered_row(
         )
     if row is not None and row.ticket_id is not None:
         return row
-    if not queries.departments_bound_to(session=session, chat_id=actor.chat_id):
+    if not queries.zone.departments_bound_to(session=session, chat_id=actor.chat_id):
         return None  # a group the desk does not serve: stay quiet
     raise Refused("unmatched")
 

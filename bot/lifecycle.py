@@ -10,18 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class Status(StrEnum):
-    SUBMITTED = "submitted"
-    UNROUTED = "unrouted"
-    ASSIGNED = "assigned"
-    ACCEPTED = "accepted"
-    WAITING_INFO = "waiting_info"
-    TRANSFER_REQUESTED = "transfer_requested"
-    EXTENSION_REQUESTED = "extension_requested"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
+# Re-exported: the core names the statuses here; storage defines them (it imports no bot).
+from storage.statuses import OPEN_STATES as OPEN_STATES
+from storage.statuses import Status as Status
 
 
 class Action(StrEnum):
@@ -92,10 +83,6 @@ TRANSITIONS: dict[tuple[Status, Action], Target] = {
     },
 }
 
-#: States in which the enterprise's ticket is still being handled.
-OPEN_STATES: frozenset[Status] = frozenset(
-    s for s in Status if s not in (S.RESOLVED, S.CLOSED, S.WITHDRAWN)
-)
 #: States in which the enterprise may still add information.
 ACCEPTS_INFO: frozenset[Status] = OPEN_STATES | {S.RESOLVED}
 #: States in which a staff reply to the card is relayed to the enterprise (answering an

@@ -1,8 +1,8 @@
 """Log set-up (text for people, JSON lines for collectors) and the ticket lifecycle log.
 
-Every ticket event goes through ``storage.queries.add_event``, which hands it to
-:func:`note_ticket_event`; the line is written once the transaction commits (an event that
-was rolled back never happened). It names the ticket, its department, the action and the
+The core's transition hands every ticket event it writes to :func:`note_ticket_event`
+(storage only stores the event); the line is written once the transaction commits (an
+event that was rolled back never happened). It names the ticket, its department, the action and the
 actor's role — never a Telegram id, a name, a phone, a company or message text.
 """
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.sla import Schedule, working_time_between
+from storage.reports import OverdueItem
 
 #: 满意 = 基本满意 (3) and better. The same threshold closes a ticket in bot/feedback.py.
 SATISFIED_FROM = 3
@@ -30,14 +30,6 @@ OVERDUE_LIST_LIMIT = 200
 RATED_ACTION = "rated"
 
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
-
-
-class Clock(StrEnum):
-    """The three SLA clocks of a ticket (keys of ``Texts.clock_names``)."""
-
-    ACCEPT = "accept"  # 签收
-    FIRST_REPLY = "first_reply"  # 首次答复
-    RESOLVE = "resolve"  # 办结
 
 
 # --- the week ---------------------------------------------------------------------------
@@ -202,19 +194,6 @@ def total(counts: dict[int | None, DepartmentCounts]) -> DepartmentCounts:
 
 
 # --- the overdue list -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OverdueItem:
-    """One overdue clock of one open ticket, as of the report's ``now``."""
-
-    ticket_id: int
-    number: str
-    department_id: int | None
-    status: str
-    created_at: datetime
-    clock: Clock
-    due: datetime
 
 
 def overdue_by(due: datetime, now: datetime, schedule: Schedule) -> timedelta:

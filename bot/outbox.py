@@ -51,7 +51,7 @@ def may_repeat(method: str) -> bool:
 
 
 def _fresh(session: Session, row_id: int | None) -> Outbox:
-    fresh = queries.get_outbox(session=session, outbox_id=row_id or 0)
+    fresh = queries.outbox.get_outbox(session=session, outbox_id=row_id or 0)
     assert fresh is not None, f"outbox row {row_id} vanished"
     return fresh
 
@@ -61,7 +61,7 @@ def mark_in_flight(*, session: Session, row: Outbox, instance: str, now: datetim
     the row is found ``sending`` (see :func:`recover_in_flight`). False when the row is no
     longer this sender's to send (another instance claimed it first, or it moved)."""
     assert row.id is not None and row.chat_id is not None
-    return queries.claim_outbox(
+    return queries.outbox.claim_outbox(
         session=session, outbox_id=row.id, chat_id=row.chat_id, instance=instance, now=now
     )
 
@@ -82,7 +82,7 @@ def mark_sent(
     row.telegram_message_id = message_id
     session.add(row)
     if row.chat_id is not None and row.chat_id > 0:
-        queries.clear_reporter_unreachable(session=session, telegram_user_id=row.chat_id)
+        queries.reporters.clear_reporter_unreachable(session=session, telegram_user_id=row.chat_id)
     return row
 
 
@@ -156,7 +156,7 @@ def recover_in_flight(
     """
     rows = [
         row
-        for row in queries.outbox_in_flight(session=session)
+        for row in queries.outbox.outbox_in_flight(session=session)
         if row.claimed_by is None or not alive(row.claimed_by)
     ]
     for row in rows:
@@ -181,7 +181,7 @@ def enterprise_unreachable(
 ) -> None:
     """403 in an enterprise's private chat: the ticket stays, its people are told, no retry."""
     assert row.chat_id is not None
-    reporter = queries.set_reporter_unreachable(
+    reporter = queries.reporters.set_reporter_unreachable(
         session=session, telegram_user_id=row.chat_id, since=now
     )
     if reporter is None:  # not an enterprise (an admin's private chat): a plain failure
@@ -195,7 +195,7 @@ def enterprise_unreachable(
     since = reporter.unreachable_since or now
     already = [
         notice
-        for notice in queries.outbox_notices_for_ticket(
+        for notice in queries.outbox.outbox_notices_for_ticket(
             session=session, ticket_id=ticket.id or 0, purpose=NOTICE
         )
         if notice.meta.get("unreachable") and notice.created_at >= since
@@ -226,12 +226,14 @@ def enterprise_unreachable(
 
 def enterprise_blocked(*, session: Session, telegram_user_id: int, now: datetime) -> None:
     """my_chat_member 'kicked' in a private chat: the enterprise blocked the bot."""
-    queries.set_reporter_unreachable(session=session, telegram_user_id=telegram_user_id, since=now)
+    queries.reporters.set_reporter_unreachable(
+        session=session, telegram_user_id=telegram_user_id, since=now
+    )
 
 
 def enterprise_back(*, session: Session, telegram_user_id: int) -> None:
     """The enterprise unblocked the bot (or a message reached it again)."""
-    queries.clear_reporter_unreachable(session=session, telegram_user_id=telegram_user_id)
+    queries.reporters.clear_reporter_unreachable(session=session, telegram_user_id=telegram_user_id)
 
 
 # --- the bot lost a department's chat ----------------------------------------------------
@@ -251,7 +253,7 @@ def chat_lost(
     admin binds a chat again (/bind releases them); the dispatcher is told. Idempotent: a
     second report of the same loss finds nothing bound and says nothing.
     """
-    lost = queries.departments_bound_to(session=session, chat_id=chat_id, thread_id=thread_id)
+    lost = queries.zone.departments_bound_to(session=session, chat_id=chat_id, thread_id=thread_id)
     t = texts_for(settings.desk.default_language)
     language = settings.desk.default_language
     for department in lost:
@@ -259,8 +261,8 @@ def chat_lost(
         department.chat_id = department.thread_id = None
         session.add(department)
         session.flush()
-        queries.hold_outbox_of(session=session, department_id=department.id, chat_id=chat_id)
-        held = queries.held_outbox_count(session=session, department_id=department.id)
+        queries.outbox.hold_outbox_of(session=session, department_id=department.id, chat_id=chat_id)
+        held = queries.outbox.held_outbox_count(session=session, department_id=department.id)
         _tell_desk(
             session=session,
             settings=settings,
@@ -277,7 +279,7 @@ def chat_lost(
 
 def follow_migration(*, session: Session, old_chat_id: int, new_chat_id: int) -> tuple[int, int]:
     """A group became a supergroup: (departments moved, rows re-pointed). Idempotent."""
-    return queries.move_chat(session=session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+    return queries.zone.move_chat(session=session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
 
 
 # --- telling the desk ------------------------------------------------------------------
@@ -288,7 +290,7 @@ def _tell_desk(
 ) -> list[Outbox]:
     """A notice to the dispatcher's chat; while it has none, also to each admin privately."""
     rows: list[Outbox] = []
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     if dispatcher is not None:
         row = notify.to_dispatcher(session=session, ticket=ticket, text=text, purpose=NOTICE)
         if row is not None:
@@ -296,7 +298,7 @@ def _tell_desk(
     if dispatcher is None or dispatcher.chat_id is None:
         for admin_id in settings.desk.admins:
             rows.append(
-                queries.add_outbox(
+                queries.outbox.add_outbox(
                     session=session,
                     row=Outbox(
                         method="sendMessage",
@@ -311,7 +313,11 @@ def _tell_desk(
 
 
 def _ticket(session: Session, row: Outbox) -> Ticket | None:
-    return queries.get_ticket(session=session, ticket_id=row.ticket_id) if row.ticket_id else None
+    return (
+        queries.tickets.get_ticket(session=session, ticket_id=row.ticket_id)
+        if row.ticket_id
+        else None
+    )
 
 
 def _what(session: Session, settings: Settings, row: Outbox) -> str:
@@ -324,10 +330,10 @@ def _what(session: Session, settings: Settings, row: Outbox) -> str:
 def _target(session: Session, settings: Settings, row: Outbox) -> str:
     t = texts_for(settings.desk.default_language)
     if row.chat_id is not None and row.chat_id > 0:
-        reporter = queries.get_reporter(session=session, telegram_user_id=row.chat_id)
+        reporter = queries.reporters.get_reporter(session=session, telegram_user_id=row.chat_id)
         return t.delivery_to_enterprise if reporter is not None else str(row.chat_id)
     if row.held_for_department_id is not None:
-        department = queries.get_department(
+        department = queries.zone.get_department(
             session=session, department_id=row.held_for_department_id
         )
         if department is not None:
@@ -343,15 +349,19 @@ Which = Literal["problems", "failed", "uncertain", "held", "pending"]
 def list_rows(*, session: Session, which: Which, limit: int = 200) -> list[Outbox]:
     """``problems``: failed, uncertain and held rows; otherwise one kind."""
     if which == "held":
-        return queries.outbox_rows(session=session, statuses=["pending"], held=True, limit=limit)
+        return queries.outbox.outbox_rows(
+            session=session, statuses=["pending"], held=True, limit=limit
+        )
     if which == "pending":
-        return queries.outbox_rows(
+        return queries.outbox.outbox_rows(
             session=session, statuses=["pending", "sending"], held=False, limit=limit
         )
     if which in ("failed", "uncertain"):
-        return queries.outbox_rows(session=session, statuses=[which], limit=limit)
-    problems = queries.outbox_rows(session=session, statuses=["failed", "uncertain"], limit=limit)
-    held = queries.outbox_rows(session=session, statuses=["pending"], held=True, limit=limit)
+        return queries.outbox.outbox_rows(session=session, statuses=[which], limit=limit)
+    problems = queries.outbox.outbox_rows(
+        session=session, statuses=["failed", "uncertain"], limit=limit
+    )
+    held = queries.outbox.outbox_rows(session=session, statuses=["pending"], held=True, limit=limit)
     return sorted([*problems, *held], key=lambda r: r.id or 0)[:limit]
 
 
@@ -360,7 +370,7 @@ def describe(session: Session, row: Outbox) -> str:
     ticket = _ticket(session, row)
     if row.chat_id is None:
         department = (
-            queries.get_department(session=session, department_id=row.held_for_department_id)
+            queries.zone.get_department(session=session, department_id=row.held_for_department_id)
             if row.held_for_department_id
             else None
         )
@@ -401,7 +411,7 @@ def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
     results: list[Resent] = []
     now = utcnow()
     for outbox_id in ids:
-        row = queries.get_outbox(session=session, outbox_id=outbox_id)
+        row = queries.outbox.get_outbox(session=session, outbox_id=outbox_id)
         if row is None:
             results.append(Resent(outbox_id, False, "no such row"))
             continue
@@ -410,7 +420,7 @@ def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
             results.append(Resent(outbox_id, False, f"not failed or uncertain ({note})"))
             continue
         _requeue(session, row, now)
-        for dependent in queries.outbox_referring_to(session=session, outbox_id=outbox_id):
+        for dependent in queries.outbox.outbox_referring_to(session=session, outbox_id=outbox_id):
             _follow(session, dependent, now)
         results.append(Resent(outbox_id, True, "queued"))
     return results
@@ -425,7 +435,7 @@ def _follow(session: Session, dependent: Outbox, now: datetime) -> None:
         _requeue(session, dependent, now)
     elif dependent.status == "sent" and dependent.meta.get(SENT_UNANCHORED):
         # The loose copy stays where it is (and in the record); a new row replies.
-        queries.add_outbox(
+        queries.outbox.add_outbox(
             session=session,
             row=Outbox(
                 method=dependent.method,

@@ -75,7 +75,7 @@ def check_person(actor: Actor, staff: list[int], ticket: Ticket | None = None) -
 def for_department(*, session: Session, ticket: Ticket, actor: Actor) -> Department:
     """The ticket's department, if this actor in this chat may act for it."""
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
@@ -93,7 +93,7 @@ def for_dispatcher(*, session: Session, settings: Settings, actor: Actor) -> Non
         raise Refused("anonymous")
     if actor.user_id in settings.desk.admins:
         return
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     if dispatcher is None or not _dispatches_here(dispatcher, actor.chat_id, actor.thread_id):
         raise Refused("dispatcher_only")
     check_person(actor, dispatcher.staff)
@@ -101,7 +101,7 @@ def for_dispatcher(*, session: Session, settings: Settings, actor: Actor) -> Non
 
 def is_dispatcher_chat(*, session: Session, chat_id: int, thread_id: int | None) -> bool:
     """Whether this chat (topic) is where the dispatcher is bound."""
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     return dispatcher is not None and _dispatches_here(dispatcher, chat_id, thread_id)
 
 

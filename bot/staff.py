@@ -58,7 +58,7 @@ def _move(ticket: Ticket, action: Action, now: datetime, previous: Status | None
 def _event(
     session: Session, ticket: Ticket, actor: Actor, action: str, before: str | None, **detail: Any
 ) -> None:
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="staff",
@@ -85,7 +85,7 @@ def accept(
     ticket.accepted_at, ticket.accepted_by, ticket.accepted_by_name = now, actor.user_id, actor.name
     session.add(ticket)
     _event(session, ticket, actor, "accepted", before, department=department.code)
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
     notify.to_reporter(
         session=session,
@@ -211,7 +211,7 @@ def _tell_enterprise(
     markup: Callable[[str], dict[str, Any]],
 ) -> None:
     """A staff text to the enterprise in the department's name, with its buttons."""
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     language = reporter.language or "zh"
     notify.to_reporter(
         session=session,
@@ -315,7 +315,7 @@ def request_transfer(
             d.local_name(language),
             cb.make(cb.TRANSFER_TO, request.id or 0, d.code),
         )
-        for d in queries.handling_departments(session=session)
+        for d in queries.zone.handling_departments(session=session)
         if d.id != department.id
     ]
     choices.append((t.btn_reject, cb.make(cb.DECIDE, request.id or 0, "reject")))
@@ -475,7 +475,7 @@ def reply(
         first=first,
         department=department.code,
     )
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     t = texts_for(reporter.language)
     name = escape(department.local_name(reporter.language))
     if attachment is None:
@@ -495,7 +495,7 @@ def reply(
             department=name,
             number=ticket.number,
         )
-        queries.add_outbox(
+        queries.outbox.add_outbox(
             session=session, row=_copy_to_reporter(reporter, ticket, attachment, caption)
         )
         if rest:
@@ -511,7 +511,9 @@ def reply(
             purpose="relay",
             text=message_parts(t.ent_relay, text or "", department=name, number=ticket.number),
         )
-        queries.add_outbox(session=session, row=_copy_to_reporter(reporter, ticket, attachment))
+        queries.outbox.add_outbox(
+            session=session, row=_copy_to_reporter(reporter, ticket, attachment)
+        )
     notify.refresh_card(session=session, settings=settings, ticket=ticket)
 
 

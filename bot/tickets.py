@@ -29,7 +29,7 @@ class NotAllowed(Exception):
 
 def ticket_number(*, session: Session, settings: Settings, now: datetime) -> str:
     day = now.astimezone(ZoneInfo(settings.desk.timezone)).strftime("%Y%m%d")
-    sequence = queries.next_ticket_sequence(session=session, day=day)
+    sequence = queries.tickets.next_ticket_sequence(session=session, day=day)
     return f"{settings.desk.ticket_prefix}-{day}-{sequence:04d}"
 
 
@@ -67,13 +67,13 @@ def submit_ticket(
     """
     assert reporter.id is not None
     data = draft.data
-    category = queries.get_category_by_code(session=session, code=data["category"])
+    category = queries.zone.get_category_by_code(session=session, code=data["category"])
     assert category is not None and category.id is not None
     description: str = data["description"]
     if decision is None:
         decision = draft_decision(session=session, settings=settings, draft=draft)
     department = (
-        queries.get_department_by_code(session=session, code=decision.department)
+        queries.zone.get_department_by_code(session=session, code=decision.department)
         if decision.department
         else None
     )
@@ -114,7 +114,7 @@ def submit_ticket(
     session.add(ticket)
     session.flush()
     assert ticket.id is not None
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="enterprise",
@@ -124,7 +124,7 @@ def submit_ticket(
         detail={"kind": ticket.kind},
     )
     if answered is not None:
-        queries.add_event(
+        queries.tickets.add_event(
             session=session,
             ticket=ticket,
             actor="enterprise",
@@ -133,7 +133,7 @@ def submit_ticket(
             from_status=Status.SUBMITTED,
             detail={"answer": "yes" if answered else "no"},
         )
-    queries.add_ticket_messages(
+    queries.tickets.add_ticket_messages(
         session=session,
         messages=[
             TicketMessage(
@@ -153,7 +153,7 @@ def submit_ticket(
     if department is not None:
         _move(session, ticket, Action.ROUTE, now)
         ticket.department_id = department.id
-        queries.add_event(
+        queries.tickets.add_event(
             session=session,
             ticket=ticket,
             actor="system",
@@ -171,7 +171,7 @@ def submit_ticket(
         target = department
     else:
         _move(session, ticket, Action.LEAVE_UNROUTED, now)
-        queries.add_event(
+        queries.tickets.add_event(
             session=session,
             ticket=ticket,
             actor="system",
@@ -180,7 +180,7 @@ def submit_ticket(
             from_status=Status.SUBMITTED,
             detail={"reason": decision.reason.value, "top": ticket.route_top},
         )
-        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None, "the zone has no dispatcher department"
         target = dispatcher
     session.add(ticket)
@@ -216,7 +216,7 @@ def _move(session: Session, ticket: Ticket, action: Action, now: datetime) -> St
 
 def _own_ticket(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
     """A ticket only if it belongs to this reporter; others' tickets look just like missing."""
-    ticket = queries.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
+    ticket = queries.tickets.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
     if ticket is None or ticket.reporter_id != reporter.id:
         return None
     return ticket
@@ -224,7 +224,7 @@ def _own_ticket(session: Session, reporter: Reporter, ticket_id: int | None) -> 
 
 def _department_label(session: Session, ticket: Ticket) -> Label:
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
@@ -238,8 +238,8 @@ def my_tickets(*, session: Session, settings: Settings, reporter: Reporter) -> S
     assert reporter.id is not None
     zone = ZoneInfo(settings.desk.timezone)
     rows = []
-    for ticket in queries.tickets_of_reporter(session=session, reporter_id=reporter.id):
-        category = queries.get_category(session=session, category_id=ticket.category_id)
+    for ticket in queries.tickets.tickets_of_reporter(session=session, reporter_id=reporter.id):
+        category = queries.zone.get_category(session=session, category_id=ticket.category_id)
         assert category is not None
         rows.append(
             {
@@ -261,13 +261,13 @@ def ticket_detail(
     if ticket is None:
         return Screen(Name.UNKNOWN_TICKET)
     zone = ZoneInfo(settings.desk.timezone)
-    category = queries.get_category(session=session, category_id=ticket.category_id)
+    category = queries.zone.get_category(session=session, category_id=ticket.category_id)
     assert category is not None
     departments = {
-        d.code: Label(d.name, d.name_en) for d in queries.list_departments(session=session)
+        d.code: Label(d.name, d.name_en) for d in queries.zone.list_departments(session=session)
     }
     history = []
-    for event in queries.ticket_events(session=session, ticket_id=ticket.id or 0):
+    for event in queries.tickets.ticket_events(session=session, ticket_id=ticket.id or 0):
         detail: dict[str, Any] = dict(event.detail)
         if "department" in detail:
             detail["department"] = departments.get(detail["department"], detail["department"])
@@ -324,7 +324,7 @@ def withdraw(
     except IllegalTransition:
         return Screen(Name.CANNOT_WITHDRAW, {"number": ticket.number, "status": ticket.status})
     session.add(ticket)
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="enterprise",
@@ -341,10 +341,12 @@ def withdraw(
 def _handling_department(session: Session, ticket: Ticket) -> tuple[Department, str] | None:
     """Where the ticket's card is: its department, or the dispatcher while unrouted."""
     if ticket.department_id:
-        department = queries.get_department(session=session, department_id=ticket.department_id)
+        department = queries.zone.get_department(
+            session=session, department_id=ticket.department_id
+        )
         if department is not None:
             return department, "card"
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     return (dispatcher, "dispatch") if dispatcher else None
 
 
@@ -354,7 +356,7 @@ def tell_handlers(session: Session, ticket: Ticket, text: str) -> None:
     if found is None:
         return
     department, purpose = found
-    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
+    card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
     notify.to_department(
         session=session,
         department=department,
@@ -424,8 +426,8 @@ def add_info(
         source_message_id=attachment["message_id"] if attachment else None,
         created_at=now,
     )
-    queries.add_ticket_messages(session=session, messages=[message])
-    queries.add_event(
+    queries.tickets.add_ticket_messages(session=session, messages=[message])
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="enterprise",
@@ -439,7 +441,7 @@ def add_info(
     found = _handling_department(session, ticket)
     if found is not None:
         department, purpose = found
-        card = queries.ticket_card(session=session, ticket_id=ticket.id, purpose=purpose)
+        card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id, purpose=purpose)
         t = texts_for(settings.desk.default_language)
         if text:
             notify.to_chat(
@@ -471,7 +473,7 @@ def finish_adding_info(*, session: Session, reporter: Reporter) -> Screen:
     session.add(reporter)
     if state is None or state[1] == 0:
         return Screen(Name.INFO_NOTHING)
-    ticket = queries.get_ticket(session=session, ticket_id=state[0])
+    ticket = queries.tickets.get_ticket(session=session, ticket_id=state[0])
     number = ticket.number if ticket else ""
     return Screen(Name.INFO_ADDED, {"number": number, "count": state[1], "more": False})
 
@@ -498,14 +500,18 @@ def assign(
 ) -> Department:
     """The dispatcher sends an unrouted ticket to a department (or re-assigns one not yet
     accepted); a conduct ticket is refused for the departments it must never reach."""
-    department = queries.get_department_by_code(session=session, code=department_code)
-    if department is None or not department.active or department.role not in queries.HANDLING_ROLES:
+    department = queries.zone.get_department_by_code(session=session, code=department_code)
+    if (
+        department is None
+        or not department.active
+        or department.role not in queries.zone.HANDLING_ROLES
+    ):
         raise LookupError(department_code)
     refuse_excluded(ticket, department.code)
     previous = _move(session, ticket, Action.ASSIGN, now)
     ticket.department_id = department.id
     session.add(ticket)
-    queries.add_event(
+    queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor="dispatcher",
@@ -515,10 +521,10 @@ def assign(
         detail={"department": department.code, "by": actor_name},
     )
     language = settings.desk.default_language
-    dispatch_card = queries.ticket_card(
+    dispatch_card = queries.outbox.ticket_card(
         session=session, ticket_id=ticket.id or 0, purpose="dispatch"
     )
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     if dispatch_card is not None and dispatcher is not None:
         zone = ZoneInfo(settings.desk.timezone)
         from bot.views import card_text

@@ -87,7 +87,7 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if replied is None:
         return
     with desk.work(update.update_id) as session:
-        row = queries.outbox_for_message(
+        row = queries.outbox.outbox_for_message(
             session=session, chat_id=message.chat_id, message_id=replied.message_id
         )
         about_ticket = row is not None and row.ticket_id is not None

@@ -59,7 +59,7 @@ def test_anonymous_admins_are_refused_before_anyone_asks_telegram() -> None:
 
 def _bind_dispatcher(engine: Engine, staff: list[int]) -> None:
     with transaction(engine) as session:
-        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None
         dispatcher.chat_id, dispatcher.staff = DISPATCH_CHAT, staff
         session.add(dispatcher)
