@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks as cb
-from bot import chaser, crashpoints, desk_routing, leases, menus
+from bot import chaser, crashpoints, desk_routing, leases, menus, notify
 from bot.config import SenderSettings
 from bot.desk import Desk
 from bot.sender import Sender
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 
 def build_application(desk: Desk) -> Application:  # type: ignore[type-arg]
+    notify.install()  # the core's notices are rendered and stored by the render layer
     telegram = desk.settings.telegram
     application = (
         Application.builder()

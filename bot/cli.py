@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import logsafety
+from bot import logsafety, notify
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(fmt="text", level=logging.DEBUG if args.verbose else logging.INFO)
     logsafety.install()  # before anything can log a URL with the bot token in it
+    notify.install()  # the core's notices are rendered and stored by the render layer
     quiet = args.command in (None, "run", "demo", "sandbox") and not args.verbose
     # httpx logs every request URL (token redacted by logsafety): only with -v.
     for noisy in (

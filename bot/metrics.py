@@ -2,8 +2,8 @@
 
 ``docs/metrics.md`` is the reader's version of this module (Chinese term, English, formula,
 edge cases). The SQL that counts lives in :mod:`storage.reports`; it returns the raw counts
-of :class:`DepartmentCounts` by field name, and every rate is derived here, so a percentage means the same
-thing in the chat message, the workbook and the chart.
+of :class:`DepartmentCounts` by field name, and every rate is derived here, so a percentage
+means the same thing in the chat message, the workbook and the chart.
 
 The window is one ISO week in the zone's time zone, ``[Monday 00:00, next Monday 00:00)``.
 A deadline is judged in the week in which it falls (and only once it has passed ``now``),

@@ -12,9 +12,24 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 from telegram.constants import ParseMode
 
+from bot import callbacks as cb
+from bot import notices
 from bot.clocks import overdue_clocks, ticket_targets
 from bot.config import Settings
 from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
+from bot.notices import (
+    Buttons,
+    CopyEvidence,
+    Keys,
+    Notice,
+    PostCard,
+    RefreshCard,
+    RemoveButtons,
+    ToChat,
+    ToDispatcher,
+    ToEnterprise,
+    UnderCard,
+)
 from bot.screens import Label
 from bot.sla import Schedule
 from bot.texts import Texts, texts_for
@@ -27,12 +42,16 @@ from bot.views import (
     card_keyboard,
     card_overflow,
     card_text,
+    choice_keyboard,
     clip,
     cut,
     dispatch_keyboard,
     fit_html,
     fmt_time,
+    force_reply,
     main_menu,
+    rating_keyboard,
+    say_html,
     shows_nothing,
     split_text,
     working_duration,
@@ -600,3 +619,113 @@ def submitted_ack(
 
 def _n(value: float) -> str:
     return f"{value:g}"
+
+
+# --- the notice writer: typed notices from the core, rendered and stored -------------------
+
+
+def _markup(buttons: Buttons | None, language: str, settings: Settings) -> dict[str, Any] | None:
+    if buttons is None:
+        return None
+    t = texts_for(language)
+    if buttons.keys is Keys.MAIN_MENU:
+        return main_menu(t).to_dict()
+    if buttons.keys is Keys.FORCE_REPLY:
+        return force_reply(language)
+    if buttons.keys is Keys.RATING:
+        return rating_keyboard(buttons.ticket_id, language).to_dict()
+    if buttons.keys is Keys.TRANSFER_REASONS:
+        return choice_keyboard(
+            [
+                (t.transfer_reasons[r], cb.make(cb.TRANSFER_REASON, buttons.ticket_id, r))
+                for r in buttons.options
+            ]
+        ).to_dict()
+    if buttons.keys is Keys.EXTENSION_DAYS:
+        return choice_keyboard(
+            [(str(d), cb.make(cb.EXTENSION_DAYS, buttons.ticket_id, d)) for d in buttons.options],
+            5,
+        ).to_dict()
+    if buttons.keys is Keys.NONE:
+        return {"inline_keyboard": []}
+    raise ValueError(f"no buttons for {buttons.keys}")
+
+
+def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | None:
+    """Render one notice from the core and write its outbox rows (see bot/notices.py)."""
+    zone = ZoneInfo(settings.desk.timezone)
+    desk_language = settings.desk.default_language
+    if isinstance(notice, ToEnterprise):
+        language = notice.reporter.language or "zh"
+        menu = notice.buttons is not None and notice.buttons.keys is Keys.MAIN_MENU
+        return to_reporter(
+            session=session,
+            reporter=notice.reporter,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, language, zone),
+            menu=menu,
+            reply_markup=None if menu else _markup(notice.buttons, language, settings),
+        )
+    if isinstance(notice, ToChat):
+        return to_chat(
+            session=session,
+            department=notice.department,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, desk_language, zone),
+            reply_markup=_markup(notice.buttons, desk_language, settings),
+            meta=dict(notice.meta),
+            refers_to=notice.refers_to,
+        )
+    if isinstance(notice, UnderCard):
+        return under_card(
+            session=session,
+            settings=settings,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, desk_language, zone),
+            reply_markup=_markup(notice.buttons, desk_language, settings),
+            meta=dict(notice.meta),
+        )
+    if isinstance(notice, ToDispatcher):
+        return to_dispatcher(
+            session=session,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=say_html(notice.say, desk_language, zone),
+            reply_markup=_markup(notice.buttons, desk_language, settings),
+            meta=dict(notice.meta),
+            refers_to=notice.refers_to,
+        )
+    if isinstance(notice, PostCard):
+        return post_card(
+            session=session, settings=settings, ticket=notice.ticket, department=notice.department
+        )
+    if isinstance(notice, RefreshCard):
+        refresh_card(
+            session=session,
+            settings=settings,
+            ticket=notice.ticket,
+            transferred_to=notice.transferred_to,
+            now=notice.now,
+            card=notice.card,
+        )
+        return None
+    if isinstance(notice, CopyEvidence):
+        return copy_evidence(
+            session=session,
+            settings=settings,
+            department=notice.department,
+            ticket=notice.ticket,
+            message=notice.message,
+            card=notice.card,
+        )
+    if isinstance(notice, RemoveButtons):
+        return queries.outbox.add_outbox(session=session, row=edit_markup(notice.message))
+    raise TypeError(f"no writer for {type(notice).__name__}")
+
+
+def install() -> None:
+    """Make :func:`write` the writer the core's notices go through (once, at start)."""
+    notices.install(write)

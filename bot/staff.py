@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot import callbacks as cb
-from bot import notify, prompts
+from bot import notices, notify, prompts
 from bot.config import Settings
 from bot.lifecycle import (
     RELAYS_STAFF_REPLIES,
@@ -26,6 +27,7 @@ from bot.lifecycle import (
     Status,
     check_transition,
 )
+from bot.notices import RefreshCard, ToEnterprise, name_of, say
 from bot.permissions import Actor, Refused, for_department
 from bot.sla import Schedule, add_working_time
 from bot.texts import Texts, texts_for
@@ -40,7 +42,15 @@ from bot.views import (
     rating_keyboard,
 )
 from storage import queries
-from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage, TicketRequest
+from storage.models import (
+    Department,
+    Outbox,
+    Purpose,
+    Reporter,
+    Ticket,
+    TicketMessage,
+    TicketRequest,
+)
 
 TRANSFER_REASONS = ("not_ours", "wrong_area", "overlap", "other")
 
@@ -86,17 +96,16 @@ def accept(
     session.add(ticket)
     _event(session, ticket, actor, "accepted", before, department=department.code)
     reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
-    t = texts_for(reporter.language)
-    notify.to_reporter(
-        session=session,
-        reporter=reporter,
-        ticket=ticket,
-        purpose="accepted",
-        text=t.ent_accepted.format(
-            number=ticket.number, department=escape(department.local_name(reporter.language))
-        ),
+    post = partial(notices.post, session=session, settings=settings)
+    post(
+        ToEnterprise(
+            reporter,
+            ticket,
+            Purpose.ACCEPTED,
+            say("ent_accepted", number=ticket.number, department=name_of(department)),
+        )
     )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    post(RefreshCard(ticket))
 
 
 def record_prompt(*, session: Session, asked: Outbox | None, actor: Actor, now: datetime) -> None:

@@ -24,6 +24,7 @@ from telegram import (
 )
 
 from bot import callbacks as cb
+from bot.notices import Say
 from bot.screens import Label, Name, Screen
 from bot.texts import Texts, texts_for
 from bot.validation import UsccProblem
@@ -845,3 +846,42 @@ def dispatch_keyboard(
         if code not in shown
     ]
     return _buttons([*first, *_pairs(rest)])
+
+
+# --- notices from the core ----------------------------------------------------------------
+
+
+def template_of(t: Texts, key: str) -> str:
+    """The catalogue text named by a :class:`bot.notices.Say` key (``field`` or ``field.entry``)."""
+    name, _, entry = key.partition(".")
+    value = getattr(t, name)
+    if entry:
+        table = value
+        value = table[int(entry)] if entry.isdigit() and int(entry) in table else table[entry]
+    if not isinstance(value, str):
+        raise TypeError(f"text {key!r} is not a template")
+    return value
+
+
+def param_html(value: Any, language: str, zone: ZoneInfo) -> str:
+    """One notice parameter as HTML in the reader's language (escaped here)."""
+    if isinstance(value, Say):
+        return say_html(value, language, zone)[0]
+    if isinstance(value, Label):
+        return escape(value(language))
+    if isinstance(value, datetime):
+        return fmt_time(value, zone)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return escape(str(value))
+
+
+def say_html(said: Say, language: str, zone: ZoneInfo) -> list[str]:
+    """A :class:`bot.notices.Say` as Telegram HTML: one message, or the parts of a long one."""
+    template = template_of(texts_for(language), said.key)
+    fields: dict[str, Any] = {
+        name: param_html(value, language, zone) for name, value in said.params.items()
+    }
+    if said.body is not None:
+        return message_parts(template, said.body, **fields)
+    return [template.format(**fields)]

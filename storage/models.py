@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
@@ -241,6 +242,53 @@ class TicketCounter(SQLModel, table=True):
 
     day: str = Field(primary_key=True, max_length=8)
     last: int = 0
+
+
+class Purpose(StrEnum):
+    """What an outbox row is for: delivery failures, prompts and the relay rule read it."""
+
+    # To the enterprise
+    ACK = "ack"
+    ACCEPTED = "accepted"
+    ASSIGNED = "assigned"
+    TRANSFERRED = "transferred"
+    QUESTION = "question"
+    RESOLUTION = "resolution"
+    RELAY = "relay"
+    EXTENSION = "extension"
+    RATED = "rated"
+    ASK_COMMENT = "ask_comment"
+    AUTO_CLOSED = "auto_closed"
+    # Cards and what hangs under them in a department's chat
+    CARD = "card"
+    CARD_EDIT = "card_edit"
+    DISPATCH = "dispatch"
+    DISPATCH_EDIT = "dispatch_edit"
+    OVERFLOW = "overflow"
+    EVIDENCE = "evidence"
+    MARKUP_EDIT = "markup_edit"
+    INFO = "info"
+    ENTERPRISE_REPLY = "enterprise_reply"
+    ENTERPRISE_FILE = "enterprise_file"
+    # Questions put to staff (their answers are read as replies)
+    ASK_QUESTION = "ask_question"
+    ASK_RESOLUTION = "ask_resolution"
+    TRANSFER_REASONS = "transfer_reasons"
+    EXTENSION_DAYS = "extension_days"
+    ASK_TRANSFER_REASON = "ask_transfer_reason"
+    ASK_EXTENSION_REASON = "ask_extension_reason"
+    ASK_REJECT_REASON = "ask_reject_reason"
+    # Requests and decisions at the dispatcher's desk
+    TRANSFER_REQUEST = "transfer_request"
+    EXTENSION_REQUEST = "extension_request"
+    DECISION = "decision"
+    # Chaser, summaries, the desk's own notices
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    WEEKLY = "weekly"
+    WEEKLY_LIST = "weekly_list"
+    CALENDAR = "calendar"
+    NOTICE = "notice"
 
 
 class Outbox(SQLModel, table=True):

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from bot import notify
 from bot.config import Settings, load_settings
 from storage.db import make_engine, transaction, upgrade
 from storage.seed import seed_zone
@@ -25,6 +26,9 @@ PG_SERVER = os.environ.get(
     "DIANXIAOER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_PG = os.environ.get("DIANXIAOER_REQUIRE_POSTGRES") == "1"
+
+# Tests call the core directly too: its notices need the render layer's writer, as at start.
+notify.install()
 
 
 @cache
