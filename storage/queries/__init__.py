@@ -1,5 +1,4 @@
-"""Queries as keyword-only functions, one module per aggregate: with storage.seed and
-storage.reports the only code that writes SQL. Call them as ``queries.tickets.get_ticket(…)``."""
+"""Queries as keyword-only functions, one module per aggregate: `queries.tickets.get_ticket`."""
 
 from storage.queries import jobs, outbox, prompts, reporters, tickets, zone
 
