@@ -3,22 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
+from functools import partial
 
 from sqlmodel import Session
 
-from bot import notify, permissions
+from bot import notices, permissions
 from bot.clocks import ticket_targets
 from bot.config import Settings
 from bot.lifecycle import Action, Status
+from bot.notices import (
+    Buttons,
+    Keys,
+    PostCard,
+    RefreshCard,
+    RemoveButtons,
+    ToChat,
+    ToDispatcher,
+    ToEnterprise,
+    UnderCard,
+    Words,
+    name_of,
+    say,
+)
 from bot.permissions import Actor, Refused
 from bot.sla import Schedule, add_working_time
 from bot.staff import _move, record_prompt
-from bot.texts import texts_for
 from bot.tickets import refuse_excluded
-from bot.views import fmt_time, force_reply, message_parts
 from storage import queries
-from storage.models import Department, Ticket, TicketRequest
+from storage.models import Department, Purpose, Ticket, TicketRequest
+
+
+def _request_purpose(request: TicketRequest) -> Purpose:
+    """The purpose of the message that put ``request`` to the dispatcher."""
+    return Purpose.TRANSFER_REQUEST if request.kind == "transfer" else Purpose.EXTENSION_REQUEST
 
 
 def _open_request(
@@ -50,21 +67,22 @@ def _close_request(
     )
     request.decided_at, request.decision_note = now, note
     session.add(request)
-    t = texts_for(settings.desk.default_language)
-    label = t.btn_approve if decision == "approved" else t.btn_reject
+    label = say("btn_approve" if decision == "approved" else "btn_reject")
     message = queries.outbox.ticket_card(
-        session=session, ticket_id=ticket.id or 0, purpose=f"{request.kind}_request"
+        session=session, ticket_id=ticket.id or 0, purpose=_request_purpose(request)
     )
     if message is not None:
         # Take the buttons off the request and say under it who decided.
-        notify.to_dispatcher(
-            session=session,
-            ticket=ticket,
-            purpose="decision",
-            text=t.request_decided.format(decision=label, who=escape(actor.name)),
-            refers_to=message,
+        post = partial(notices.post, session=session, settings=settings)
+        post(
+            ToDispatcher(
+                ticket,
+                Purpose.DECISION,
+                say("request_decided", decision=label, who=actor.name),
+                refers_to=message,
+            )
         )
-        queries.outbox.add_outbox(session=session, row=notify.edit_markup(message))
+        post(RemoveButtons(message))
 
 
 def ask_reject_reason(
@@ -83,17 +101,19 @@ def ask_reject_reason(
         raise Refused("stale")
     request, ticket = _open_request(session, settings, request_id, actor, request.kind)
     message = queries.outbox.ticket_card(
-        session=session, ticket_id=ticket.id or 0, purpose=f"{request.kind}_request"
+        session=session, ticket_id=ticket.id or 0, purpose=_request_purpose(request)
     )
-    t = texts_for(settings.desk.default_language)
-    asked = notify.to_dispatcher(
+    asked = notices.post(
+        ToDispatcher(
+            ticket,
+            Purpose.ASK_REJECT_REASON,
+            say("ask_reject_reason", number=ticket.number),
+            Buttons(Keys.FORCE_REPLY),
+            meta={"request_id": request.id},
+            refers_to=message,
+        ),
         session=session,
-        ticket=ticket,
-        purpose="ask_reject_reason",
-        text=t.ask_reject_reason.format(number=ticket.number),
-        reply_markup=force_reply(settings.desk.default_language),
-        meta={"request_id": request.id},
-        refers_to=message,
+        settings=settings,
     )
     record_prompt(session=session, asked=asked, actor=actor, now=now)
 
@@ -130,7 +150,8 @@ def approve_transfer(
     refuse_excluded(ticket, new.code)
     old = _department(session, request.department_id)
     before = _move(ticket, Action.APPROVE_TRANSFER, now)
-    notify.refresh_card(session=session, settings=settings, ticket=ticket, transferred_to=new)
+    post = partial(notices.post, session=session, settings=settings)
+    post(RefreshCard(ticket, transferred_to=new))
     ticket.department_id = new.id
     ticket.accepted_at = ticket.accepted_by = ticket.accepted_by_name = None
     schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
@@ -148,27 +169,20 @@ def approve_transfer(
         from_status=before,
         detail={"department": new.code, "from": old.code, "by": actor.name},
     )
-    language = settings.desk.default_language
-    old_notice = texts_for(language).transfer_approved_old.format(
-        number=ticket.number, department=escape(new.local_name(language))
+    card = queries.outbox.ticket_card(
+        session=session, ticket_id=ticket.id or 0, purpose=Purpose.CARD
     )
-    card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
-    notify.to_department(
-        session=session,
-        department=old,
-        ticket=ticket,
-        purpose="notice",
-        method="sendMessage",
-        refers_to=card,
-        payload={"text": old_notice, "parse_mode": "HTML"},
-    )
-    notify.post_card(session=session, settings=settings, ticket=ticket, department=new)
-    notify.tell_reporter_department(
-        session=session,
-        ticket=ticket,
-        department=new,
-        purpose="transferred",
-        template=lambda t: t.ent_transferred,
+    moved = say("transfer_approved_old", number=ticket.number, department=name_of(new))
+    post(ToChat(old, ticket, Purpose.NOTICE, moved, refers_to=card))
+    post(PostCard(ticket, new))
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
+    post(
+        ToEnterprise(
+            reporter,
+            ticket,
+            Purpose.TRANSFERRED,
+            say("ent_transferred", number=ticket.number, department=name_of(new)),
+        )
     )
     return new
 
@@ -205,23 +219,19 @@ def reject(
         from_status=before,
         detail={"reason": reason, "by": actor.name},
     )
-    t = texts_for(settings.desk.default_language)
-    zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
-    text = (
-        message_parts(t.transfer_rejected_dept, reason, slot="reason", number=ticket.number)
+    rejected = (
+        say("transfer_rejected_dept", reason=Words(reason), number=ticket.number)
         if request.kind == "transfer"
-        else message_parts(
-            t.extension_rejected_dept,
-            reason,
-            slot="reason",
+        else say(
+            "extension_rejected_dept",
+            reason=Words(reason),
             number=ticket.number,
-            due=fmt_time(ticket.resolve_due, zone),
+            due=ticket.resolve_due,
         )
     )
-    notify.under_card(
-        session=session, settings=settings, ticket=ticket, text=text, purpose="notice"
-    )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    post = partial(notices.post, session=session, settings=settings)
+    post(UnderCard(ticket, Purpose.NOTICE, rejected))
+    post(RefreshCard(ticket))
     return ticket
 
 
@@ -238,7 +248,8 @@ def approve_extension(
     )
     session.add(ticket)
     _close_request(session, settings, request, ticket, actor, "approved", None, now)
-    due = fmt_time(ticket.resolve_due, schedule.zone)
+    # The record keeps the new deadline as the desk reads it, in its own time zone.
+    due = ticket.resolve_due.astimezone(schedule.zone).strftime("%Y-%m-%d %H:%M")
     queries.tickets.add_event(
         session=session,
         ticket=ticket,
@@ -248,27 +259,27 @@ def approve_extension(
         from_status=before,
         detail={"days": days, "due": due, "by": actor.name},
     )
-    t = texts_for(settings.desk.default_language)
-    notify.under_card(
-        session=session,
-        settings=settings,
-        ticket=ticket,
-        purpose="notice",
-        text=t.extension_approved_dept.format(number=ticket.number, due=due),
+    post = partial(notices.post, session=session, settings=settings)
+    post(
+        UnderCard(
+            ticket,
+            Purpose.NOTICE,
+            say("extension_approved_dept", number=ticket.number, due=ticket.resolve_due),
+        )
     )
     reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
-    notify.to_reporter(
-        session=session,
-        reporter=reporter,
-        ticket=ticket,
-        purpose="extension",
-        text=message_parts(
-            texts_for(reporter.language).ent_extension,
-            request.reason_text or "",
-            slot="reason",
-            number=ticket.number,
-            due=due,
-        ),
+    post(
+        ToEnterprise(
+            reporter,
+            ticket,
+            Purpose.EXTENSION,
+            say(
+                "ent_extension",
+                reason=Words(request.reason_text or ""),
+                number=ticket.number,
+                due=ticket.resolve_due,
+            ),
+        )
     )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    post(RefreshCard(ticket))
     return ticket

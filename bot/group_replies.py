@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from bot import decisions, notify, permissions, prompts, staff
+from bot import decisions, notices, permissions, prompts, staff
 from bot.config import Settings
 from bot.intake import Attachment
 from bot.lifecycle import Status
+from bot.notices import Buttons, Keys, UnderCard, say
 from bot.permissions import Actor, Refused
-from bot.views import force_reply
 from storage import queries
-from storage.models import Outbox, Ticket
+from storage.models import Outbox, Purpose, Ticket
 
 #: The one rule for what reaches the enterprise: a reply to the ticket's card (or the
 #: card's continuation) or to what the desk relayed from the enterprise under it. Replies
 #: to the desk's prompts are consumed by them (``prompts.TEXT``) or refused
 #: (``prompts.BUTTONS``); replies to anything else the desk posts (notices, reminders,
 #: the dispatcher's requests and decisions) stay in the group, and the person is told so.
-RELAYED = ("card", "overflow", "evidence", "info", "enterprise_reply", "enterprise_file")
+RELAYED = (
+    Purpose.CARD,
+    Purpose.OVERFLOW,
+    Purpose.EVIDENCE,
+    Purpose.INFO,
+    Purpose.ENTERPRISE_REPLY,
+    Purpose.ENTERPRISE_FILE,
+)
 
 
 def answered_row(
@@ -29,13 +37,14 @@ def answered_row(
     session: Session,
     actor: Actor,
     message_id: int,
-    quoted: str,
+    quotes: Callable[[Outbox], bool],
     now: datetime,
 ) -> Outbox | None:
     """The desk message a reply in a group answers; None when the chat is none of the desk's.
 
     By its message id; failing that (a prompt not yet recorded as sent, or whose send was
-    cut off) the person's latest open prompt here. Raises ``Refused("unmatched")`` when
+    cut off) the person's latest open prompt here that the reply ``quotes`` (the render
+    layer knows what a desk message shows). Raises ``Refused("unmatched")`` when
     nothing says which ticket the reply is about.
     """
     row = queries.outbox.outbox_for_message(
@@ -47,7 +56,7 @@ def answered_row(
             chat_id=actor.chat_id,
             thread_id=actor.thread_id,
             user_id=actor.user_id,
-            quoted=quoted,
+            quotes=quotes,
             now=now,
         )
     if row is not None and row.ticket_id is not None:
@@ -63,23 +72,24 @@ def ask_for_text(
     settings: Settings,
     ticket: Ticket,
     actor: Actor,
-    purpose: str,
-    text: str,
+    purpose: Purpose,
     meta: dict[str, Any],
     now: datetime,
 ) -> None:
-    """A ForceReply question under the card, re-checking who may ask for it."""
+    """A ForceReply question under the card, re-checking who may ask for it: the words for
+    a transfer (``ask_transfer_reason``) or for an extension of ``meta["days"]``."""
     permissions.for_department(session=session, ticket=ticket, actor=actor)
     if Status(ticket.status) not in (Status.ASSIGNED, Status.ACCEPTED):
         raise Refused("state", ticket)
-    asked = notify.under_card(
+    question = (
+        say("ask_extension_reason", number=ticket.number, days=meta.get("days"))
+        if purpose is Purpose.ASK_EXTENSION_REASON
+        else say("ask_transfer_other", number=ticket.number)
+    )
+    asked = notices.post(
+        UnderCard(ticket, purpose, question, Buttons(Keys.FORCE_REPLY), meta=meta),
         session=session,
         settings=settings,
-        ticket=ticket,
-        purpose=purpose,
-        text=text,
-        reply_markup=force_reply(settings.desk.default_language),
-        meta=meta,
     )
     staff.record_prompt(session=session, asked=asked, actor=actor, now=now)
 
@@ -109,17 +119,17 @@ def on_reply(
         )
     elif not text and attachment is None:
         raise Refused("unsupported", ticket)  # a sticker, location, poll …: nothing to relay
-    if purpose == "ask_question":
+    if purpose == Purpose.ASK_QUESTION:
         staff.ask_info(
             session=session, settings=settings, ticket=ticket, actor=actor, question=text, now=now
         )
         return True
-    if purpose == "ask_resolution":
+    if purpose == Purpose.ASK_RESOLUTION:
         staff.resolve(
             session=session, settings=settings, ticket=ticket, actor=actor, resolution=text, now=now
         )
         return True
-    if purpose == "ask_transfer_reason":
+    if purpose == Purpose.ASK_TRANSFER_REASON:
         staff.request_transfer(
             session=session,
             settings=settings,
@@ -130,7 +140,7 @@ def on_reply(
             now=now,
         )
         return False
-    if purpose == "ask_extension_reason":
+    if purpose == Purpose.ASK_EXTENSION_REASON:
         staff.request_extension(
             session=session,
             settings=settings,
@@ -141,7 +151,7 @@ def on_reply(
             now=now,
         )
         return False
-    if purpose == "ask_reject_reason":
+    if purpose == Purpose.ASK_REJECT_REASON:
         decisions.reject(
             session=session,
             settings=settings,

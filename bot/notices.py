@@ -42,6 +42,24 @@ class Say:
     body: str | None = None
 
 
+@dataclass(frozen=True)
+class Words:
+    """A person's own words as a :class:`Say` parameter (the slot it fills is its name):
+    escaped, and split over several messages when too long, nothing of them ever cut; at
+    most one per Say (``body`` is the ``{text}`` slot's shorthand). ``lead``: catalogue
+    texts shown before the words in the same slot, each followed by "；"."""
+
+    text: str
+    lead: tuple[Say, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeskCard:
+    """A Say parameter: the ticket's card as the dispatcher's desk sees it (everything)."""
+
+    ticket: Ticket
+
+
 def say(key: str, /, *, body: str | None = None, **params: Any) -> Say:
     return Say(key, params, body)
 
@@ -60,6 +78,11 @@ class Keys(StrEnum):
     TRANSFER_REASONS = "transfer_reasons"
     EXTENSION_DAYS = "extension_days"
     NONE = "none"  # explicitly no buttons (removes an inline keyboard on edit)
+    #: The dispatcher's answer to a transfer request: a department to send it to, or reject;
+    #: ``options``: the request's id, then each department offered as ``(code, Label)``.
+    TRANSFER_TO = "transfer_to"
+    #: Approve or reject a department's request; ``options``: the request's id.
+    APPROVE_REJECT = "approve_reject"
 
 
 @dataclass(frozen=True)
@@ -156,6 +179,21 @@ class RemoveButtons(Notice):
     message: Outbox
 
 
+@dataclass(frozen=True)
+class CopyToEnterprise(Notice):
+    """A file staff sent, copied (never forwarded) to the enterprise's private chat with
+    ``say`` as its caption when that kind of file takes one (what does not fit follows as
+    messages); a file without a caption comes after ``say``."""
+
+    reporter: Reporter
+    ticket: Ticket
+    purpose: Purpose
+    say: Say
+    file_kind: str
+    from_chat_id: int
+    message_id: int
+
+
 class Writer(Protocol):
     def __call__(
         self, notice: Notice, *, session: Session, settings: Settings
@@ -184,6 +222,8 @@ def post(notice: Notice, *, session: Session, settings: Settings) -> Outbox | No
 __all__ = [
     "Buttons",
     "CopyEvidence",
+    "CopyToEnterprise",
+    "DeskCard",
     "Keys",
     "Label",
     "Notice",
@@ -196,6 +236,7 @@ __all__ = [
     "ToDispatcher",
     "ToEnterprise",
     "UnderCard",
+    "Words",
     "install",
     "name_of",
     "post",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, is_dataclass, replace
 from datetime import datetime
 from html import escape
 from typing import Any, TypeAlias
@@ -20,11 +20,14 @@ from bot.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.notices import (
     Buttons,
     CopyEvidence,
+    CopyToEnterprise,
+    DeskCard,
     Keys,
     Notice,
     PostCard,
     RefreshCard,
     RemoveButtons,
+    Say,
     ToChat,
     ToDispatcher,
     ToEnterprise,
@@ -52,6 +55,7 @@ from bot.views import (
     main_menu,
     rating_keyboard,
     say_html,
+    shown_text,
     shows_nothing,
     split_text,
     working_duration,
@@ -648,11 +652,28 @@ def _markup(buttons: Buttons | None, language: str, settings: Settings) -> dict[
         ).to_dict()
     if buttons.keys is Keys.NONE:
         return {"inline_keyboard": []}
+    if buttons.keys is Keys.TRANSFER_TO:
+        request_id, *departments = buttons.options
+        choices = [
+            (name(language), cb.make(cb.TRANSFER_TO, request_id, code))
+            for code, name in departments
+        ]
+        choices.append((t.btn_reject, cb.make(cb.DECIDE, request_id, "reject")))
+        return choice_keyboard(choices).to_dict()
+    if buttons.keys is Keys.APPROVE_REJECT:
+        (request_id,) = buttons.options
+        return choice_keyboard(
+            [
+                (t.btn_approve, cb.make(cb.DECIDE, request_id, "approve")),
+                (t.btn_reject, cb.make(cb.DECIDE, request_id, "reject")),
+            ]
+        ).to_dict()
     raise ValueError(f"no buttons for {buttons.keys}")
 
 
 def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | None:
     """Render one notice from the core and write its outbox rows (see bot/notices.py)."""
+    notice = _with_desk_cards(notice, session)
     zone = ZoneInfo(settings.desk.timezone)
     desk_language = settings.desk.default_language
     if isinstance(notice, ToEnterprise):
@@ -723,9 +744,81 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
         )
     if isinstance(notice, RemoveButtons):
         return queries.outbox.add_outbox(session=session, row=edit_markup(notice.message))
+    if isinstance(notice, CopyToEnterprise):
+        return _copy_to_enterprise(notice, session=session, zone=zone)
     raise TypeError(f"no writer for {type(notice).__name__}")
 
 
 def install() -> None:
     """Make :func:`write` the writer the core's notices go through (once, at start)."""
     notices.install(write)
+
+
+def _desk_cards(said: Say, session: Session) -> Say:
+    """``said`` with each :class:`DeskCard` parameter looked up as the card's view."""
+    params: dict[str, Any] = {}
+    for name, value in said.params.items():
+        if isinstance(value, DeskCard):
+            value = card_view(session=session, ticket=value.ticket, for_desk=True)
+        elif isinstance(value, Say):
+            value = _desk_cards(value, session)
+        params[name] = value
+    return replace(said, params=params)
+
+
+def _with_desk_cards(notice: Notice, session: Session) -> Notice:
+    said = getattr(notice, "say", None)
+    if not isinstance(said, Say) or not is_dataclass(notice):
+        return notice
+    return replace(notice, say=_desk_cards(said, session))
+
+
+def _copy_to_enterprise(notice: CopyToEnterprise, *, session: Session, zone: ZoneInfo) -> Outbox:
+    language = notice.reporter.language or "zh"
+
+    def copy(caption: str | None = None) -> Outbox:
+        payload: dict[str, Any] = {
+            "from_chat_id": notice.from_chat_id,
+            "message_id": notice.message_id,
+        }
+        if caption is not None:
+            payload.update(caption=caption, parse_mode="HTML")
+        return queries.outbox.add_outbox(
+            session=session,
+            row=Outbox(
+                method="copyMessage",
+                chat_id=notice.reporter.telegram_user_id,
+                ticket_id=notice.ticket.id,
+                purpose=notice.purpose,
+                payload=payload,
+            ),
+        )
+
+    def say_rest(text: Parts) -> Outbox:
+        return to_reporter(
+            session=session,
+            reporter=notice.reporter,
+            ticket=notice.ticket,
+            purpose=notice.purpose,
+            text=text,
+        )
+
+    if notice.file_kind in CAPTIONED_KINDS:
+        # The first part is the copy's caption (1024 at most); the rest follows as text.
+        caption, *rest = say_html(notice.say, language, zone, first_limit=CAPTION_LIMIT)
+        copied = copy(caption)
+        return say_rest(rest) if rest else copied
+    # A video note cannot carry a caption: the words first, then the copy.
+    say_rest(say_html(notice.say, language, zone))
+    return copy()
+
+
+def quoting(quoted: str) -> Callable[[Outbox], bool]:
+    """Whether a desk message shows ``quoted``, the text a reply came with (Telegram sends
+    what it showed of the replied message); any message when none came with it."""
+
+    def shows(row: Outbox) -> bool:
+        asked = shown_text(str(row.payload.get("text", ""))).strip()
+        return not quoted.strip() or asked == quoted.strip()
+
+    return shows

@@ -10,24 +10,24 @@ prompt there whose id is still unknown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.views import shown_text
 from storage import queries
-from storage.models import OpenPrompt, Outbox
+from storage.models import OpenPrompt, Outbox, Purpose
 
 #: Prompts answered in words: a reply to one is consumed by it, never relayed.
 TEXT = (
-    "ask_question",
-    "ask_resolution",
-    "ask_transfer_reason",
-    "ask_extension_reason",
-    "ask_reject_reason",
+    Purpose.ASK_QUESTION,
+    Purpose.ASK_RESOLUTION,
+    Purpose.ASK_TRANSFER_REASON,
+    Purpose.ASK_EXTENSION_REASON,
+    Purpose.ASK_REJECT_REASON,
 )
 #: Prompts answered with their buttons: a reply to one is not relayed either.
-BUTTONS = ("transfer_reasons", "extension_days")
+BUTTONS = (Purpose.TRANSFER_REASONS, Purpose.EXTENSION_DAYS)
 #: How long an unanswered prompt may still be matched to a reply it cannot be tied to by
 #: message id (a crash and restart take minutes; a day-old prompt is forgotten).
 MATCH_WINDOW = timedelta(days=1)
@@ -84,15 +84,17 @@ def match(
     chat_id: int,
     thread_id: int | None,
     user_id: int,
-    quoted: str,
+    quotes: Callable[[Outbox], bool],
     now: datetime,
 ) -> Outbox | None:
     """The prompt a reply answers when the desk message it replies to is unknown.
 
     The person's latest open prompt in this chat (topic) whose message id the desk does not
-    know yet (still being sent, or its send cut off) and — when the replied message's text
-    came with the reply, as Telegram sends it — whose text it is. Never a prompt whose id
-    is known: the reply then answers some other message.
+    know yet (still being sent, or its send cut off) and that the reply ``quotes``: when
+    the replied message's text came with the reply, as Telegram sends it, the prompt's
+    text is it (what a desk message shows is the render layer's to say:
+    ``bot.notify.quoting``). Never a prompt whose id is known: the reply then answers some
+    other message.
     """
     for prompt in queries.prompts.open_prompts(
         session=session,
@@ -104,8 +106,7 @@ def match(
         row = queries.outbox.get_outbox(session=session, outbox_id=prompt.outbox_id)
         if row is None or row.telegram_message_id is not None:
             continue
-        asked = shown_text(str(row.payload.get("text", ""))).strip()
-        if quoted.strip() and asked != quoted.strip():
+        if not quotes(row):
             continue
         return row
     return None

@@ -8,17 +8,13 @@ new state, a TicketEvent and the outbox rows (card edit, message to the enterpri
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import callbacks as cb
-from bot import notices, notify, prompts
+from bot import notices, prompts
 from bot.config import Settings
 from bot.lifecycle import (
     RELAYS_STAFF_REPLIES,
@@ -27,26 +23,27 @@ from bot.lifecycle import (
     Status,
     check_transition,
 )
-from bot.notices import RefreshCard, ToEnterprise, name_of, say
+from bot.notices import (
+    Buttons,
+    CopyToEnterprise,
+    DeskCard,
+    Keys,
+    RefreshCard,
+    Say,
+    ToDispatcher,
+    ToEnterprise,
+    UnderCard,
+    Words,
+    name_of,
+    say,
+)
 from bot.permissions import Actor, Refused, for_department
 from bot.sla import Schedule, add_working_time
-from bot.texts import Texts, texts_for
-from bot.views import (
-    CAPTION_LIMIT,
-    CAPTIONED_KINDS,
-    card_text,
-    choice_keyboard,
-    fmt_time,
-    force_reply,
-    message_parts,
-    rating_keyboard,
-)
 from storage import queries
 from storage.models import (
     Department,
     Outbox,
     Purpose,
-    Reporter,
     Ticket,
     TicketMessage,
     TicketRequest,
@@ -132,49 +129,46 @@ def prompt(
     """A button that needs more first: post a question under the card (ForceReply for
     words, or the buttons to choose from), recorded as the actor's open prompt."""
     for_department(session=session, ticket=ticket, actor=actor)
-    language = settings.desk.default_language
-    t = texts_for(language)
+    ticket_id = ticket.id or 0
     needs = {
-        "ask_info": (Action.ASK_INFO, t.ask_question, "ask_question"),
-        "resolve": (Action.RESOLVE, t.ask_resolution, "ask_resolution"),
-        "transfer": (Action.REQUEST_TRANSFER, t.ask_transfer_reason, "transfer_reasons"),
-        "extension": (Action.REQUEST_EXTENSION, t.ask_extension_days, "extension_days"),
+        "ask_info": (
+            Action.ASK_INFO,
+            "ask_question",
+            Purpose.ASK_QUESTION,
+            Buttons(Keys.FORCE_REPLY),
+        ),
+        "resolve": (
+            Action.RESOLVE,
+            "ask_resolution",
+            Purpose.ASK_RESOLUTION,
+            Buttons(Keys.FORCE_REPLY),
+        ),
+        "transfer": (
+            Action.REQUEST_TRANSFER,
+            "ask_transfer_reason",
+            Purpose.TRANSFER_REASONS,
+            Buttons(Keys.TRANSFER_REASONS, ticket_id, TRANSFER_REASONS),
+        ),
+        "extension": (
+            Action.REQUEST_EXTENSION,
+            "ask_extension_days",
+            Purpose.EXTENSION_DAYS,
+            Buttons(Keys.EXTENSION_DAYS, ticket_id, tuple(settings.workflow.extension_days)),
+        ),
     }
     if action not in needs:
         raise Refused("stale", ticket)
     if action == "transfer":
         refuse_conduct_transfer(ticket)
-    lifecycle_action, template, purpose = needs[action]
+    lifecycle_action, key, purpose, buttons = needs[action]
     try:
         check_transition(Status(ticket.status), lifecycle_action)
     except IllegalTransition:
         raise Refused("state", ticket) from None
-
-    markup: dict[str, Any]
-    if action == "transfer":
-        markup = choice_keyboard(
-            [
-                (t.transfer_reasons[r], cb.make(cb.TRANSFER_REASON, ticket.id or 0, r))
-                for r in TRANSFER_REASONS
-            ]
-        ).to_dict()
-    elif action == "extension":
-        markup = choice_keyboard(
-            [
-                (str(d), cb.make(cb.EXTENSION_DAYS, ticket.id or 0, d))
-                for d in settings.workflow.extension_days
-            ],
-            5,
-        ).to_dict()
-    else:
-        markup = force_reply(language)
-    asked = notify.under_card(
+    asked = notices.post(
+        UnderCard(ticket, purpose, say(key, number=ticket.number), buttons),
         session=session,
         settings=settings,
-        ticket=ticket,
-        purpose=purpose,
-        text=template.format(number=ticket.number),
-        reply_markup=markup,
     )
     record_prompt(session=session, asked=asked, actor=actor, now=now)
 
@@ -197,44 +191,30 @@ def ask_info(
     session.add(ticket)
     _store_staff_message(session, ticket, department, actor, question, now)
     _event(session, ticket, actor, "asked_info", before, text=question, department=department.code)
-    _tell_enterprise(
-        session,
-        ticket,
-        department,
-        purpose="question",
-        text=question,
-        template=lambda t: t.ent_question,
-        markup=lambda language: force_reply(language),
+    post = partial(notices.post, session=session, settings=settings)
+    post(
+        _tell_enterprise(
+            session,
+            ticket,
+            Purpose.QUESTION,
+            _in_the_name_of(department, ticket, "ent_question", question),
+            Buttons(Keys.FORCE_REPLY),
+        )
     )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    post(RefreshCard(ticket))
 
 
 def _tell_enterprise(
-    session: Session,
-    ticket: Ticket,
-    department: Department,
-    *,
-    purpose: str,
-    text: str,
-    template: Callable[[Texts], str],
-    markup: Callable[[str], dict[str, Any]],
-) -> None:
-    """A staff text to the enterprise in the department's name, with its buttons."""
+    session: Session, ticket: Ticket, purpose: Purpose, said: Say, buttons: Buttons | None = None
+) -> ToEnterprise:
+    """A staff text to the enterprise, with its buttons."""
     reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
-    language = reporter.language or "zh"
-    notify.to_reporter(
-        session=session,
-        reporter=reporter,
-        ticket=ticket,
-        purpose=purpose,
-        text=message_parts(
-            template(texts_for(language)),
-            text,
-            department=escape(department.local_name(language)),
-            number=ticket.number,
-        ),
-        reply_markup=markup(language),
-    )
+    return ToEnterprise(reporter, ticket, purpose, said, buttons)
+
+
+def _in_the_name_of(department: Department, ticket: Ticket, key: str, text: str) -> Say:
+    """Staff's own words in the department's name (never a person's)."""
+    return say(key, body=text, department=name_of(department), number=ticket.number)
 
 
 def resolve(
@@ -255,16 +235,17 @@ def resolve(
     session.add(ticket)
     _store_staff_message(session, ticket, department, actor, resolution, now)
     _event(session, ticket, actor, "resolved", before, text=resolution, department=department.code)
-    _tell_enterprise(
-        session,
-        ticket,
-        department,
-        purpose="resolution",
-        text=resolution,
-        template=lambda t: t.ent_resolved,
-        markup=lambda language: rating_keyboard(ticket.id or 0, language).to_dict(),
+    post = partial(notices.post, session=session, settings=settings)
+    post(
+        _tell_enterprise(
+            session,
+            ticket,
+            Purpose.RESOLUTION,
+            _in_the_name_of(department, ticket, "ent_resolved", resolution),
+            Buttons(Keys.RATING, ticket.id or 0),
+        )
     )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    post(RefreshCard(ticket))
 
 
 def request_transfer(
@@ -305,10 +286,8 @@ def request_transfer(
     )
     session.add(request)
     session.flush()
-    language = settings.desk.default_language
-    t = texts_for(language)
-    reason = t.transfer_reasons[reason_code] if reason_code != "other" else ""
-    reason = "；".join(part for part in (reason, reason_text or "") if part)
+    # The record keeps the reason as it came: a reason's code, or the words given for "other".
+    reason = reason_text or reason_code
     _event(
         session,
         ticket,
@@ -318,33 +297,31 @@ def request_transfer(
         reason=reason,
         department=department.code,
     )
-    view = notify.card_view(session=session, ticket=ticket, for_desk=True)
-    choices = [
-        (
-            d.local_name(language),
-            cb.make(cb.TRANSFER_TO, request.id or 0, d.code),
-        )
+    # A listed reason is shown by its name, what was written after it.
+    named = () if reason_code == "other" else (say(f"transfer_reasons.{reason_code}"),)
+    targets = [
+        (d.code, name_of(d))
         for d in queries.zone.handling_departments(session=session)
         if d.id != department.id
     ]
-    choices.append((t.btn_reject, cb.make(cb.DECIDE, request.id or 0, "reject")))
-    notify.to_dispatcher(
-        session=session,
-        ticket=ticket,
-        purpose="transfer_request",
-        meta={"request_id": request.id},
-        text=message_parts(
-            t.transfer_request,
-            reason,
-            slot="reason",
-            number=ticket.number,
-            department=escape(department.local_name(language)),
-            who=escape(actor.name),
-            card=card_text(view, language, ZoneInfo(settings.desk.timezone)),
-        ),
-        reply_markup=choice_keyboard(choices).to_dict(),
+    post = partial(notices.post, session=session, settings=settings)
+    post(
+        ToDispatcher(
+            ticket,
+            Purpose.TRANSFER_REQUEST,
+            say(
+                "transfer_request",
+                reason=Words(reason_text or "", lead=named),
+                number=ticket.number,
+                department=name_of(department),
+                who=actor.name,
+                card=DeskCard(ticket),
+            ),
+            Buttons(Keys.TRANSFER_TO, options=(request.id or 0, *targets)),
+            meta={"request_id": request.id},
+        )
     )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    post(RefreshCard(ticket))
     return request
 
 
@@ -389,35 +366,28 @@ def request_extension(
         reason=reason,
         department=department.code,
     )
-    language = settings.desk.default_language
-    t = texts_for(language)
     schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
     new_due = add_working_time(ticket.resolve_due, days * schedule.hours_per_day, schedule)
-    zone = ZoneInfo(settings.desk.timezone)
-    notify.to_dispatcher(
-        session=session,
-        ticket=ticket,
-        purpose="extension_request",
-        meta={"request_id": request.id},
-        text=message_parts(
-            t.extension_request,
-            reason,
-            slot="reason",
-            number=ticket.number,
-            department=escape(department.local_name(language)),
-            who=escape(actor.name),
-            days=days,
-            old_due=fmt_time(ticket.resolve_due, zone),
-            new_due=fmt_time(new_due, zone),
-        ),
-        reply_markup=choice_keyboard(
-            [
-                (t.btn_approve, cb.make(cb.DECIDE, request.id or 0, "approve")),
-                (t.btn_reject, cb.make(cb.DECIDE, request.id or 0, "reject")),
-            ]
-        ).to_dict(),
+    post = partial(notices.post, session=session, settings=settings)
+    post(
+        ToDispatcher(
+            ticket,
+            Purpose.EXTENSION_REQUEST,
+            say(
+                "extension_request",
+                reason=Words(reason),
+                number=ticket.number,
+                department=name_of(department),
+                who=actor.name,
+                days=days,
+                old_due=ticket.resolve_due,
+                new_due=new_due,
+            ),
+            Buttons(Keys.APPROVE_REJECT, options=(request.id or 0,)),
+            meta={"request_id": request.id},
+        )
     )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
+    post(RefreshCard(ticket))
     return request
 
 
@@ -484,61 +454,20 @@ def reply(
         first=first,
         department=department.code,
     )
-    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
-    t = texts_for(reporter.language)
-    name = escape(department.local_name(reporter.language))
+    post = partial(notices.post, session=session, settings=settings)
+    relayed = _in_the_name_of(department, ticket, "ent_relay", text or "")
     if attachment is None:
-        notify.to_reporter(
-            session=session,
-            reporter=reporter,
-            ticket=ticket,
-            purpose="relay",
-            text=message_parts(t.ent_relay, text or "", department=name, number=ticket.number),
-        )
-    elif attachment["kind"] in CAPTIONED_KINDS:
-        # The first part is the copy's caption (1024 at most); the rest follows as text.
-        caption, *rest = message_parts(
-            t.ent_relay,
-            text or "",
-            first_limit=CAPTION_LIMIT,
-            department=name,
-            number=ticket.number,
-        )
-        queries.outbox.add_outbox(
-            session=session, row=_copy_to_reporter(reporter, ticket, attachment, caption)
-        )
-        if rest:
-            notify.to_reporter(
-                session=session, reporter=reporter, ticket=ticket, purpose="relay", text=rest
-            )
+        post(_tell_enterprise(session, ticket, Purpose.RELAY, relayed))
     else:
-        # A video note cannot carry a caption: the words first, then the copy.
-        notify.to_reporter(
-            session=session,
-            reporter=reporter,
-            ticket=ticket,
-            purpose="relay",
-            text=message_parts(t.ent_relay, text or "", department=name, number=ticket.number),
+        post(
+            CopyToEnterprise(
+                queries.reporters.reporter_of(session=session, ticket=ticket),
+                ticket,
+                Purpose.RELAY,
+                relayed,
+                file_kind=attachment["kind"],
+                from_chat_id=attachment["chat_id"],
+                message_id=attachment["message_id"],
+            )
         )
-        queries.outbox.add_outbox(
-            session=session, row=_copy_to_reporter(reporter, ticket, attachment)
-        )
-    notify.refresh_card(session=session, settings=settings, ticket=ticket)
-
-
-def _copy_to_reporter(
-    reporter: Reporter, ticket: Ticket, attachment: dict[str, Any], caption: str | None = None
-) -> Outbox:
-    payload: dict[str, Any] = {
-        "from_chat_id": attachment["chat_id"],
-        "message_id": attachment["message_id"],
-    }
-    if caption is not None:
-        payload.update(caption=caption, parse_mode="HTML")
-    return Outbox(
-        method="copyMessage",
-        chat_id=reporter.telegram_user_id,
-        ticket_id=ticket.id,
-        purpose="relay",
-        payload=payload,
-    )
+    post(RefreshCard(ticket))

@@ -24,7 +24,7 @@ from telegram import (
 )
 
 from bot import callbacks as cb
-from bot.notices import Say
+from bot.notices import Say, Words
 from bot.screens import Label, Name, Screen
 from bot.texts import Texts, texts_for
 from bot.validation import UsccProblem
@@ -873,15 +873,34 @@ def param_html(value: Any, language: str, zone: ZoneInfo) -> str:
         return fmt_time(value, zone)
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, CardView):
+        return card_text(value, language, zone)
     return escape(str(value))
 
 
-def say_html(said: Say, language: str, zone: ZoneInfo) -> list[str]:
-    """A :class:`bot.notices.Say` as Telegram HTML: one message, or the parts of a long one."""
+def say_html(
+    said: Say, language: str, zone: ZoneInfo, *, first_limit: int = MESSAGE_LIMIT
+) -> list[str]:
+    """A :class:`bot.notices.Say` as Telegram HTML: one message, or the parts of a long one
+    (``first_limit``: 1024 when the first part is a caption)."""
     template = template_of(texts_for(language), said.key)
     fields: dict[str, Any] = {
-        name: param_html(value, language, zone) for name, value in said.params.items()
+        name: param_html(value, language, zone)
+        for name, value in said.params.items()
+        if not isinstance(value, Words)
     }
+    for slot, value in said.params.items():
+        if isinstance(value, Words):
+            body = words_text(value, language)
+            return message_parts(template, body, slot=slot, first_limit=first_limit, **fields)
     if said.body is not None:
-        return message_parts(template, said.body, **fields)
+        return message_parts(template, said.body, first_limit=first_limit, **fields)
     return [template.format(**fields)]
+
+
+def words_text(words: Words, language: str) -> str:
+    """A person's words with their lead (catalogue texts, plain) before them, not escaped
+    yet: ``message_parts`` escapes the whole as it splits it."""
+    t = texts_for(language)
+    lead = (template_of(t, said.key).format(**said.params) for said in words.lead)
+    return "；".join(part for part in (*lead, words.text) if part)

@@ -9,12 +9,13 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks as cb
-from bot import group_replies, staff
+from bot import group_replies, notify, staff
 from bot.permissions import Actor, Refused
 from bot.texts import texts_for
 from bot.validation import clean_text
 from handlers.common import answer, desk_of, guarded, incoming_from, say, thread_of
 from storage import queries
+from storage.models import Purpose
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     desk = desk_of(context)
     data = cb.parse(query.data)
-    t = texts_for(desk.settings.desk.default_language)
     try:
         with desk.work(update.update_id) as session:
             ticket = queries.tickets.get_ticket(session=session, ticket_id=data.int_arg(0) or 0)
@@ -87,8 +87,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     settings=desk.settings,
                     ticket=ticket,
                     actor=actor,
-                    purpose="ask_transfer_reason",
-                    text=t.ask_transfer_other.format(number=ticket.number),
+                    purpose=Purpose.ASK_TRANSFER_REASON,
                     meta={},
                     now=desk.clock(),
                 )
@@ -111,8 +110,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                     settings=desk.settings,
                     ticket=ticket,
                     actor=actor,
-                    purpose="ask_extension_reason",
-                    text=t.ask_extension_reason.format(number=ticket.number, days=days),
+                    purpose=Purpose.ASK_EXTENSION_REASON,
                     meta={"days": days},
                     now=desk.clock(),
                 )
@@ -149,7 +147,7 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 session=session,
                 actor=actor,
                 message_id=answered.message_id,
-                quoted=answered.text or answered.caption or "",
+                quotes=notify.quoting(answered.text or answered.caption or ""),
                 now=desk.clock(),
             )
             if row is None or row.ticket_id is None:

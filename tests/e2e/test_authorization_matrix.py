@@ -72,6 +72,7 @@ from storage.models import (
     Draft,
     Outbox,
     ProcessedUpdate,
+    Purpose,
     Reporter,
     Ticket,
     TicketMessage,
@@ -994,8 +995,7 @@ async def _replies_with_history(w: World) -> dict[str, Target]:
                 settings=w.settings,
                 ticket=ticket,
                 actor=actor,
-                purpose=purpose,
-                text=f"工单 {ticket.number}：请回复本消息。",
+                purpose=Purpose(purpose),
                 meta={"days": 3} if how == "extension_reason" else {},
                 now=utcnow(),
             )

@@ -23,7 +23,7 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.records import Chat, MessageRecord
 from bot.logsafety import REDACTED, RedactingFilter, redact
 from bot.playground import Person, Scene
-from bot.sla import Schedule, next_working_moment
+from bot.sla import Schedule, add_working_days, add_working_time
 from storage.db import transaction
 from storage.models import Ticket
 from tests.e2e.test_authorization_matrix import without_flood_limits
@@ -336,8 +336,9 @@ async def test_no_group_ever_reads_who_the_enterprise_is(scene: Scene) -> None:
     # 4. The chaser reminds tax and tells the supervisor; the weekly summary goes out.
     schedule = Schedule.from_settings(scene.desk.settings.sla, scene.desk.settings.desk.timezone)
     due = ticket_row(scene, third).accept_due
-    for later in (timedelta(minutes=30), timedelta(days=3)):
-        await scene.chase_at(next_working_moment(due + later, schedule) + timedelta(minutes=1))
+    # In working time: three calendar days from a Thursday are barely one working day late.
+    for late in (add_working_time(due, 0.5, schedule), add_working_days(due, 3, schedule)):
+        await scene.chase_at(late + timedelta(minutes=1))
     assert any(
         third in m.content and "督办" in m.content for m in emulator.bot_messages(dispatch.id)
     )
