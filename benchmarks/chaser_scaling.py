@@ -125,7 +125,9 @@ def measure_on(url: str, size: int, due: int, *, plans: Path | None) -> list[Fig
     load(engine, size=size, due=due)
     loaded = time.perf_counter() - started
     with Session(engine) as session:
-        found = len(queries.chase_candidates(session=session, horizon=NOW + chaser.LOOKAHEAD))
+        found = len(
+            queries.tickets.chase_candidates(session=session, horizon=NOW + chaser.LOOKAHEAD)
+        )
     with captured(engine) as statements:
         _, reminded = one_run(engine)
     times = [one_run(engine)[0] for _ in range(RUNS)]

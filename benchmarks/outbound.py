@@ -66,7 +66,7 @@ async def deliver(
                 for n in range(count):
                     targets.insert(min(len(targets), n * step + n), chat.id)
             for n, chat_id in enumerate(targets):
-                queries.add_outbox(
+                queries.outbox.add_outbox(
                     session=session,
                     row=Outbox(
                         method="sendMessage",

@@ -119,9 +119,11 @@ def admit(
     is stopped, and then only its id, so a redelivery of it changes nothing either; a
     redelivered update is let through for the handlers to drop, without counting it twice.
     """
-    if is_admin(settings, user_id) or queries.update_seen(session=session, update_id=update_id):
+    if is_admin(settings, user_id) or queries.jobs.update_seen(
+        session=session, update_id=update_id
+    ):
         return ALLOWED
-    reporter = queries.get_reporter(session=session, telegram_user_id=user_id)
+    reporter = queries.reporters.get_reporter(session=session, telegram_user_id=user_id)
     moment = now.timestamp()
     limit = settings.abuse.messages_per_minute
     verdict = ALLOWED
@@ -135,7 +137,7 @@ def admit(
             screen = _rate_limited(settings, until) if until else None
             verdict = Verdict(False, screen, reporter.language if reporter else None)
     if not verdict.allowed:
-        queries.claim_update(session=session, update_id=update_id)
+        queries.jobs.claim_update(session=session, update_id=update_id)
     return verdict
 
 
@@ -150,14 +152,14 @@ class SharedFloodGuard:
 
     def admit(self, user_id: int, now: float, limit: int) -> tuple[bool, float | None]:
         moment = datetime.fromtimestamp(now, UTC)
-        queries.prune_rate_events(
+        queries.reporters.prune_rate_events(
             session=self.session, telegram_user_id=user_id, before=moment - _MINUTE
         )
-        sent = queries.count_rate_events(
+        sent = queries.reporters.count_rate_events(
             session=self.session, telegram_user_id=user_id, since=moment - _MINUTE
         )
         if len(sent) < limit:
-            queries.add_rate_event(
+            queries.reporters.add_rate_event(
                 session=self.session, telegram_user_id=user_id, kind="message", at=moment
             )
             return True, None
@@ -165,11 +167,11 @@ class SharedFloodGuard:
         return False, until if self.first_notice(user_id, now, until) else None
 
     def first_notice(self, user_id: int, now: float, until: float | None = None) -> bool:
-        quiet = queries.quiet_until(session=self.session, telegram_user_id=user_id)
+        quiet = queries.reporters.quiet_until(session=self.session, telegram_user_id=user_id)
         if quiet is not None and quiet.timestamp() > now:
             return False
         until_at = datetime.fromtimestamp(until if until is not None else now + MINUTE, UTC)
-        queries.add_rate_event(
+        queries.reporters.add_rate_event(
             session=self.session, telegram_user_id=user_id, kind="told", at=until_at
         )
         return True
@@ -190,7 +192,7 @@ def ticket_limit(
     if not limit or is_admin(settings, reporter.telegram_user_id):
         return None
     assert reporter.id is not None
-    filed = queries.ticket_times_after(
+    filed = queries.reporters.ticket_times_after(
         session=session, reporter_id=reporter.id, after=now - TICKET_WINDOW
     )
     if len(filed) < limit:
@@ -215,12 +217,14 @@ def find_target(*, session: Session, target: str) -> Target | None:
     """A user id (digits) or a ticket number; None when no such ticket exists."""
     text = target.strip()
     if _USER_ID.fullmatch(text):
-        reporter = queries.get_or_create_reporter(session=session, telegram_user_id=int(text))
+        reporter = queries.reporters.get_or_create_reporter(
+            session=session, telegram_user_id=int(text)
+        )
         return Target(reporter, None)
-    ticket = queries.get_ticket_by_number(session=session, number=text.upper())
+    ticket = queries.tickets.get_ticket_by_number(session=session, number=text.upper())
     if ticket is None:
         return None
-    return Target(queries.reporter_of(session=session, ticket=ticket), ticket.number)
+    return Target(queries.reporters.reporter_of(session=session, ticket=ticket), ticket.number)
 
 
 def set_blocked(

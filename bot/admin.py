@@ -34,10 +34,12 @@ def bind(
 
     A chat can serve one department, so an earlier binding of the same chat is undone.
     """
-    department = queries.get_department_by_code(session=session, code=department_code.lower())
+    department = queries.zone.get_department_by_code(session=session, code=department_code.lower())
     if department is None or not department.active:
         raise Refused("unknown_department")
-    previous = queries.get_department_by_chat(session=session, chat_id=chat_id, thread_id=thread_id)
+    previous = queries.zone.get_department_by_chat(
+        session=session, chat_id=chat_id, thread_id=thread_id
+    )
     if previous is not None and previous.id != department.id:
         previous.chat_id, previous.thread_id = None, None
         session.add(previous)
@@ -45,7 +47,7 @@ def bind(
     department.bound_at, department.bound_by = now, actor_id
     session.add(department)
     assert department.id is not None
-    released = queries.release_held_outbox(
+    released = queries.outbox.release_held_outbox(
         session=session, department_id=department.id, chat_id=chat_id, thread_id=thread_id
     )
     return BindResult(department, released, thread_id is not None)
@@ -53,7 +55,7 @@ def bind(
 
 def departments(*, session: Session) -> list[Department]:
     """The zone's departments, as /bind and /assign list their codes."""
-    return list(queries.list_departments(session=session))
+    return list(queries.zone.list_departments(session=session))
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,16 @@ class DepartmentRow:
 
 
 def departments_overview(*, session: Session) -> list[DepartmentRow]:
-    counts = queries.open_ticket_counts(session=session)
+    counts = queries.tickets.open_ticket_counts(session=session)
     return [
         DepartmentRow(d, counts.get(d.id or 0, 0))
-        for d in queries.list_departments(session=session)
+        for d in queries.zone.list_departments(session=session)
     ]
 
 
 def unbind(*, session: Session, chat_id: int, thread_id: int | None) -> Department | None:
     """Unbind the department bound to this chat (topic); its new messages are held."""
-    department = queries.get_department_by_chat(
+    department = queries.zone.get_department_by_chat(
         session=session, chat_id=chat_id, thread_id=thread_id
     )
     if department is None:
@@ -86,7 +88,7 @@ def unbind(*, session: Session, chat_id: int, thread_id: int | None) -> Departme
 
 def is_served_chat(*, session: Session, chat_id: int) -> bool:
     """Whether any department is bound to this chat (or one of its topics)."""
-    return any(d.chat_id == chat_id for d in queries.list_departments(session=session))
+    return any(d.chat_id == chat_id for d in queries.zone.list_departments(session=session))
 
 
 @dataclass(frozen=True)
@@ -115,12 +117,12 @@ def ticket_overview(
     company and contact in full only ``for_desk`` (private, or the dispatcher's chat) —
     elsewhere as the enterprise allowed departments to see them, like its card.
     """
-    ticket = queries.get_ticket_by_number(session=session, number=number.upper())
+    ticket = queries.tickets.get_ticket_by_number(session=session, number=number.upper())
     if ticket is None:
         return None
-    category = queries.get_category(session=session, category_id=ticket.category_id)
+    category = queries.zone.get_category(session=session, category_id=ticket.category_id)
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
@@ -134,5 +136,5 @@ def ticket_overview(
         ),
         show_company=for_desk or ticket.share_company,
         show_contact=for_desk or ticket.share_contact,
-        events=list(queries.ticket_events(session=session, ticket_id=ticket.id or 0)),
+        events=list(queries.tickets.ticket_events(session=session, ticket_id=ticket.id or 0)),
     )

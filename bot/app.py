@@ -137,7 +137,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     desk.sender.start()
     jobs.schedule(application.job_queue, desk)
     with transaction(desk.engine) as session:
-        bound = [d.chat_id for d in queries.list_departments(session=session) if d.chat_id]
+        bound = [d.chat_id for d in queries.zone.list_departments(session=session) if d.chat_id]
     await menus.install(application.bot, desk.settings, bound)
 
 

@@ -97,11 +97,14 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
     _warn_missing_calendar(session, settings, schedule, now)
     # The session's identity map holds objects only while something refers to them: kept
     # here, the zone's departments and categories are read once per run, not per ticket.
-    _zone = (queries.list_departments(session=session), queries.list_categories(session=session))
+    _zone = (
+        queries.zone.list_departments(session=session),
+        queries.zone.list_categories(session=session),
+    )
     # A thousand due tickets share a handful of (category, priority) targets.
     known: dict[tuple[int, str], Targets] = {}
     found: list[list[Due]] = []
-    for ticket in queries.chase_candidates(session=session, horizon=now + LOOKAHEAD):
+    for ticket in queries.tickets.chase_candidates(session=session, horizon=now + LOOKAHEAD):
         kind = (ticket.category_id, ticket.priority)
         targets = known.get(kind)
         if targets is None:
@@ -114,7 +117,7 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
             )
         )
     # One statement claims them all (not one per reminder): the run costs what is due.
-    claimed = queries.record_reminders(
+    claimed = queries.jobs.record_reminders(
         session=session, keys=[_key(due) for dues in found for due in dues], now=now
     )
     for dues in found:
@@ -135,7 +138,7 @@ def run(*, session: Session, settings: Settings, now: datetime) -> RunResult:
     return result
 
 
-def _key(due: Due) -> queries.ReminderKey:
+def _key(due: Due) -> queries.jobs.ReminderKey:
     return (due.ticket.id or 0, due.clock, due.deadline, due.level, due.repeat)
 
 
@@ -179,10 +182,10 @@ def _write_messages(
     late now (not only the one whose reminder fell due), as the weekly list does."""
     post = partial(notices.post, session=session, settings=settings)
     hours = schedule.hours_per_day
-    categories = {c.id: c for c in queries.list_categories(session=session)}
+    categories = {c.id: c for c in queries.zone.list_categories(session=session)}
 
     def category_of(ticket: Ticket) -> Label | str:
-        category = categories.get(ticket.category_id) or queries.get_category(
+        category = categories.get(ticket.category_id) or queries.zone.get_category(
             session=session, category_id=ticket.category_id
         )
         if category is None:
@@ -206,10 +209,10 @@ def _write_messages(
             continue
         kind = warnings if due.level == "warning" else reminders
         kind[due.ticket.department_id or 0].setdefault(key, []).append(due)
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     for department_id in [*dict.fromkeys([*reminders, *warnings])]:
         department = (
-            queries.get_department(session=session, department_id=department_id)
+            queries.zone.get_department(session=session, department_id=department_id)
             if department_id
             else dispatcher
         )
@@ -217,7 +220,7 @@ def _write_messages(
             continue
         desk = department.role == "dispatcher"
         mine = {**warnings.get(department_id, {}), **reminders.get(department_id, {})}
-        cards = queries.ticket_cards(
+        cards = queries.outbox.ticket_cards(
             session=session,
             ticket_ids=sorted(mine),
             purpose=Purpose.CARD if department_id else Purpose.DISPATCH,
@@ -253,7 +256,7 @@ def _write_messages(
         for dues in escalations.values():
             ticket = dues[0].ticket
             department = (
-                queries.get_department(session=session, department_id=ticket.department_id)
+                queries.zone.get_department(session=session, department_id=ticket.department_id)
                 if ticket.department_id
                 else dispatcher
             )
@@ -270,7 +273,7 @@ def _write_messages(
             )
         post(Digest(dispatcher, Purpose.ESCALATION, (tuple(lines),)))
     late_tickets = {d.ticket.id or 0: d.ticket for d in sent if d.level != "warning"}
-    cards = queries.ticket_cards(
+    cards = queries.outbox.ticket_cards(
         session=session, ticket_ids=sorted(late_tickets), purpose=Purpose.CARD
     )
     facts = notices.card_facts(session=session, ticket_ids=sorted(cards))
@@ -286,7 +289,9 @@ def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str
     post = partial(notices.post, session=session, settings=settings)
     days = settings.chaser.auto_close_days
     closed = []
-    for ticket in queries.resolved_before(session=session, before=now - timedelta(days=days)):
+    for ticket in queries.tickets.resolved_before(
+        session=session, before=now - timedelta(days=days)
+    ):
         transition(
             session=session,
             settings=settings,
@@ -295,7 +300,7 @@ def _auto_close(session: Session, settings: Settings, now: datetime) -> list[str
             who=SYSTEM,
             now=now,
         )
-        reporter = queries.reporter_of(session=session, ticket=ticket)
+        reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
         post(
             ToEnterprise(
                 reporter,
@@ -317,11 +322,11 @@ def _warn_missing_calendar(
     for year in sorted({now.year, (now + LOOKAHEAD).year}):
         if calendar.has_data_for(year):
             continue
-        if not queries.claim_job_run(
+        if not queries.jobs.claim_job_run(
             session=session, job="calendar_missing", period=str(year), now=now
         ):
             continue
-        dispatcher: Department | None = queries.get_department_by_role(
+        dispatcher: Department | None = queries.zone.get_department_by_role(
             session=session, role="dispatcher"
         )
         missing = say("calendar_missing", year=year)

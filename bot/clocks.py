@@ -18,7 +18,7 @@ from storage.models import Ticket
 
 def ticket_targets(*, session: Session, settings: Settings, ticket: Ticket) -> Targets:
     """The deadlines that apply to this ticket (its category's and priority's overrides)."""
-    category = queries.get_category(session=session, category_id=ticket.category_id)
+    category = queries.zone.get_category(session=session, category_id=ticket.category_id)
     return settings.sla.targets(
         category=category.code if category else None, priority=ticket.priority
     )

@@ -46,10 +46,10 @@ def _open_request(
     act: Act,
 ) -> tuple[TicketRequest, Ticket]:
     permissions.for_dispatcher(act, session=session, settings=settings, actor=actor)
-    request = queries.get_request(session=session, request_id=request_id or 0)
+    request = queries.tickets.get_request(session=session, request_id=request_id or 0)
     if request is None or request.kind != kind or request.status != "pending":
         raise Refused("stale")
-    ticket = queries.get_ticket(session=session, ticket_id=request.ticket_id)
+    ticket = queries.tickets.get_ticket(session=session, ticket_id=request.ticket_id)
     assert ticket is not None
     return request, ticket
 
@@ -72,7 +72,7 @@ def _close_request(
     request.decided_at, request.decision_note = now, note
     session.add(request)
     label = say("btn_approve" if decision == "approved" else "btn_reject")
-    message = queries.ticket_card(
+    message = queries.outbox.ticket_card(
         session=session, ticket_id=ticket.id or 0, purpose=_request_purpose(request)
     )
     if message is not None:
@@ -100,13 +100,13 @@ def ask_reject_reason(
     """Rejecting needs a reason: ask for it under the request (ForceReply)."""
     # Checked before saying whether the request exists.
     permissions.for_dispatcher(Act.REJECT_REQUEST, session=session, settings=settings, actor=actor)
-    request = queries.get_request(session=session, request_id=request_id or 0)
+    request = queries.tickets.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
     request, ticket = _open_request(
         session, settings, request_id, actor, request.kind, Act.REJECT_REQUEST
     )
-    message = queries.ticket_card(
+    message = queries.outbox.ticket_card(
         session=session, ticket_id=ticket.id or 0, purpose=_request_purpose(request)
     )
     asked = notices.post(
@@ -126,7 +126,7 @@ def ask_reject_reason(
 
 def _department(session: Session, department_id: int | None) -> Department:
     department = (
-        queries.get_department(session=session, department_id=department_id)
+        queries.zone.get_department(session=session, department_id=department_id)
         if department_id
         else None
     )
@@ -147,11 +147,11 @@ def approve_transfer(
     request, ticket = _open_request(
         session, settings, request_id, actor, "transfer", Act.APPROVE_TRANSFER
     )
-    new = queries.get_department_by_code(session=session, code=department_code)
+    new = queries.zone.get_department_by_code(session=session, code=department_code)
     if (
         new is None
         or not new.active
-        or new.role not in queries.HANDLING_ROLES
+        or new.role not in queries.zone.HANDLING_ROLES
         or new.id == request.department_id
     ):
         raise Refused("stale")
@@ -174,11 +174,13 @@ def approve_transfer(
     post(RefreshCard(as_it_was, transferred_to=new))
     request.new_department_id = new.id
     _close_request(session, settings, request, ticket, actor, "approved", None, now)
-    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=Purpose.CARD)
+    card = queries.outbox.ticket_card(
+        session=session, ticket_id=ticket.id or 0, purpose=Purpose.CARD
+    )
     moved = say("transfer_approved_old", number=ticket.number, department=name_of(new))
     post(ToChat(old, ticket, Purpose.NOTICE, moved, refers_to=card))
     post(PostCard(ticket, new))
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     post(
         ToEnterprise(
             reporter,
@@ -201,7 +203,7 @@ def reject(
 ) -> Ticket:
     """Reject a transfer (the department keeps it) or an extension (the deadline stays)."""
     permissions.for_dispatcher(Act.REJECT_REQUEST, session=session, settings=settings, actor=actor)
-    request = queries.get_request(session=session, request_id=request_id or 0)
+    request = queries.tickets.get_request(session=session, request_id=request_id or 0)
     if request is None:
         raise Refused("stale")
     request, ticket = _open_request(
@@ -264,7 +266,7 @@ def approve_extension(
             say("extension_approved_dept", number=ticket.number, due=ticket.resolve_due),
         )
     )
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     post(
         ToEnterprise(
             reporter,

@@ -52,7 +52,7 @@ class Desk:
     def work(self, update_id: int | None) -> Iterator[Session]:
         """One transaction for one update; its id is claimed in that same transaction."""
         with transaction(self.engine) as session:
-            if update_id is not None and not queries.claim_update(
+            if update_id is not None and not queries.jobs.claim_update(
                 session=session, update_id=update_id
             ):
                 raise DuplicateUpdate(update_id)

@@ -22,15 +22,18 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.routing import (
+    CategoryRoute,
     Hints,
     LabelledExample,
     Router,
     RoutingDecision,
     RoutingModel,
+    RoutingRule,
+    RoutingTable,
     hints_from_table,
     load_shipped_examples,
     router_from_settings,
@@ -38,8 +41,11 @@ from bot.routing import (
     train,
 )
 from bot.routing.model import sklearn_version
+from storage import queries
 from storage import routing as store
 from storage.db import transaction
+from storage.models import Category, Department
+from storage.models import RoutingRule as RoutingRuleRow
 
 log = logging.getLogger(__name__)
 
@@ -215,3 +221,35 @@ def retrain_if_learned(*, engine: Engine, settings: Settings) -> store.StoredMod
     ):
         return None
     return _store(engine, _train(settings, examples))
+
+
+def load_routing_table(*, session: Session) -> RoutingTable:
+    """The routing rules as seeded into the database, as the pure router needs them (the
+    desk routes from config; this reads back what seeding stored)."""
+    departments = {d.id: d.code for d in session.exec(select(Department))}
+    categories = {
+        c.code: CategoryRoute(
+            code=c.code,
+            department=departments.get(c.department_id) if c.department_id else None,
+            conduct=c.conduct,
+        )
+        for c in session.exec(select(Category))
+    }
+    rules = [
+        RoutingRule(
+            keywords=tuple(r.keywords),
+            department=departments[r.department_id],
+            priority=r.priority,
+            categories=frozenset(r.categories),
+            always=r.always,
+        )
+        for r in session.exec(select(RoutingRuleRow).order_by(col(RoutingRuleRow.position)))
+    ]
+    discipline = queries.zone.get_department_by_role(session=session, role="discipline")
+    conduct = queries.zone.get_setting(session=session, key="conduct_keywords", default=[])
+    return RoutingTable(
+        categories=categories,
+        rules=rules,
+        conduct_keywords=tuple(conduct),
+        discipline_department=discipline.code if discipline else "",
+    )

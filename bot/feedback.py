@@ -33,7 +33,7 @@ from storage.models import Outbox, Purpose, Reporter, Ticket, TicketMessage
 
 
 def _own(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
-    ticket = queries.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
+    ticket = queries.tickets.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
     return ticket if permissions.owns(reporter, ticket) else None
 
 
@@ -43,7 +43,7 @@ def reply_target(
     """The desk's message the enterprise answered, if it belongs to one of its tickets."""
     if replied_message_id is None:
         return None
-    row = queries.outbox_for_message(
+    row = queries.outbox.outbox_for_message(
         session=session, chat_id=reporter.telegram_user_id, message_id=replied_message_id
     )
     if row is None or _own(session, reporter, row.ticket_id) is None:
@@ -55,7 +55,7 @@ def asking_ticket(*, session: Session, reporter: Reporter) -> Ticket | None:
     """The one ticket whose department last asked this enterprise for information — still
     waiting, or answered and not yet taken up again — if exactly one is. While it asks, the
     enterprise's loose messages belong to it (with a way out: :func:`take_back`)."""
-    asking = queries.tickets_asking(session=session, reporter_id=reporter.id or 0)
+    asking = queries.tickets.tickets_asking(session=session, reporter_id=reporter.id or 0)
     return asking[0] if len(asking) == 1 else None
 
 
@@ -91,7 +91,7 @@ def enterprise_reply(
         source_message_id=attachment["message_id"] if attachment else None,
         created_at=now,
     )
-    queries.add_ticket_messages(session=session, messages=[message])
+    queries.tickets.add_ticket_messages(session=session, messages=[message])
     answered = status is Status.WAITING_INFO
     transition(
         session=session,
@@ -113,7 +113,9 @@ def own_addition(
 ) -> tuple[Ticket, TicketMessage] | None:
     """A message this enterprise added to one of its tickets after filing it, if it still is."""
     message = (
-        queries.get_ticket_message(session=session, message_id=message_id) if message_id else None
+        queries.tickets.get_ticket_message(session=session, message_id=message_id)
+        if message_id
+        else None
     )
     ticket = _own(session, reporter, message.ticket_id) if message is not None else None
     if message is None or ticket is None or message.author != "enterprise":
@@ -142,7 +144,7 @@ def take_back(
         return None
     ticket, message = found
     taken = TicketMessage(**message.model_dump(exclude={"id"}))
-    queries.delete_ticket_message(session=session, message=message)
+    queries.tickets.delete_ticket_message(session=session, message=message)
     transition(
         session=session,
         settings=settings,
@@ -164,14 +166,14 @@ def _relay_to_handlers(
     session: Session, settings: Settings, ticket: Ticket, message: TicketMessage
 ) -> None:
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
-        else queries.get_department_by_role(session=session, role="dispatcher")
+        else queries.zone.get_department_by_role(session=session, role="dispatcher")
     )
     if department is None:
         return
     purpose = Purpose.CARD if ticket.department_id else Purpose.DISPATCH
-    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
+    card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
     post = partial(notices.post, session=session, settings=settings)
     if message.file_id:
         row = post(CopyEvidence(department, ticket, message, card))
@@ -223,7 +225,7 @@ def rate(
         )
     post = partial(notices.post, session=session, settings=settings)
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
@@ -262,7 +264,7 @@ def rate(
     else:
         post(RefreshCard(ticket))
         ticket.department_id = None
-        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None
         card = post(PostCard(ticket, dispatcher))
         limit = say(

@@ -69,7 +69,9 @@ def answered_row(
     layer knows what a desk message shows). Raises ``Refused("unmatched")`` when
     nothing says which ticket the reply is about.
     """
-    row = queries.outbox_for_message(session=session, chat_id=actor.chat_id, message_id=message_id)
+    row = queries.outbox.outbox_for_message(
+        session=session, chat_id=actor.chat_id, message_id=message_id
+    )
     if row is None:
         row = prompts.match(
             session=session,
@@ -81,7 +83,7 @@ def answered_row(
         )
     if row is not None and row.ticket_id is not None:
         return row
-    if not queries.departments_bound_to(session=session, chat_id=actor.chat_id):
+    if not queries.zone.departments_bound_to(session=session, chat_id=actor.chat_id):
         return None  # a group the desk does not serve: stay quiet
     raise Refused("unmatched")
 
@@ -195,7 +197,7 @@ def on_reply(
 
 def edit_is_about_ticket(*, session: Session, chat_id: int, replied_message_id: int) -> bool:
     """An edited message in a group replies to a desk message about a ticket."""
-    row = queries.outbox_for_message(
+    row = queries.outbox.outbox_for_message(
         session=session, chat_id=chat_id, message_id=replied_message_id
     )
     return row is not None and row.ticket_id is not None

@@ -95,25 +95,25 @@ def start_filing(
     limited = abuse.ticket_limit(session=session, settings=settings, reporter=reporter, now=now)
     if limited is not None:
         return [Screen(Name.TICKET_LIMIT, limited)]
-    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    draft = queries.reporters.get_draft(session=session, reporter_id=reporter.id)
     if draft is not None and _has_content(draft):
         draft.active = False
         conversation.set_requested_kind(draft, kind)
-        queries.save_draft(session=session, draft=draft)
+        queries.reporters.save_draft(session=session, draft=draft)
         return [Screen(Name.DRAFT_FOUND, _draft_labels(session, draft))]
     return _new_draft(session, reporter, kind)
 
 
 def resume_or_restart(*, session: Session, reporter: Reporter, choice: str) -> list[Screen]:
     assert reporter.id is not None
-    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    draft = queries.reporters.get_draft(session=session, reporter_id=reporter.id)
     if draft is None:
         return [Screen(Name.STALE_BUTTON)]
     if choice == "restart":
         kind = conversation.requested_kind(draft) or str(draft.data.get("kind") or "complaint")
         return _new_draft(session, reporter, kind)
     draft.active = True
-    queries.save_draft(session=session, draft=draft)
+    queries.reporters.save_draft(session=session, draft=draft)
     return _prompt(session, reporter, draft)
 
 
@@ -121,8 +121,10 @@ def offer_from_text(*, session: Session, reporter: Reporter, text: str) -> list[
     """A plain message outside any conversation: offer to file it, suggesting a category."""
     conversation.offer(reporter, clean_text(text))
     session.add(reporter)
-    suggested = suggest_category(hints=queries.category_hints(session=session), text=text)
-    category = queries.get_category_by_code(session=session, code=suggested) if suggested else None
+    suggested = suggest_category(hints=queries.zone.category_hints(session=session), text=text)
+    category = (
+        queries.zone.get_category_by_code(session=session, code=suggested) if suggested else None
+    )
     return [
         Screen(
             Name.OFFER,
@@ -160,7 +162,7 @@ def split_off(
     found = feedback.own_addition(session=session, reporter=reporter, message_id=message_id)
     if found is None:
         return [Screen(Name.STALE_BUTTON)]
-    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    draft = queries.reporters.get_draft(session=session, reporter_id=reporter.id)
     if draft is not None and _has_content(draft):
         # One draft per enterprise, and an unfinished one is never overwritten.
         return [Screen(Name.SPLIT_OFF_BLOCKED, {"number": found[0].number})]
@@ -193,19 +195,21 @@ def _draft_with(
     """A fresh draft that starts with what the enterprise already said (and sent)."""
     screens = _new_draft(session, reporter, kind)
     assert reporter.id is not None
-    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    draft = queries.reporters.get_draft(session=session, reporter_id=reporter.id)
     assert draft is not None
     draft.data["description"] = text
     if evidence:
         draft.data["evidence"] = evidence
     suggested = (
-        suggest_category(hints=queries.category_hints(session=session), text=text) if text else None
+        suggest_category(hints=queries.zone.category_hints(session=session), text=text)
+        if text
+        else None
     )
     if suggested:
         draft.data["category"] = suggested  # the category is answered: on to the next step
         draft.step = next_step(Step.CATEGORY)
         screens = [_description_saved(draft)]
-    queries.save_draft(session=session, draft=draft)
+    queries.reporters.save_draft(session=session, draft=draft)
     return screens
 
 
@@ -216,26 +220,26 @@ def cancel(*, session: Session, reporter: Reporter) -> list[Screen]:
         conversation.set_awaiting(reporter, None)
         session.add(reporter)
         return [Screen(Name.CANCELLED_ADDING_INFO)]
-    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    draft = queries.reporters.get_draft(session=session, reporter_id=reporter.id)
     if draft is None or not draft.active:
         return [Screen(Name.NOTHING_TO_CANCEL)]
     draft.active = False
-    queries.save_draft(session=session, draft=draft)
+    queries.reporters.save_draft(session=session, draft=draft)
     return [Screen(Name.CANCELLED)]
 
 
 def pause(*, session: Session, reporter: Reporter) -> None:
     """/start while filing: keep the draft but leave the conversation."""
     assert reporter.id is not None
-    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    draft = queries.reporters.get_draft(session=session, reporter_id=reporter.id)
     if draft is not None and draft.active:
         draft.active = False
-        queries.save_draft(session=session, draft=draft)
+        queries.reporters.save_draft(session=session, draft=draft)
 
 
 def active_draft(*, session: Session, reporter: Reporter) -> Draft | None:
     assert reporter.id is not None
-    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    draft = queries.reporters.get_draft(session=session, reporter_id=reporter.id)
     return draft if draft is not None and draft.active else None
 
 
@@ -287,7 +291,7 @@ def on_button(
 ) -> list[Screen]:
     """A button of the filing conversation; stale or forged data gets STALE_BUTTON."""
     assert reporter.id is not None
-    draft = queries.get_draft(session=session, reporter_id=reporter.id)
+    draft = queries.reporters.get_draft(session=session, reporter_id=reporter.id)
     button = data.filing_button
     if button is FilingButton.CONFIRM and data.arg() == "submit":
         return _submit(session, settings, reporter, draft, now)
@@ -298,7 +302,7 @@ def on_button(
     draft.active = True
     step = Step(draft.step)
     if button is FilingButton.CATEGORY and step is Step.CATEGORY:
-        category = queries.get_category_by_code(session=session, code=data.arg() or "")
+        category = queries.zone.get_category_by_code(session=session, code=data.arg() or "")
         if category is None or not category.active:
             return [Screen(Name.STALE_BUTTON), *_prompt(session, reporter, draft)]
         draft.data["category"] = category.code
@@ -331,7 +335,7 @@ def on_button(
 
 def _new_draft(session: Session, reporter: Reporter, kind: str) -> list[Screen]:
     assert reporter.id is not None
-    queries.delete_draft(session=session, reporter_id=reporter.id)
+    queries.reporters.delete_draft(session=session, reporter_id=reporter.id)
     session.flush()
     draft = Draft(reporter_id=reporter.id, step=FIRST, data={"kind": kind})
     session.add(draft)
@@ -344,7 +348,7 @@ def _has_content(draft: Draft) -> bool:
 
 def _draft_labels(session: Session, draft: Draft) -> dict[str, Any]:
     code = draft.data.get("category")
-    category = queries.get_category_by_code(session=session, code=code) if code else None
+    category = queries.zone.get_category_by_code(session=session, code=code) if code else None
     return {
         "kind": draft.data.get("kind", "complaint"),
         "category": Label(category.name, category.name_en) if category else None,
@@ -363,7 +367,7 @@ def _go_to(session: Session, reporter: Reporter, draft: Draft, step: Step) -> li
     draft.step = step
     if step is Step.CONFIRM:
         conversation.set_editing(draft, False)
-    queries.save_draft(session=session, draft=draft)
+    queries.reporters.save_draft(session=session, draft=draft)
     return _prompt(session, reporter, draft)
 
 
@@ -380,7 +384,8 @@ def _question_params(
 ) -> dict[str, Any]:
     if step is Step.CATEGORY:
         categories = [
-            (c.code, Label(c.name, c.name_en)) for c in queries.list_categories(session=session)
+            (c.code, Label(c.name, c.name_en))
+            for c in queries.zone.list_categories(session=session)
         ]
         return {"kind": draft.data.get("kind", "complaint"), "categories": categories}
     if step is Step.COMPANY:
@@ -411,7 +416,7 @@ def _on_description(session: Session, draft: Draft, incoming: Incoming) -> list[
         caption = words(incoming.attachment.caption or "")
         if caption and not draft.data.get("description"):
             draft.data["description"] = caption
-        queries.save_draft(session=session, draft=draft)
+        queries.reporters.save_draft(session=session, draft=draft)
         return [Screen(Name.EVIDENCE_SAVED, {"files": len(evidence)})]
     if not text:
         return (
@@ -419,7 +424,7 @@ def _on_description(session: Session, draft: Draft, incoming: Incoming) -> list[
         )
     previous = draft.data.get("description") or ""
     draft.data["description"] = f"{previous}\n{text}" if previous else text
-    queries.save_draft(session=session, draft=draft)
+    queries.reporters.save_draft(session=session, draft=draft)
     return [_description_saved(draft)]
 
 
@@ -433,7 +438,7 @@ def _on_confirm_edit(
 ) -> list[Screen]:
     if choice == "cancel":
         draft.active = False
-        queries.save_draft(session=session, draft=draft)
+        queries.reporters.save_draft(session=session, draft=draft)
         return [Screen(Name.CANCELLED)]
     step = CORRECTIONS.get(choice or "")
     if step is None:
@@ -455,7 +460,7 @@ def _uscc_params(result: Any) -> dict[str, Any]:
 
 def _summary(session: Session, draft: Draft) -> dict[str, Any]:
     data = draft.data
-    category = queries.get_category_by_code(session=session, code=data.get("category") or "")
+    category = queries.zone.get_category_by_code(session=session, code=data.get("category") or "")
     return {
         "kind": data.get("kind", "complaint"),
         "category": Label(category.name, category.name_en) if category else None,
@@ -473,7 +478,9 @@ def _submit(
     session: Session, settings: Settings, reporter: Reporter, draft: Draft | None, now: datetime
 ) -> list[Screen]:
     if draft is None or Step(draft.step) is not Step.CONFIRM:
-        latest = queries.tickets_of_reporter(session=session, reporter_id=reporter.id or 0, limit=1)
+        latest = queries.tickets.tickets_of_reporter(
+            session=session, reporter_id=reporter.id or 0, limit=1
+        )
         if latest and draft is None:
             return [Screen(Name.ALREADY_SUBMITTED, {"number": latest[0].number})]
         return [Screen(Name.STALE_BUTTON)]
@@ -485,8 +492,8 @@ def _submit(
         # One plain question before it goes anywhere; asked once per draft (pressing
         # submit again shows the same question: the answer decides the route).
         draft.data["conduct_asked"] = True
-        queries.save_draft(session=session, draft=draft)
-        discipline = queries.get_department_by_role(session=session, role="discipline")
+        queries.reporters.save_draft(session=session, draft=draft)
+        discipline = queries.zone.get_department_by_role(session=session, role="discipline")
         assert discipline is not None, "the zone has no discipline department"
         label = Label(discipline.name, discipline.name_en)
         return [Screen(Name.CONDUCT_QUESTION, {"discipline": label})]
@@ -520,5 +527,5 @@ def _answer_conduct(
     ):
         return [Screen(Name.STALE_BUTTON)]
     draft.data["conduct_answer"] = choice == "yes"
-    queries.save_draft(session=session, draft=draft)
+    queries.reporters.save_draft(session=session, draft=draft)
     return _submit(session, settings, reporter, draft, now)

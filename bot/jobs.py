@@ -28,7 +28,7 @@ async def housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Hourly: forget old update ids (Telegram never redelivers after 24 hours)."""
     desk: Desk = context.bot_data["desk"]
     with transaction(desk.engine) as session:
-        queries.prune_processed_updates(session=session, before=utcnow() - UPDATE_MEMORY)
+        queries.jobs.prune_processed_updates(session=session, before=utcnow() - UPDATE_MEMORY)
 
 
 async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,7 +38,7 @@ async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One run per period however many instances run the job: the lock keeps two from
         # running at once, the JobState row lets a later one of the same period skip
         # (bot/leases.py). Each reminder is claimed by its own row as well.
-        ours = leases.exclusive(session, "chaser") and queries.start_job_run(
+        ours = leases.exclusive(session, "chaser") and queries.jobs.start_job_run(
             session=session,
             job="chaser",
             instance=desk.instance,

@@ -12,18 +12,9 @@ from enum import StrEnum
 
 from bot.refusals import Refused
 
-
-class Status(StrEnum):
-    SUBMITTED = "submitted"
-    UNROUTED = "unrouted"
-    ASSIGNED = "assigned"
-    ACCEPTED = "accepted"
-    WAITING_INFO = "waiting_info"
-    TRANSFER_REQUESTED = "transfer_requested"
-    EXTENSION_REQUESTED = "extension_requested"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
+# Re-exported: the core names the statuses here; storage defines them (it imports no bot).
+from storage.statuses import OPEN_STATES as OPEN_STATES
+from storage.statuses import Status as Status
 
 
 class Action(StrEnum):
@@ -66,10 +57,6 @@ class Back(StrEnum):
 
 Target = Status | Back
 
-#: States in which the enterprise's ticket is still being handled.
-OPEN_STATES: frozenset[Status] = frozenset(
-    s for s in Status if s not in (S.RESOLVED, S.CLOSED, S.WITHDRAWN)
-)
 #: A rating of 基本满意 (3 stars) or better closes a resolved ticket; a lower one reopens it.
 #: The weekly report counts 满意 by the same line.
 SATISFIED_FROM = 3

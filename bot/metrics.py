@@ -2,8 +2,8 @@
 
 ``docs/metrics.md`` is the reader's version of this module (Chinese term, English, formula,
 edge cases). The SQL that counts lives in :mod:`storage.reports`; it returns the raw counts
-of :class:`DepartmentCounts`, and every rate is derived here, so a percentage means the same
-thing in the chat message, the workbook and the chart.
+of :class:`DepartmentCounts` by field name, and every rate is derived here, so a percentage
+means the same thing in the chat message, the workbook and the chart.
 
 The window is one ISO week in the zone's time zone, ``[Monday 00:00, next Monday 00:00)``.
 A deadline is judged in the week in which it falls (and only once it has passed ``now``),
@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.lifecycle import SATISFIED_FROM, Action
 from bot.sla import Schedule, working_time_between
+from storage.reports import OverdueItem
 
 #: 差评 = 不满意 (2) and 非常不满意 (1).
 BAD_UP_TO = SATISFIED_FROM - 1
@@ -30,14 +30,6 @@ OVERDUE_LIST_LIMIT = 200
 RATED_ACTIONS = (Action.RATE_SATISFIED.value, Action.RATE_POOR.value)
 
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
-
-
-class Clock(StrEnum):
-    """The three SLA clocks of a ticket (keys of ``Texts.clock_names``)."""
-
-    ACCEPT = "accept"  # 签收
-    FIRST_REPLY = "first_reply"  # 首次答复
-    RESOLVE = "resolve"  # 办结
 
 
 # --- the week ---------------------------------------------------------------------------
@@ -203,19 +195,6 @@ def total(counts: dict[int | None, DepartmentCounts]) -> DepartmentCounts:
 
 
 # --- the overdue list -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OverdueItem:
-    """One overdue clock of one open ticket, as of the report's ``now``."""
-
-    ticket_id: int
-    number: str
-    department_id: int | None
-    status: str
-    created_at: datetime
-    clock: Clock
-    due: datetime
 
 
 def overdue_by(due: datetime, now: datetime, schedule: Schedule) -> timedelta:

@@ -302,8 +302,8 @@ class CardFacts:
 
 def card_facts(*, session: Session, ticket_ids: Sequence[int]) -> dict[int, CardFacts]:
     """:class:`CardFacts` of many tickets in a few queries (the chaser's thousand cards)."""
-    messages = queries.ticket_messages_of(session=session, ticket_ids=ticket_ids)
-    requests = queries.pending_requests_of(session=session, ticket_ids=ticket_ids)
+    messages = queries.tickets.ticket_messages_of(session=session, ticket_ids=ticket_ids)
+    requests = queries.tickets.pending_requests_of(session=session, ticket_ids=ticket_ids)
     return {i: CardFacts(messages.get(i, []), requests.get(i)) for i in ticket_ids}
 
 

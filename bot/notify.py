@@ -116,7 +116,7 @@ def to_reporter(
             ticket_id=ticket.id if ticket else None,
             purpose=purpose,
         )
-        rows.append(queries.add_outbox(session=session, row=row))
+        rows.append(queries.outbox.add_outbox(session=session, row=row))
     return rows[-1]
 
 
@@ -129,7 +129,7 @@ def tell_reporter_department(
     template: Callable[[Texts], str],
 ) -> Outbox:
     """Tell the enterprise which department now handles its ticket, in its language."""
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     text = template(texts_for(reporter.language)).format(
         number=ticket.number, department=escape(department.local_name(reporter.language))
     )
@@ -149,7 +149,7 @@ def to_department(
     refers_to: Outbox | None = None,
 ) -> Outbox:
     """A message to a department's bound chat, held until it is bound if it is not yet."""
-    return queries.add_outbox(
+    return queries.outbox.add_outbox(
         session=session,
         row=Outbox(
             method=method,
@@ -179,12 +179,12 @@ def card_view(
     ``history_through``: the card carries the exchange up to this message (a card posted
     after a transfer shows what was said before the ticket reached its department).
     """
-    category = queries.get_category(session=session, category_id=ticket.category_id)
+    category = queries.zone.get_category(session=session, category_id=ticket.category_id)
     assert category is not None
     if facts is None:
         facts = CardFacts(
-            queries.ticket_messages(session=session, ticket_id=ticket.id or 0),
-            queries.pending_request(session=session, ticket_id=ticket.id or 0),
+            queries.tickets.ticket_messages(session=session, ticket_id=ticket.id or 0),
+            queries.tickets.pending_request(session=session, ticket_id=ticket.id or 0),
         )
     messages = facts.messages
     evidence = [m for m in messages if m.file_id]
@@ -250,7 +250,7 @@ def _history(
         label = None
         if message.author == "department" and message.department_id is not None:
             if message.department_id not in names:
-                department = queries.get_department(
+                department = queries.zone.get_department(
                     session=session, department_id=message.department_id
                 )
                 assert department is not None
@@ -271,7 +271,7 @@ def post_card(
     language = settings.desk.default_language
     zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
     # Only the dispatcher's desk sees everything; the discipline office is a department too.
-    messages = queries.ticket_messages(session=session, ticket_id=ticket.id or 0)
+    messages = queries.tickets.ticket_messages(session=session, ticket_id=ticket.id or 0)
     exchange = _exchange(ticket, messages)
     through = exchange[-1].id if exchange else None
     view = card_view(
@@ -291,7 +291,7 @@ def post_card(
         # Never a department a conduct ticket must not reach (re-checked when pressed).
         choices = [
             (d.code, Label(d.name, d.name_en))
-            for d in queries.handling_departments(session=session)
+            for d in queries.zone.handling_departments(session=session)
             if not (ticket.conduct and d.code in ticket.route_excluded)
         ]
         top = [(str(code), float(p)) for code, p in ticket.route_top]
@@ -359,10 +359,12 @@ def refresh_card(
     already has them (the chaser fetches a thousand at once); looked up otherwise.
     """
     if card is None:
-        card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
+        card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
     if card is None or card.held_for_department_id is None:
         return
-    department = queries.get_department(session=session, department_id=card.held_for_department_id)
+    department = queries.zone.get_department(
+        session=session, department_id=card.held_for_department_id
+    )
     if department is None:
         return
     language = settings.desk.default_language
@@ -387,7 +389,7 @@ def refresh_card(
     payload["reply_markup"] = (
         keyboard.to_dict() if keyboard is not None else {"inline_keyboard": []}
     )
-    queries.add_outbox(
+    queries.outbox.add_outbox(
         session=session,
         row=Outbox(
             method="editMessageText",
@@ -428,9 +430,9 @@ def under_card(
 ) -> Outbox | None:
     """A message in the department's chat, as a reply to the ticket's card (a long one in
     parts, the markup and meta on the last part, which is returned)."""
-    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
+    card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
@@ -492,7 +494,7 @@ def to_dispatcher(
     meta: dict[str, Any] | None = None,
     refers_to: Outbox | None = None,
 ) -> Outbox | None:
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     if dispatcher is None:
         return None
     return to_chat(
@@ -697,7 +699,7 @@ def write(notice: Notice, *, session: Session, settings: Settings) -> Outbox | N
             card=notice.card,
         )
     if isinstance(notice, RemoveButtons):
-        return queries.add_outbox(session=session, row=edit_markup(notice.message))
+        return queries.outbox.add_outbox(session=session, row=edit_markup(notice.message))
     if isinstance(notice, CopyToEnterprise):
         return _copy_to_enterprise(notice, session=session, zone=zone)
     if isinstance(notice, EditInChat):
@@ -737,7 +739,7 @@ def to_admin(
     is the admin's user id); the meta goes on the last part, which is returned."""
     parts = _parts(text)
     rows = [
-        queries.add_outbox(
+        queries.outbox.add_outbox(
             session=session,
             row=Outbox(
                 method="sendMessage",
@@ -819,7 +821,7 @@ def _copy_to_enterprise(notice: CopyToEnterprise, *, session: Session, zone: Zon
         }
         if caption is not None:
             payload.update(caption=caption, parse_mode="HTML")
-        return queries.add_outbox(
+        return queries.outbox.add_outbox(
             session=session,
             row=Outbox(
                 method="copyMessage",

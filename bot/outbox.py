@@ -60,7 +60,7 @@ def may_repeat(method: str) -> bool:
 
 
 def _fresh(session: Session, row_id: int | None) -> Outbox:
-    fresh = queries.get_outbox(session=session, outbox_id=row_id or 0)
+    fresh = queries.outbox.get_outbox(session=session, outbox_id=row_id or 0)
     assert fresh is not None, f"outbox row {row_id} vanished"
     return fresh
 
@@ -70,7 +70,7 @@ def mark_in_flight(*, session: Session, row: Outbox, instance: str, now: datetim
     the row is found ``sending`` (see :func:`recover_in_flight`). False when the row is no
     longer this sender's to send (another instance claimed it first, or it moved)."""
     assert row.id is not None and row.chat_id is not None
-    return queries.claim_outbox(
+    return queries.outbox.claim_outbox(
         session=session, outbox_id=row.id, chat_id=row.chat_id, instance=instance, now=now
     )
 
@@ -91,7 +91,7 @@ def mark_sent(
     row.telegram_message_id = message_id
     session.add(row)
     if row.chat_id is not None and row.chat_id > 0:
-        queries.clear_reporter_unreachable(session=session, telegram_user_id=row.chat_id)
+        queries.reporters.clear_reporter_unreachable(session=session, telegram_user_id=row.chat_id)
     return row
 
 
@@ -167,7 +167,7 @@ def recover_in_flight(
     """
     rows = [
         row
-        for row in queries.outbox_in_flight(session=session)
+        for row in queries.outbox.outbox_in_flight(session=session)
         if row.claimed_by is None or not alive(row.claimed_by)
     ]
     for row in rows:
@@ -192,7 +192,7 @@ def enterprise_unreachable(
 ) -> None:
     """403 in an enterprise's private chat: the ticket stays, its people are told, no retry."""
     assert row.chat_id is not None
-    reporter = queries.set_reporter_unreachable(
+    reporter = queries.reporters.set_reporter_unreachable(
         session=session, telegram_user_id=row.chat_id, since=now
     )
     if reporter is None:  # not an enterprise (an admin's private chat): a plain failure
@@ -206,7 +206,7 @@ def enterprise_unreachable(
     since = reporter.unreachable_since or now
     already = [
         notice
-        for notice in queries.outbox_notices_for_ticket(
+        for notice in queries.outbox.outbox_notices_for_ticket(
             session=session, ticket_id=ticket.id or 0, purpose=NOTICE
         )
         if notice.meta.get("unreachable") and notice.created_at >= since
@@ -237,12 +237,14 @@ def enterprise_unreachable(
 
 def enterprise_blocked(*, session: Session, telegram_user_id: int, now: datetime) -> None:
     """my_chat_member 'kicked' in a private chat: the enterprise blocked the bot."""
-    queries.set_reporter_unreachable(session=session, telegram_user_id=telegram_user_id, since=now)
+    queries.reporters.set_reporter_unreachable(
+        session=session, telegram_user_id=telegram_user_id, since=now
+    )
 
 
 def enterprise_back(*, session: Session, telegram_user_id: int) -> None:
     """The enterprise unblocked the bot (or a message reached it again)."""
-    queries.clear_reporter_unreachable(session=session, telegram_user_id=telegram_user_id)
+    queries.reporters.clear_reporter_unreachable(session=session, telegram_user_id=telegram_user_id)
 
 
 # --- the bot lost a department's chat ----------------------------------------------------
@@ -262,14 +264,14 @@ def chat_lost(
     admin binds a chat again (/bind releases them); the dispatcher is told. Idempotent: a
     second report of the same loss finds nothing bound and says nothing.
     """
-    lost = queries.departments_bound_to(session=session, chat_id=chat_id, thread_id=thread_id)
+    lost = queries.zone.departments_bound_to(session=session, chat_id=chat_id, thread_id=thread_id)
     for department in lost:
         assert department.id is not None
         department.chat_id = department.thread_id = None
         session.add(department)
         session.flush()
-        queries.hold_outbox_of(session=session, department_id=department.id, chat_id=chat_id)
-        held = queries.held_outbox_count(session=session, department_id=department.id)
+        queries.outbox.hold_outbox_of(session=session, department_id=department.id, chat_id=chat_id)
+        held = queries.outbox.held_outbox_count(session=session, department_id=department.id)
         _tell_desk(
             session=session,
             settings=settings,
@@ -287,7 +289,7 @@ def chat_lost(
 
 def follow_migration(*, session: Session, old_chat_id: int, new_chat_id: int) -> tuple[int, int]:
     """A group became a supergroup: (departments moved, rows re-pointed). Idempotent."""
-    return queries.move_chat(session=session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+    return queries.zone.move_chat(session=session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
 
 
 # --- telling the desk ------------------------------------------------------------------
@@ -303,7 +305,7 @@ def _tell_desk(
 ) -> None:
     """A notice to the dispatcher's chat; while it has none, also to each admin privately."""
     meta = meta or {}
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     if dispatcher is not None:
         notices.post(
             ToDispatcher(ticket, NOTICE, said, meta=meta), session=session, settings=settings
@@ -318,7 +320,11 @@ def _tell_desk(
 
 
 def _ticket(session: Session, row: Outbox) -> Ticket | None:
-    return queries.get_ticket(session=session, ticket_id=row.ticket_id) if row.ticket_id else None
+    return (
+        queries.tickets.get_ticket(session=session, ticket_id=row.ticket_id)
+        if row.ticket_id
+        else None
+    )
 
 
 def _what(session: Session, row: Outbox) -> Concat:
@@ -331,10 +337,10 @@ def _what(session: Session, row: Outbox) -> Concat:
 def _target(session: Session, row: Outbox) -> Say | Label | int | None:
     """Where the row was going: the enterprise, a department, or else its chat id."""
     if row.chat_id is not None and row.chat_id > 0:
-        reporter = queries.get_reporter(session=session, telegram_user_id=row.chat_id)
+        reporter = queries.reporters.get_reporter(session=session, telegram_user_id=row.chat_id)
         return say("delivery_to_enterprise") if reporter is not None else row.chat_id
     if row.held_for_department_id is not None:
-        department = queries.get_department(
+        department = queries.zone.get_department(
             session=session, department_id=row.held_for_department_id
         )
         if department is not None:
@@ -350,15 +356,19 @@ Which = Literal["problems", "failed", "uncertain", "held", "pending"]
 def list_rows(*, session: Session, which: Which, limit: int = 200) -> list[Outbox]:
     """``problems``: failed, uncertain and held rows; otherwise one kind."""
     if which == "held":
-        return queries.outbox_rows(session=session, statuses=["pending"], held=True, limit=limit)
+        return queries.outbox.outbox_rows(
+            session=session, statuses=["pending"], held=True, limit=limit
+        )
     if which == "pending":
-        return queries.outbox_rows(
+        return queries.outbox.outbox_rows(
             session=session, statuses=["pending", "sending"], held=False, limit=limit
         )
     if which in ("failed", "uncertain"):
-        return queries.outbox_rows(session=session, statuses=[which], limit=limit)
-    problems = queries.outbox_rows(session=session, statuses=["failed", "uncertain"], limit=limit)
-    held = queries.outbox_rows(session=session, statuses=["pending"], held=True, limit=limit)
+        return queries.outbox.outbox_rows(session=session, statuses=[which], limit=limit)
+    problems = queries.outbox.outbox_rows(
+        session=session, statuses=["failed", "uncertain"], limit=limit
+    )
+    held = queries.outbox.outbox_rows(session=session, statuses=["pending"], held=True, limit=limit)
     return sorted([*problems, *held], key=lambda r: r.id or 0)[:limit]
 
 
@@ -367,7 +377,7 @@ def describe(session: Session, row: Outbox) -> str:
     ticket = _ticket(session, row)
     if row.chat_id is None:
         department = (
-            queries.get_department(session=session, department_id=row.held_for_department_id)
+            queries.zone.get_department(session=session, department_id=row.held_for_department_id)
             if row.held_for_department_id
             else None
         )
@@ -408,7 +418,7 @@ def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
     results: list[Resent] = []
     now = utcnow()
     for outbox_id in ids:
-        row = queries.get_outbox(session=session, outbox_id=outbox_id)
+        row = queries.outbox.get_outbox(session=session, outbox_id=outbox_id)
         if row is None:
             results.append(Resent(outbox_id, False, "no such row"))
             continue
@@ -417,7 +427,7 @@ def resend(*, session: Session, ids: Sequence[int]) -> list[Resent]:
             results.append(Resent(outbox_id, False, f"not failed or uncertain ({note})"))
             continue
         _requeue(session, row, now)
-        for dependent in queries.outbox_referring_to(session=session, outbox_id=outbox_id):
+        for dependent in queries.outbox.outbox_referring_to(session=session, outbox_id=outbox_id):
             _follow(session, dependent, now)
         results.append(Resent(outbox_id, True, "queued"))
     return results
@@ -432,7 +442,7 @@ def _follow(session: Session, dependent: Outbox, now: datetime) -> None:
         _requeue(session, dependent, now)
     elif dependent.status == "sent" and dependent.meta.get(SENT_UNANCHORED):
         # The loose copy stays where it is (and in the record); a new row replies.
-        queries.add_outbox(
+        queries.outbox.add_outbox(
             session=session,
             row=Outbox(
                 method=dependent.method,

@@ -164,7 +164,7 @@ def for_department(act: Act, *, session: Session, ticket: Ticket, actor: Actor) 
     """:attr:`Role.DEPARTMENT`: the ticket's department, if ``act`` is a department's and
     this actor, in this chat (topic), may act for it."""
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
@@ -187,7 +187,7 @@ def for_dispatcher(act: Act, *, session: Session, settings: Settings, actor: Act
         raise Refused("anonymous")
     if Role.ADMIN in roles and is_admin(settings, actor.user_id):
         return
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     if (
         Role.DISPATCHER not in roles
         or dispatcher is None
@@ -199,7 +199,7 @@ def for_dispatcher(act: Act, *, session: Session, settings: Settings, actor: Act
 
 def is_dispatcher_chat(*, session: Session, chat_id: int, thread_id: int | None) -> bool:
     """Whether this chat (topic) is where the dispatcher is bound."""
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     return dispatcher is not None and _dispatches_here(dispatcher, chat_id, thread_id)
 
 

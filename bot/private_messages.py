@@ -63,7 +63,7 @@ def on_message(
         session=session, reporter=reporter, replied_message_id=incoming.reply_to_message_id
     )
     if answered is not None:
-        ticket = queries.get_ticket(session=session, ticket_id=answered.ticket_id or 0)
+        ticket = queries.tickets.get_ticket(session=session, ticket_id=answered.ticket_id or 0)
         assert ticket is not None
         return [
             feedback.enterprise_reply(

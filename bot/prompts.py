@@ -48,7 +48,7 @@ def record(
         return
     if asked.chat_id is not None:
         chat_id, thread_id = asked.chat_id, asked.thread_id
-    queries.add_open_prompt(
+    queries.prompts.add_open_prompt(
         session=session,
         prompt=OpenPrompt(
             chat_id=chat_id,
@@ -64,7 +64,7 @@ def record(
 
 def answered(*, session: Session, row: Outbox, user_id: int, chat_id: int, now: datetime) -> None:
     """The person answered the prompt ``row`` posted: it is no longer open."""
-    queries.close_open_prompts(
+    queries.prompts.close_open_prompts(
         session=session, chat_id=chat_id, user_id=user_id, at=now, outbox_id=row.id
     )
 
@@ -73,7 +73,7 @@ def done_with(
     *, session: Session, ticket_id: int, user_id: int, chat_id: int, now: datetime
 ) -> None:
     """The person answered with a button: their prompts about this ticket are closed."""
-    queries.close_open_prompts(
+    queries.prompts.close_open_prompts(
         session=session, chat_id=chat_id, user_id=user_id, at=now, ticket_id=ticket_id
     )
 
@@ -96,14 +96,14 @@ def match(
     ``bot.notify.quoting``). Never a prompt whose id is known: the reply then answers some
     other message.
     """
-    for prompt in queries.open_prompts(
+    for prompt in queries.prompts.open_prompts(
         session=session,
         chat_id=chat_id,
         thread_id=thread_id,
         user_id=user_id,
         since=now - MATCH_WINDOW,
     ):
-        row = queries.get_outbox(session=session, outbox_id=prompt.outbox_id)
+        row = queries.outbox.get_outbox(session=session, outbox_id=prompt.outbox_id)
         if row is None or row.telegram_message_id is not None:
             continue
         if not quotes(row):

@@ -27,11 +27,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.lifecycle import SATISFIED_FROM
 from bot.metrics import (
+    BAD_UP_TO,
     OVERDUE_LIST_LIMIT,
-    Clock,
+    RATED_ACTIONS,
     DepartmentCounts,
-    OverdueItem,
     Rate,
     Week,
     WeeklyMetrics,
@@ -46,7 +47,8 @@ from bot.texts import Texts, texts_for
 from bot.views import clock_clauses, working_duration
 from storage import reports
 from storage.models import Department
-from storage.queries import HANDLING_ROLES
+from storage.queries.zone import HANDLING_ROLES
+from storage.reports import Clock, OverdueItem
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +128,18 @@ def build_weekly_report(
     metrics = WeeklyMetrics(
         week=week,
         now=now,
-        counts=reports.weekly_counts(session=session, start=week.start, end=week.end, now=now),
+        counts={
+            department_id: DepartmentCounts(**values)
+            for department_id, values in reports.weekly_counts(
+                session=session,
+                start=week.start,
+                end=week.end,
+                now=now,
+                rated_actions=RATED_ACTIONS,
+                satisfied_from=SATISFIED_FROM,
+                bad_up_to=BAD_UP_TO,
+            ).items()
+        },
         overdue=reports.overdue_items(session=session, now=now, limit=OVERDUE_LIST_LIMIT),
     )
     t = texts_for(settings.desk.default_language)

@@ -228,7 +228,7 @@ class Sender:
     def _next_heads(self, *, skip: set[int | None]) -> list[Outbox]:
         """The due first rows of chats not already being served."""
         with transaction(self._engine) as session:
-            rows = queries.due_outbox_heads(
+            rows = queries.outbox.due_outbox_heads(
                 session=session, now=utcnow(), limit=self._settings.batch_size + len(skip)
             )
         fresh = [row for row in rows if row.chat_id not in skip]
@@ -339,7 +339,7 @@ class Sender:
     async def _migrated(self, row: Outbox, new_chat_id: int) -> None:
         def write() -> None:
             with transaction(self._engine) as session:
-                fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+                fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
                 assert fresh is not None and fresh.chat_id is not None
                 old = fresh.chat_id
                 fresh.status, fresh.chat_id = "pending", new_chat_id
@@ -358,7 +358,7 @@ class Sender:
 
     def _uncertain(self, row: Outbox, error: str) -> None:
         with transaction(self._engine) as session:
-            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+            fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
             assert fresh is not None
             fate.mark_uncertain(session=session, settings=self._desk, row=fresh, error=error)
         log.error("outbox %s: uncertain, not re-sent (%s)", row.id, error)
@@ -366,7 +366,7 @@ class Sender:
 
     def _give_up(self, row: Outbox, error: str) -> None:
         with transaction(self._engine) as session:
-            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+            fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
             assert fresh is not None
             fate.give_up(session=session, settings=self._desk, row=fresh, error=error)
         log.error("outbox %s failed for good: %s", row.id, error)
@@ -374,7 +374,7 @@ class Sender:
 
     def _unreachable(self, row: Outbox, error: str) -> None:
         with transaction(self._engine) as session:
-            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+            fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
             assert fresh is not None
             fate.enterprise_unreachable(
                 session=session, settings=self._desk, row=fresh, error=error, now=utcnow()
@@ -393,7 +393,7 @@ class Sender:
                 thread_id=thread,
                 reason=error,
             )
-            fresh = queries.get_outbox(session=session, outbox_id=row.id or 0)
+            fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
             if fresh is not None and fresh.status == "sending":  # not a department's row
                 fate.give_up(session=session, settings=self._desk, row=fresh, error=error)
         log.error("outbox %s: the bot lost chat %s (%s); rows held", row.id, row.chat_id, error)
@@ -434,8 +434,8 @@ class Sender:
         if row.refers_to_outbox_id is None:
             return kwargs
         with transaction(self._engine) as session:
-            target = queries.get_outbox(session=session, outbox_id=row.refers_to_outbox_id)
-        if target is not None and target.status in queries.IN_LINE:
+            target = queries.outbox.get_outbox(session=session, outbox_id=row.refers_to_outbox_id)
+        if target is not None and target.status in queries.outbox.IN_LINE:
             return None  # the message it answers or edits is not out yet
         exists = (
             target is not None

@@ -80,7 +80,7 @@ def accept(
     """签收: record who accepted; the enterprise hears only "the department"."""
     department = for_department(Act.ACCEPT, session=session, ticket=ticket, actor=actor)
     _act(session, settings, ticket, actor, Action.ACCEPT, now, department=department.code)
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     post = partial(notices.post, session=session, settings=settings)
     post(
         ToEnterprise(
@@ -198,7 +198,7 @@ def _tell_enterprise(
     session: Session, ticket: Ticket, purpose: Purpose, said: Say, buttons: Buttons | None = None
 ) -> ToEnterprise:
     """A staff text to the enterprise, with its buttons."""
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     return ToEnterprise(reporter, ticket, purpose, said, buttons)
 
 
@@ -296,7 +296,7 @@ def request_transfer(
     named = () if reason_code == "other" else (say(f"transfer_reasons.{reason_code}"),)
     targets = [
         (d.code, name_of(d))
-        for d in queries.handling_departments(session=session)
+        for d in queries.zone.handling_departments(session=session)
         if d.id != department.id
     ]
     post = partial(notices.post, session=session, settings=settings)
@@ -455,7 +455,7 @@ def reply(
     else:
         post(
             CopyToEnterprise(
-                queries.reporter_of(session=session, ticket=ticket),
+                queries.reporters.reporter_of(session=session, ticket=ticket),
                 ticket,
                 Purpose.RELAY,
                 relayed,

@@ -38,7 +38,7 @@ from storage.models import Department, Draft, Purpose, Reporter, Ticket, TicketM
 
 def ticket_number(*, session: Session, settings: Settings, now: datetime) -> str:
     day = now.astimezone(ZoneInfo(settings.desk.timezone)).strftime("%Y%m%d")
-    sequence = queries.next_ticket_sequence(session=session, day=day)
+    sequence = queries.tickets.next_ticket_sequence(session=session, day=day)
     return f"{settings.desk.ticket_prefix}-{day}-{sequence:04d}"
 
 
@@ -76,13 +76,13 @@ def submit_ticket(
     """
     assert reporter.id is not None
     data = draft.data
-    category = queries.get_category_by_code(session=session, code=data["category"])
+    category = queries.zone.get_category_by_code(session=session, code=data["category"])
     assert category is not None and category.id is not None
     description: str = data["description"]
     if decision is None:
         decision = draft_decision(session=session, settings=settings, draft=draft)
     department = (
-        queries.get_department_by_code(session=session, code=decision.department)
+        queries.zone.get_department_by_code(session=session, code=decision.department)
         if decision.department
         else None
     )
@@ -144,7 +144,7 @@ def submit_ticket(
             now=now,
             detail={"answer": "yes" if answered else "no"},
         )
-    queries.add_ticket_messages(
+    queries.tickets.add_ticket_messages(
         session=session,
         messages=[
             TicketMessage(
@@ -189,7 +189,7 @@ def submit_ticket(
             now=now,
             detail={"reason": decision.reason.value, "top": ticket.route_top},
         )
-        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None, "the zone has no dispatcher department"
         target = dispatcher
     session.add(ticket)
@@ -252,14 +252,14 @@ def _remember_profile(reporter: Reporter, data: dict[str, Any], now: datetime) -
 
 def _own_ticket(session: Session, reporter: Reporter, ticket_id: int | None) -> Ticket | None:
     """A ticket only if it belongs to this reporter; others' tickets look just like missing."""
-    ticket = queries.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
+    ticket = queries.tickets.get_ticket(session=session, ticket_id=ticket_id) if ticket_id else None
     return ticket if permissions.owns(reporter, ticket) else None
 
 
 def _department_label(session: Session, ticket: Ticket) -> Label | None:
     """The department handling the ticket; None while the dispatcher is choosing one."""
     department = (
-        queries.get_department(session=session, department_id=ticket.department_id)
+        queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
         else None
     )
@@ -269,8 +269,8 @@ def _department_label(session: Session, ticket: Ticket) -> Label | None:
 def my_tickets(*, session: Session, settings: Settings, reporter: Reporter) -> Screen:
     assert reporter.id is not None
     rows = []
-    for ticket in queries.tickets_of_reporter(session=session, reporter_id=reporter.id):
-        category = queries.get_category(session=session, category_id=ticket.category_id)
+    for ticket in queries.tickets.tickets_of_reporter(session=session, reporter_id=reporter.id):
+        category = queries.zone.get_category(session=session, category_id=ticket.category_id)
         assert category is not None
         rows.append(
             {
@@ -291,13 +291,13 @@ def ticket_detail(
     ticket = _own_ticket(session, reporter, ticket_id)
     if ticket is None:
         return Screen(Name.UNKNOWN_TICKET)
-    category = queries.get_category(session=session, category_id=ticket.category_id)
+    category = queries.zone.get_category(session=session, category_id=ticket.category_id)
     assert category is not None
     departments = {
-        d.code: Label(d.name, d.name_en) for d in queries.list_departments(session=session)
+        d.code: Label(d.name, d.name_en) for d in queries.zone.list_departments(session=session)
     }
     history = []
-    for event in queries.ticket_events(session=session, ticket_id=ticket.id or 0):
+    for event in queries.tickets.ticket_events(session=session, ticket_id=ticket.id or 0):
         detail: dict[str, Any] = dict(event.detail)
         if "department" in detail:
             detail["department"] = departments.get(detail["department"], detail["department"])
@@ -368,10 +368,12 @@ def withdraw(
 def _handling_department(session: Session, ticket: Ticket) -> tuple[Department, Purpose] | None:
     """Where the ticket's card is: its department, or the dispatcher while unrouted."""
     if ticket.department_id:
-        department = queries.get_department(session=session, department_id=ticket.department_id)
+        department = queries.zone.get_department(
+            session=session, department_id=ticket.department_id
+        )
         if department is not None:
             return department, Purpose.CARD
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     return (dispatcher, Purpose.DISPATCH) if dispatcher else None
 
 
@@ -381,7 +383,7 @@ def tell_handlers(session: Session, settings: Settings, ticket: Ticket, said: Sa
     if found is None:
         return
     department, purpose = found
-    card = queries.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
+    card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose=purpose)
     notices.post(
         ToChat(department, ticket, Purpose.NOTICE, said, refers_to=card),
         session=session,
@@ -438,7 +440,7 @@ def add_info(
         source_message_id=attachment["message_id"] if attachment else None,
         created_at=now,
     )
-    queries.add_ticket_messages(session=session, messages=[message])
+    queries.tickets.add_ticket_messages(session=session, messages=[message])
     transition(
         session=session,
         settings=settings,
@@ -451,7 +453,7 @@ def add_info(
     found = _handling_department(session, ticket)
     if found is not None:
         department, purpose = found
-        card = queries.ticket_card(session=session, ticket_id=ticket.id, purpose=purpose)
+        card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id, purpose=purpose)
         said = say("dept_info_added", body=text, number=ticket.number)
         notices.post(
             ToChat(department, ticket, Purpose.INFO, said, refers_to=card)
@@ -472,7 +474,7 @@ def finish_adding_info(*, session: Session, reporter: Reporter) -> Screen:
     session.add(reporter)
     if state is None or state.count == 0:
         return Screen(Name.INFO_NOTHING)
-    ticket = queries.get_ticket(session=session, ticket_id=state.ticket_id)
+    ticket = queries.tickets.get_ticket(session=session, ticket_id=state.ticket_id)
     number = ticket.number if ticket else ""
     return Screen(Name.INFO_ADDED, {"number": number, "count": state.count, "more": False})
 
@@ -499,8 +501,12 @@ def assign(
 ) -> Department:
     """The dispatcher sends an unrouted ticket to a department (or re-assigns one not yet
     accepted); a conduct ticket is refused for the departments it must never reach."""
-    department = queries.get_department_by_code(session=session, code=department_code)
-    if department is None or not department.active or department.role not in queries.HANDLING_ROLES:
+    department = queries.zone.get_department_by_code(session=session, code=department_code)
+    if (
+        department is None
+        or not department.active
+        or department.role not in queries.zone.HANDLING_ROLES
+    ):
         raise Refused("unknown_department", ticket)
     refuse_excluded(ticket, department.code)
     check(ticket, Action.ASSIGN)
@@ -515,10 +521,10 @@ def assign(
         detail={"department": department.code},
     )
     post = partial(notices.post, session=session, settings=settings)
-    dispatch_card = queries.ticket_card(
+    dispatch_card = queries.outbox.ticket_card(
         session=session, ticket_id=ticket.id or 0, purpose=Purpose.DISPATCH
     )
-    dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+    dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     if dispatch_card is not None and dispatcher is not None:
         said = say(
             "dispatch_assigned",
@@ -528,7 +534,7 @@ def assign(
         )
         post(EditInChat(dispatcher, dispatch_card, ticket, Purpose.DISPATCH_EDIT, said))
     post(PostCard(ticket, department))
-    reporter = queries.reporter_of(session=session, ticket=ticket)
+    reporter = queries.reporters.reporter_of(session=session, ticket=ticket)
     post(
         ToEnterprise(
             reporter,

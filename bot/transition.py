@@ -112,7 +112,7 @@ def transition(
     session.add(ticket)
     if who.role in _NAMED:
         detail = {"by": who.name, **detail}
-    event = queries.add_event(
+    event = queries.tickets.add_event(
         session=session,
         ticket=ticket,
         actor=who.role.value,

@@ -37,11 +37,11 @@ def maybe_send(*, session: Session, settings: Settings, now: datetime) -> date |
         return None
     zone = Schedule.from_settings(settings.sla, settings.desk.timezone).zone
     week_start = previous_week(now, zone)
-    if not queries.claim_job_run(
+    if not queries.jobs.claim_job_run(
         session=session, job=JOB, period=Week(week_start, zone).label, now=now
     ):
         return None
-    began = queries.desk_began(session=session)
+    began = queries.zone.desk_began(session=session)
     if began is not None and Week(week_start, zone).end <= began:
         # A week that ended before the desk began has nothing to say; sending it gave a new
         # desk (or a fresh sandbox) an all-zero summary before its first real one.
@@ -53,9 +53,9 @@ def maybe_send(*, session: Session, settings: Settings, now: datetime) -> date |
 
 def audience(session: Session) -> Department | None:
     """The leadership's chat if the zone has one, else the dispatcher's."""
-    return queries.get_department_by_role(
+    return queries.zone.get_department_by_role(
         session=session, role="leadership"
-    ) or queries.get_department_by_role(session=session, role="dispatcher")
+    ) or queries.zone.get_department_by_role(session=session, role="dispatcher")
 
 
 def send(*, session: Session, settings: Settings, report: WeeklyReport, label: str) -> None:
@@ -85,7 +85,7 @@ def send(*, session: Session, settings: Settings, report: WeeklyReport, label: s
             )
             row.attachment, row.attachment_name = data, name
     for department_id, html in report.department_lists.items():
-        department = queries.get_department(session=session, department_id=department_id)
+        department = queries.zone.get_department(session=session, department_id=department_id)
         if department is not None:
             notify.to_department(
                 session=session,

@@ -92,7 +92,7 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     number, code = args[0].upper(), args[1].lower()
     with desk.work(update.update_id) as session:
-        ticket = queries.get_ticket_by_number(session=session, number=number)
+        ticket = queries.tickets.get_ticket_by_number(session=session, number=number)
         if ticket is None:
             reply = t.unknown_ticket
         else:

@@ -38,7 +38,7 @@ def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
 
 def reporter_for(session: Session, user: User) -> Reporter:
     """The reporter behind a Telegram user; new ones take their language from Telegram."""
-    reporter = queries.get_or_create_reporter(session=session, telegram_user_id=user.id)
+    reporter = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=user.id)
     if reporter.language is None:
         reporter.language = language_from_telegram(user.language_code)
         session.add(reporter)

@@ -29,7 +29,7 @@ async def assign_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             permissions.for_dispatcher(
                 Act.ASSIGN, session=session, settings=desk.settings, actor=actor
             )
-            ticket = queries.get_ticket(session=session, ticket_id=ticket_id or 0)
+            ticket = queries.tickets.get_ticket(session=session, ticket_id=ticket_id or 0)
             if ticket is None:
                 raise Refused("stale")
             department = tickets.assign(

@@ -30,7 +30,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     desk = desk_of(context)
     try:
         with desk.work(update.update_id) as session:
-            ticket = queries.get_ticket(session=session, ticket_id=data.int_arg(0) or 0)
+            ticket = queries.tickets.get_ticket(session=session, ticket_id=data.int_arg(0) or 0)
             if ticket is None:
                 raise Refused("stale")
             if data.prefix == cb.STAFF and data.arg(1) == "accept":
@@ -125,7 +125,7 @@ async def group_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             )
             if row is None or row.ticket_id is None:
                 return  # a chat the desk does not serve: stay quiet
-            ticket = queries.get_ticket(session=session, ticket_id=row.ticket_id)
+            ticket = queries.tickets.get_ticket(session=session, ticket_id=row.ticket_id)
             assert ticket is not None
             relayed = group_replies.on_reply(
                 session=session,

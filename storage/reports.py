@@ -1,28 +1,45 @@
 """The weekly summary's SQL: aggregates with GROUP BY, and the one bounded list of rows.
 
-The metrics are defined in :mod:`bot.metrics` (and ``docs/metrics.md``); this module only
+The metrics are defined in ``bot.metrics`` (and ``docs/metrics.md``); this module only
 counts them. The three "overdue now" predicates below are the single definition used by
 both the counts and the list, so the two can never disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, union_all
 from sqlmodel import Session, col
 
-from bot.lifecycle import OPEN_STATES, Status
-from bot.metrics import (
-    BAD_UP_TO,
-    RATED_ACTIONS,
-    SATISFIED_FROM,
-    Clock,
-    DepartmentCounts,
-    OverdueItem,
-)
 from storage.models import Department, Ticket, TicketEvent
+from storage.statuses import OPEN_STATES, Status
+
+
+class Clock(StrEnum):
+    """The three SLA clocks of a ticket (keys of ``Texts.clock_names``)."""
+
+    ACCEPT = "accept"  # 签收
+    FIRST_REPLY = "first_reply"  # 首次答复
+    RESOLVE = "resolve"  # 办结
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """One overdue clock of one open ticket, as of the report's ``now``."""
+
+    ticket_id: int
+    number: str
+    department_id: int | None
+    status: str
+    created_at: datetime
+    clock: Clock
+    due: datetime
+
 
 _OPEN = sorted(s.value for s in OPEN_STATES)
 #: Waiting for the enterprise's information pauses the resolution clock.
@@ -77,10 +94,18 @@ def _in(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
 
 
 def weekly_counts(
-    *, session: Session, start: datetime, end: datetime, now: datetime
-) -> dict[int | None, DepartmentCounts]:
-    """:class:`DepartmentCounts` per current department (``None``: not assigned) for the
-    window ``[start, end)``; deadlines count only once they have passed ``now``."""
+    *,
+    session: Session,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    rated_actions: Collection[str],
+    satisfied_from: int,
+    bad_up_to: int,
+) -> dict[int | None, dict[str, Any]]:
+    """``bot.metrics.DepartmentCounts`` fields by name, per current department (``None``: not
+    assigned), for the window ``[start, end)``; deadlines count only once they have passed
+    ``now``. Ratings are the ``rated_actions`` events, split by the two thresholds."""
     judged_until = min(end, now)
     received = _in(col(Ticket.created_at), start, end)
     withdrawn = col(Ticket.status) == Status.WITHDRAWN.value
@@ -113,27 +138,35 @@ def weekly_counts(
         .where(or_(received, accept_judged, reply_judged, resolved, *late))
         .group_by(col(Ticket.department_id))
     )
-    counts: dict[int | None, DepartmentCounts] = {}
+    counts: dict[int | None, dict[str, Any]] = {}
     for department_id, *values in session.execute(query):
         numbers = [int(n) for n in values[:-3]]
         oldest: list[datetime] = [due for due in values[-3:] if due is not None]
-        counts[department_id] = DepartmentCounts(
-            **dict(zip(_COUNTED, numbers, strict=True)), oldest_due=min(oldest) if oldest else None
-        )
-    for department_id, ratings in _ratings(session=session, start=start, end=end).items():
-        counts[department_id] = _with_ratings(counts.get(department_id), *ratings)
+        counts[department_id] = {
+            **dict(zip(_COUNTED, numbers, strict=True)),
+            "oldest_due": min(oldest) if oldest else None,
+        }
+    ratings = _ratings(
+        session=session,
+        start=start,
+        end=end,
+        rated_actions=rated_actions,
+        satisfied_from=satisfied_from,
+        bad_up_to=bad_up_to,
+    )
+    for department_id, (rated, satisfied, bad) in ratings.items():
+        counts.setdefault(department_id, {}).update(rated=rated, satisfied=satisfied, bad=bad)
     return counts
 
 
-def _with_ratings(
-    counts: DepartmentCounts | None, rated: int, satisfied: int, bad: int
-) -> DepartmentCounts:
-    base = counts or DepartmentCounts()
-    return base + DepartmentCounts(rated=rated, satisfied=satisfied, bad=bad)
-
-
 def _ratings(
-    *, session: Session, start: datetime, end: datetime
+    *,
+    session: Session,
+    start: datetime,
+    end: datetime,
+    rated_actions: Collection[str],
+    satisfied_from: int,
+    bad_up_to: int,
 ) -> dict[int | None, tuple[int, int, int]]:
     """Ratings given in the window, per the rated ticket's current department.
 
@@ -145,12 +178,12 @@ def _ratings(
         select(
             col(Ticket.department_id),
             func.count(),
-            _count(stars >= SATISFIED_FROM),
-            _count(stars <= BAD_UP_TO),
+            _count(stars >= satisfied_from),
+            _count(stars <= bad_up_to),
         )
         .select_from(TicketEvent)
         .join(Ticket, col(Ticket.id) == col(TicketEvent.ticket_id))
-        .where(col(TicketEvent.action).in_(RATED_ACTIONS), _in(col(TicketEvent.at), start, end))
+        .where(col(TicketEvent.action).in_(rated_actions), _in(col(TicketEvent.at), start, end))
         .group_by(col(Ticket.department_id))
     )
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in session.execute(query)}

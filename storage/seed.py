@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from bot.config import Settings
 from storage.models import Category, Department, DeskSetting, RoutingRule
 from storage.types import utcnow
 
@@ -13,7 +15,69 @@ from storage.types import utcnow
 STARTED_AT = "started_at"
 
 
-def seed_zone(*, session: Session, settings: Settings) -> None:
+# The zone as config states it, by shape (bot.config's Settings has it): storage imports no bot.
+
+
+class DepartmentSpec(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def staff(self) -> Sequence[int]: ...
+
+
+class CategorySpec(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+    @property
+    def department(self) -> str | None: ...
+    @property
+    def conduct(self) -> bool: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def hint_keywords(self) -> Sequence[str]: ...
+
+
+class RoutingRuleSpec(Protocol):
+    @property
+    def keywords(self) -> Sequence[str]: ...
+    @property
+    def department(self) -> str: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def categories(self) -> Sequence[str]: ...
+    @property
+    def always(self) -> bool: ...
+
+
+class RoutingSpec(Protocol):
+    @property
+    def conduct_keywords(self) -> Sequence[str]: ...
+
+
+class ZoneSpec(Protocol):
+    @property
+    def departments(self) -> Sequence[DepartmentSpec]: ...
+    @property
+    def categories(self) -> Sequence[CategorySpec]: ...
+    @property
+    def routing_rules(self) -> Sequence[RoutingRuleSpec]: ...
+    @property
+    def routing(self) -> RoutingSpec: ...
+
+
+def seed_zone(*, session: Session, settings: ZoneSpec) -> None:
     """Make the database hold the zone from config; chat bindings and history are kept.
 
     Departments and categories missing from config are deactivated, not deleted, because

@@ -131,9 +131,9 @@ class HealthChecker:
 def _read_database(engine: Engine) -> tuple[int, datetime | None, int, int, datetime | None]:
     with transaction(engine) as session:
         session.execute(text("SELECT 1"))
-        backlog = queries.outbox_backlog(session=session)
-        oldest = queries.oldest_pending_outbox(session=session)
-        chased = queries.last_chaser_run(session=session)
+        backlog = queries.outbox.outbox_backlog(session=session)
+        oldest = queries.outbox.oldest_pending_outbox(session=session)
+        chased = queries.jobs.last_chaser_run(session=session)
     return backlog["pending"], oldest, backlog["failed"], backlog["uncertain"], chased
 
 

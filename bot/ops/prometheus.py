@@ -152,11 +152,11 @@ class DatabaseCollector(Collector):
 
     def _read(self, engine: Engine, now: datetime) -> Iterator[Metric]:
         with transaction(engine) as session:
-            by_status = queries.ticket_counts_by_status(session=session)
-            overdue = queries.overdue_counts(session=session, now=now)
-            backlog = queries.outbox_backlog(session=session)
-            oldest = queries.oldest_pending_outbox(session=session)
-            chased = queries.last_chaser_run(session=session) or self._desk.last_chase_at
+            by_status = queries.tickets.ticket_counts_by_status(session=session)
+            overdue = queries.tickets.overdue_counts(session=session, now=now)
+            backlog = queries.outbox.outbox_backlog(session=session)
+            oldest = queries.outbox.oldest_pending_outbox(session=session)
+            chased = queries.jobs.last_chaser_run(session=session) or self._desk.last_chase_at
         tickets = GaugeMetricFamily(f"{NAMESPACE}_tickets", "Tickets by state.", labels=["state"])
         for state in [*Status, *sorted(set(by_status) - set(Status))]:
             tickets.add_metric([str(state)], by_status.get(str(state), 0))

@@ -36,9 +36,9 @@ def make_ticket(
     **fields,
 ) -> int:
     with transaction(engine) as session:
-        reporter = queries.get_or_create_reporter(session=session, telegram_user_id=4242)
-        category = queries.get_category_by_code(session=session, code=category)
-        dept = queries.get_department_by_code(session=session, code=department)
+        reporter = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=4242)
+        category = queries.zone.get_category_by_code(session=session, code=category)
+        dept = queries.zone.get_department_by_code(session=session, code=department)
         ticket = Ticket(
             number=number,
             kind="complaint",
@@ -194,7 +194,7 @@ def test_a_missing_calendar_year_is_reported_once(engine, settings) -> None:
         update={"desk": settings.desk.model_copy(update={"admins": [77]})}
     )
     with transaction(engine) as session:
-        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
         dispatcher.chat_id = -100500
         session.add(dispatcher)
     late = datetime(2031, 3, 4, 2, 0, tzinfo=UTC)  # a Tuesday; no holiday data for 2031

@@ -67,7 +67,7 @@ def test_db_upgrade_migrates_and_seeds(db_url: str, monkeypatch, capsys) -> None
     assert declared is not None
     assert current_revision(engine) == head_revision() == declared[1]
     with transaction(engine) as session:
-        assert len(queries.list_departments(session=session)) == 16
+        assert len(queries.zone.list_departments(session=session)) == 16
     engine.dispose()
 
 

@@ -77,7 +77,7 @@ def test_next_step_when_correcting_and_by_shortcut() -> None:
 
 def stored_step(engine) -> Step:
     with transaction(engine) as session:
-        draft = queries.get_draft(session=session, reporter_id=reporter(session).id)
+        draft = queries.reporters.get_draft(session=session, reporter_id=reporter(session).id)
         assert draft is not None
         return Step(draft.step)
 

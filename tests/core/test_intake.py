@@ -21,7 +21,7 @@ USER_ID = 777000111
 
 
 def reporter(session, language: str = "zh") -> Reporter:
-    found = queries.get_or_create_reporter(session=session, telegram_user_id=USER_ID)
+    found = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=USER_ID)
     found.language = found.language or language
     return found
 
@@ -87,7 +87,9 @@ def test_complaint_is_routed_with_card_ack_and_evidence(engine, settings: Settin
     assert names(button(engine, settings, cb.CONFIRM, "submit")) == [Name.SUBMITTED]
     with transaction(engine) as session:
         ticket = session.exec(select(Ticket)).one()
-        department = queries.get_department(session=session, department_id=ticket.department_id)
+        department = queries.zone.get_department(
+            session=session, department_id=ticket.department_id
+        )
         rows = session.exec(select(Outbox).order_by(Outbox.id)).all()
         events = [e.action for e in session.exec(select(TicketEvent))]
         assert session.get(Draft, reporter(session).id) is None
@@ -118,8 +120,8 @@ def test_unmatched_complaint_goes_to_dispatcher_with_department_buttons(engine, 
     button(engine, settings, cb.CONFIRM, "submit")
     with transaction(engine) as session:
         ticket = session.exec(select(Ticket)).one()
-        card = queries.ticket_card(session=session, ticket_id=ticket.id, purpose="dispatch")
-        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id, purpose="dispatch")
+        dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
     assert ticket.status == "unrouted" and ticket.department_id is None
     assert card is not None and card.held_for_department_id == dispatcher.id
     buttons = [
@@ -140,7 +142,9 @@ def test_conduct_complaint_goes_to_discipline_office(engine, settings):
     button(engine, settings, cb.CONFIRM, "submit")
     with transaction(engine) as session:
         ticket = session.exec(select(Ticket)).one()
-        department = queries.get_department(session=session, department_id=ticket.department_id)
+        department = queries.zone.get_department(
+            session=session, department_id=ticket.department_id
+        )
     assert department is not None and department.code == "discipline"
 
 
@@ -239,7 +243,7 @@ def test_withdraw_and_add_info(engine, settings):
     with transaction(engine) as session:
         done = tickets.finish_adding_info(session=session, reporter=reporter(session))
         assert done.name is Name.INFO_ADDED and done.params["count"] == 1
-        other = queries.get_or_create_reporter(session=session, telegram_user_id=1)
+        other = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=1)
         # Someone else's ticket looks exactly like a missing one.
         assert (
             tickets.withdraw(

@@ -114,7 +114,7 @@ def test_anonymous_admins_are_refused_before_anyone_asks_telegram() -> None:
 
 def _bind_dispatcher(engine: Engine, staff: list[int]) -> None:
     with transaction(engine) as session:
-        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None
         dispatcher.chat_id, dispatcher.staff = DISPATCH_CHAT, staff
         session.add(dispatcher)
@@ -166,7 +166,7 @@ def test_dispatcher_decisions(
 
 def _bind(engine: Engine, code: str, chat_id: int, thread_id: int | None, staff: list[int]) -> int:
     with transaction(engine) as session:
-        department = queries.get_department_by_code(session=session, code=code)
+        department = queries.zone.get_department_by_code(session=session, code=code)
         assert department is not None and department.id is not None
         department.chat_id, department.thread_id, department.staff = chat_id, thread_id, staff
         session.add(department)

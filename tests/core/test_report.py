@@ -22,7 +22,7 @@ from bot import metrics
 from bot import report as report_module
 from bot.cli import EXIT_CONFIG, main
 from bot.emulator.html_check import html_to_text
-from bot.metrics import Clock, Rate
+from bot.metrics import Rate
 from bot.report import (
     CJK_SAMPLE,
     WeeklyReport,
@@ -35,6 +35,7 @@ from bot.texts import texts_for
 from storage import queries, reports
 from storage.db import transaction
 from storage.models import Ticket, TicketEvent
+from storage.reports import Clock
 
 ZONE = ZoneInfo("Asia/Shanghai")
 W48 = date(2026, 11, 23)
@@ -46,9 +47,13 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
 
 
 def add_ticket(session, number: str, department: str | None, status: str, **times) -> Ticket:
-    reporter = queries.get_or_create_reporter(session=session, telegram_user_id=4242)
-    category = queries.list_categories(session=session)[0]
-    dept = queries.get_department_by_code(session=session, code=department) if department else None
+    reporter = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=4242)
+    category = queries.zone.list_categories(session=session)[0]
+    dept = (
+        queries.zone.get_department_by_code(session=session, code=department)
+        if department
+        else None
+    )
     ticket = Ticket(
         number=number,
         kind="complaint",
@@ -166,9 +171,11 @@ def load(engine) -> dict[str, int]:
             created_at=at(11, 26, 9), accept_due=at(11, 26, 11),
             first_reply_due=at(11, 26, 17, 30), resolve_due=at(12, 3, 9),
         )  # fmt: skip
-        ids = {d.code: d.id for d in queries.list_departments(session=session) if d.id is not None}
+        ids = {
+            d.code: d.id for d in queries.zone.list_departments(session=session) if d.id is not None
+        }
         # A name that needs escaping in HTML.
-        market = queries.get_department_by_code(session=session, code="market")
+        market = queries.zone.get_department_by_code(session=session, code="market")
         market.name = "市场监管局 <R&D>"
         session.add(market)
     return ids
@@ -329,7 +336,7 @@ def test_long_department_list_is_cut_within_the_limit(engine, settings) -> None:
                 created_at=at(11, 24, 9), accept_due=at(11, 24, 11),
                 first_reply_due=at(11, 24, 17, 30), resolve_due=at(12, 1, 9),
             )  # fmt: skip
-        fire = queries.get_department_by_code(session=session, code="fire").id
+        fire = queries.zone.get_department_by_code(session=session, code="fire").id
     report = weekly(engine, settings)
     text = report.department_lists[fire]
     assert len(text) <= 4096

@@ -49,7 +49,7 @@ async def test_an_urgent_ticket_gets_the_shorter_promise(engine, settings) -> No
 
     def step(**kwargs):
         with transaction(engine) as session:
-            reporter = queries.get_or_create_reporter(session=session, telegram_user_id=9)
+            reporter = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=9)
             if "button" in kwargs:
                 return intake.on_button(
                     session=session,
@@ -67,7 +67,7 @@ async def test_an_urgent_ticket_gets_the_shorter_promise(engine, settings) -> No
             )
 
     with transaction(engine) as session:
-        reporter = queries.get_or_create_reporter(session=session, telegram_user_id=9)
+        reporter = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=9)
         intake.start_filing(
             session=session, settings=settings, reporter=reporter, kind="complaint", now=now
         )

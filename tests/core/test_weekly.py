@@ -27,7 +27,7 @@ def send(engine, settings, now: datetime):
 
 def test_monday_nine_once_with_workbook_and_chart(engine, settings) -> None:
     with transaction(engine) as session:
-        leaders = queries.get_department_by_role(session=session, role="leadership")
+        leaders = queries.zone.get_department_by_role(session=session, role="leadership")
         leaders.chat_id = -100777
         session.add(leaders)
     make_ticket(engine, number="GX-W1", department="econ", accept_due=cst(25, 10))

@@ -289,7 +289,9 @@ FULL_DRAFT = {
 
 
 def reporter(session: Session, person: Person) -> Reporter:
-    found = queries.get_or_create_reporter(session=session, telegram_user_id=person.user.id)
+    found = queries.reporters.get_or_create_reporter(
+        session=session, telegram_user_id=person.user.id
+    )
     if found.language is None:
         found.language = "zh"
         session.add(found)
@@ -564,7 +566,7 @@ def draft_step(expected: Step) -> Check:
 def filed(w: World, target: Target, messages: list[MessageRecord], texts: list[str]) -> str | None:
     assert target.owner is not None
     with transaction(w.engine) as session:
-        mine = queries.tickets_of_reporter(
+        mine = queries.tickets.tickets_of_reporter(
             session=session, reporter_id=reporter(session, target.owner).id or 0
         )
     return None if mine else "no ticket was filed"
@@ -575,7 +577,7 @@ def bound(code: str, *, to_target: bool) -> Check:
         w: World, target: Target, messages: list[MessageRecord], texts: list[str]
     ) -> str | None:
         with transaction(w.engine) as session:
-            department = queries.get_department_by_code(session=session, code=code)
+            department = queries.zone.get_department_by_code(session=session, code=code)
             assert department is not None
             chat = department.chat_id
         want = target.group.id if to_target and target.group else None

@@ -47,7 +47,9 @@ def file_directly(
 ) -> str:
     """What the enterprise's final 提交 does, without the conversation; returns the number."""
     with scene.desk.work(None) as session:
-        reporter = queries.get_or_create_reporter(session=session, telegram_user_id=person.user.id)
+        reporter = queries.reporters.get_or_create_reporter(
+            session=session, telegram_user_id=person.user.id
+        )
         reporter.language = "zh"
         session.add(reporter)
         session.flush()

@@ -55,7 +55,7 @@ async def test_a_burst_of_502_pages_while_an_enterprise_files(scene: Scene) -> N
     with scene.desk.work(None) as session:
         from storage import queries
 
-        ticket = queries.get_ticket(session=session, ticket_id=row.ticket_id or 0)
+        ticket = queries.tickets.get_ticket(session=session, ticket_id=row.ticket_id or 0)
         assert ticket is not None
         number = ticket.number
     assert number in acks[0]  # the enterprise has its ticket number

@@ -52,7 +52,7 @@ def cli(db_url: str, engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def test_list_and_resend(engine, cli, capsys) -> None:
     with transaction(engine) as session:
-        econ = queries.get_department_by_code(session=session, code="econ")
+        econ = queries.zone.get_department_by_code(session=session, code="econ")
         assert econ is not None
         econ_id = econ.id
     sent, failed, uncertain, held, pending, edit = add(
@@ -107,15 +107,15 @@ def test_the_line_per_chat(engine) -> None:
         row(-3),
     )
     with transaction(engine) as session:
-        heads = queries.due_outbox_heads(session=session, now=utcnow(), limit=10)
+        heads = queries.outbox.due_outbox_heads(session=session, now=utcnow(), limit=10)
         assert [r.id for r in heads] == [first_b, after_c]
-        later_heads = queries.due_outbox_heads(session=session, now=later, limit=10)
+        later_heads = queries.outbox.due_outbox_heads(session=session, now=later, limit=10)
         assert [r.id for r in later_heads] == [first_a, first_b, after_c]
 
 
 async def test_rows_left_in_flight_are_settled_at_start(engine, settings: Settings) -> None:
     with transaction(engine) as session:
-        dispatcher = queries.get_department_by_role(session=session, role="dispatcher")
+        dispatcher = queries.zone.get_department_by_role(session=session, role="dispatcher")
         assert dispatcher is not None
         dispatcher.chat_id = -500
         session.add(dispatcher)
@@ -136,7 +136,7 @@ async def test_rows_left_in_flight_are_settled_at_start(engine, settings: Settin
 
 def test_a_migrated_group_takes_its_binding_and_rows_along(engine) -> None:
     with transaction(engine) as session:
-        econ = queries.get_department_by_code(session=session, code="econ")
+        econ = queries.zone.get_department_by_code(session=session, code="econ")
         assert econ is not None
         econ.chat_id = -111
         session.add(econ)

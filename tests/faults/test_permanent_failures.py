@@ -21,7 +21,7 @@ from tests.faults.conftest import delivered, file_directly, outbox, texts, ticke
 
 def department(scene: Scene, code: str) -> Department:
     with transaction(scene.desk.engine) as session:
-        found = queries.get_department_by_code(session=session, code=code)
+        found = queries.zone.get_department_by_code(session=session, code=code)
         assert found is not None
         return found
 

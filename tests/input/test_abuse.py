@@ -27,7 +27,7 @@ def limited(settings: Settings, **limits: int) -> Settings:
 
 def _as_user(engine, step):  # type: ignore[no-untyped-def]
     with transaction(engine) as session:
-        reporter = queries.get_or_create_reporter(session=session, telegram_user_id=USER)
+        reporter = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=USER)
         return step(session, reporter)
 
 
@@ -93,7 +93,7 @@ def test_tickets_per_day_is_a_rolling_window_and_the_draft_waits(engine, setting
     assert file_one(engine, rules, later, "第三件") == [Name.TICKET_LIMIT]
     with transaction(engine) as session:
         assert session.exec(select(Draft)).all() == []  # nothing started
-        reporter = queries.get_reporter(session=session, telegram_user_id=USER)
+        reporter = queries.reporters.get_reporter(session=session, telegram_user_id=USER)
         assert reporter is not None
         found = abuse.ticket_limit(session=session, settings=rules, reporter=reporter, now=later)
     # The first ticket leaves the 24 hours at 10:00 the next day (Shanghai).
@@ -163,7 +163,7 @@ def test_blocking_by_id_or_ticket_and_the_gate(engine, settings: Settings) -> No
     assert gate(4, user=4242).allowed  # someone else
     with transaction(engine) as session:
         claimed = {row.update_id for row in session.exec(select(ProcessedUpdate))}
-        reporter = queries.get_reporter(session=session, telegram_user_id=USER)
+        reporter = queries.reporters.get_reporter(session=session, telegram_user_id=USER)
         assert reporter is not None and reporter.blocked_reason == "<b>spam</b>"
         said = reply_html(
             abuse.set_blocked(
@@ -198,9 +198,11 @@ def test_the_flood_guard_slides_and_tells_once() -> None:
 
 def test_queries_for_the_limits(engine) -> None:
     with transaction(engine) as session:
-        assert not queries.update_seen(session=session, update_id=99)
-        assert queries.claim_update(session=session, update_id=99)
-        assert queries.update_seen(session=session, update_id=99)
-        reporter = queries.get_or_create_reporter(session=session, telegram_user_id=USER)
-        times = queries.ticket_times_after(session=session, reporter_id=reporter.id or 0, after=NOW)
+        assert not queries.jobs.update_seen(session=session, update_id=99)
+        assert queries.jobs.claim_update(session=session, update_id=99)
+        assert queries.jobs.update_seen(session=session, update_id=99)
+        reporter = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=USER)
+        times = queries.reporters.ticket_times_after(
+            session=session, reporter_id=reporter.id or 0, after=NOW
+        )
         assert times == []

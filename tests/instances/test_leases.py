@@ -81,7 +81,7 @@ async def test_the_chaser_runs_once_per_period_across_instances(engine, settings
     with transaction(engine) as session:
         [state] = session.exec(select(JobState))
         assert state.last_run_by == desks[1].instance
-        assert queries.last_chaser_run(session=session) == NOW + interval * 2
+        assert queries.jobs.last_chaser_run(session=session) == NOW + interval * 2
 
 
 def test_message_counts_are_shared_by_instances(engine, settings) -> None:

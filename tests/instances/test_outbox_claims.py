@@ -99,7 +99,7 @@ def test_a_row_is_claimed_by_one_sender_and_only_first_in_its_chat(engine) -> No
 
     def claim(row_id: int, instance: str) -> bool:
         with transaction(engine) as session:
-            return queries.claim_outbox(
+            return queries.outbox.claim_outbox(
                 session=session, outbox_id=row_id, chat_id=-7, instance=instance, now=now
             )
 

@@ -141,7 +141,7 @@ async def test_outbox_backlog_counts_and_a_stuck_row(engine: Engine, settings: S
             _row("uncertain", chat_id=1003, age=timedelta(hours=1)),
             _row("sent", chat_id=1003, age=timedelta(hours=1)),
         ]:
-            queries.add_outbox(session=session, row=row)
+            queries.outbox.add_outbox(session=session, row=row)
     health = await checker.check()
     assert health.status == "ok"
     outbox = health.checks["outbox"]
@@ -149,7 +149,9 @@ async def test_outbox_backlog_counts_and_a_stuck_row(engine: Engine, settings: S
     assert 110 <= outbox["oldest_pending_seconds"] <= 180
 
     with transaction(engine) as session:
-        queries.add_outbox(session=session, row=_row("pending", chat_id=1004, age=OUTBOX_STALE * 2))
+        queries.outbox.add_outbox(
+            session=session, row=_row("pending", chat_id=1004, age=OUTBOX_STALE * 2)
+        )
     health = await checker.check()
     assert health.status == "degraded"
     assert health.checks["outbox"]["ok"] is False
@@ -186,7 +188,7 @@ async def test_the_chaser_run_by_another_instance_counts(
 
     def ran(ago: timedelta) -> None:
         with transaction(engine) as session:
-            assert queries.start_job_run(
+            assert queries.jobs.start_job_run(
                 session=session,
                 job="chaser",
                 instance="other",

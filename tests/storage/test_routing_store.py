@@ -28,9 +28,9 @@ NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 def _ticket(engine: Engine, number: str, status: str, department: str, *events: Any) -> None:
     """A ticket in ``status`` at ``department`` with (action, detail) events, in order."""
     with transaction(engine) as session:
-        reporter = queries.get_or_create_reporter(session=session, telegram_user_id=42)
-        category = queries.get_category_by_code(session=session, code="policy")
-        dept = queries.get_department_by_code(session=session, code=department)
+        reporter = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=42)
+        category = queries.zone.get_category_by_code(session=session, code="policy")
+        dept = queries.zone.get_department_by_code(session=session, code=department)
         assert isinstance(reporter, Reporter) and category and dept
         ticket = Ticket(
             number=number,

@@ -29,7 +29,7 @@ def test_migrations_reach_head_and_seed_is_idempotent(engine, settings: Settings
 
 def test_reseed_keeps_bindings_and_deactivates_removed(engine, settings: Settings) -> None:
     with transaction(engine) as session:
-        econ = queries.get_department_by_code(session=session, code="econ")
+        econ = queries.zone.get_department_by_code(session=session, code="econ")
         assert econ is not None
         econ.chat_id = -100123
         session.add(econ)
@@ -42,9 +42,9 @@ def test_reseed_keeps_bindings_and_deactivates_removed(engine, settings: Setting
     with transaction(engine) as session:
         seed_zone(session=session, settings=trimmed)
     with transaction(engine) as session:
-        econ = queries.get_department_by_code(session=session, code="econ")
-        ip = queries.get_category_by_code(session=session, code="ip")
-        listed = [c.code for c in queries.list_categories(session=session)]
+        econ = queries.zone.get_department_by_code(session=session, code="econ")
+        ip = queries.zone.get_category_by_code(session=session, code="ip")
+        listed = [c.code for c in queries.zone.list_categories(session=session)]
     assert econ is not None and econ.chat_id == -100123
     assert ip is not None and not ip.active
     assert "ip" not in listed
@@ -55,28 +55,29 @@ def test_ticket_sequence_is_unique_under_concurrency(engine) -> None:
 
     def take(_: int) -> int:
         with transaction(engine) as session:
-            return queries.next_ticket_sequence(session=session, day="20261127")
+            return queries.tickets.next_ticket_sequence(session=session, day="20261127")
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(take, range(40)))
     assert sorted(numbers) == list(range(1, 41))
     with transaction(engine) as session:
-        assert queries.next_ticket_sequence(session=session, day="20261128") == 1
+        assert queries.tickets.next_ticket_sequence(session=session, day="20261128") == 1
 
 
 def test_claim_update_once(engine) -> None:
     with transaction(engine) as session:
-        assert queries.claim_update(session=session, update_id=42)
+        assert queries.jobs.claim_update(session=session, update_id=42)
     with transaction(engine) as session:
-        assert not queries.claim_update(session=session, update_id=42)
-        assert queries.claim_update(session=session, update_id=43)
+        assert not queries.jobs.claim_update(session=session, update_id=42)
+        assert queries.jobs.claim_update(session=session, update_id=43)
 
 
 def test_routing_table_from_database_matches_config(engine, settings: Settings) -> None:
+    from bot.desk_routing import load_routing_table
     from bot.routing import routing_table_from_settings
 
     with transaction(engine) as session:
-        table = queries.load_routing_table(session=session)
+        table = load_routing_table(session=session)
     expected = routing_table_from_settings(settings)
     assert table.discipline_department == expected.discipline_department == "discipline"
     assert list(table.rules) == list(expected.rules)
@@ -112,9 +113,11 @@ def test_old_update_ids_are_pruned(engine) -> None:
         session.add(ProcessedUpdate(update_id=2))
     with transaction(engine) as session:
         assert (
-            queries.prune_processed_updates(session=session, before=utcnow() - timedelta(days=2))
+            queries.jobs.prune_processed_updates(
+                session=session, before=utcnow() - timedelta(days=2)
+            )
             == 1
         )
     with transaction(engine) as session:
-        assert not queries.claim_update(session=session, update_id=2)
-        assert queries.claim_update(session=session, update_id=1)
+        assert not queries.jobs.claim_update(session=session, update_id=2)
+        assert queries.jobs.claim_update(session=session, update_id=1)

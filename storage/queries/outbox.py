@@ -1,0 +1,266 @@
+"""Queries on the outbox: rows to send in order per chat, claims, holds, cards and backlog."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from storage.models import Outbox
+from storage.queries._common import IDS_PER_QUERY
+
+
+def add_outbox(*, session: Session, row: Outbox) -> Outbox:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_outbox(*, session: Session, outbox_id: int) -> Outbox | None:
+    return session.get(Outbox, outbox_id)
+
+
+#: Calls that change a message another row posted (they record that message's id too).
+EDIT_METHODS = ("editMessageText", "editMessageReplyMarkup")
+
+
+def outbox_for_message(*, session: Session, chat_id: int, message_id: int) -> Outbox | None:
+    """The row that posted this message (not one of the edits that carry its id too)."""
+    return session.exec(
+        select(Outbox)
+        .where(
+            Outbox.chat_id == chat_id,
+            Outbox.telegram_message_id == message_id,
+            col(Outbox.method).not_in(EDIT_METHODS),
+        )
+        .order_by(col(Outbox.id))
+    ).first()
+
+
+#: Rows that hold their chat's place in line: nothing later goes to that chat before them.
+IN_LINE = ("pending", "sending")
+
+
+def due_outbox(*, session: Session, now: datetime, limit: int) -> list[Outbox]:
+    """Rows ready to send, oldest first; held rows (no chat yet) wait for /bind."""
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(
+                Outbox.status == "pending",
+                col(Outbox.chat_id).is_not(None),
+                Outbox.next_attempt_at <= now,
+            )
+            .order_by(col(Outbox.id))
+            .limit(limit)
+        )
+    )
+
+
+def due_outbox_heads(*, session: Session, now: datetime, limit: int) -> list[Outbox]:
+    """The first unsent row of each chat, if it is due: strict order per chat.
+
+    A row waiting for its retry keeps the rows behind it waiting too, so a flood wait or a
+    time-out never lets a later message overtake an earlier one in the same chat.
+    """
+    earlier = aliased(Outbox)
+    blocked = (
+        select(earlier.id)
+        .where(
+            earlier.chat_id == Outbox.chat_id,
+            col(earlier.status).in_(IN_LINE),
+            col(earlier.id) < col(Outbox.id),
+        )
+        .exists()
+    )
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(
+                Outbox.status == "pending",
+                col(Outbox.chat_id).is_not(None),
+                Outbox.next_attempt_at <= now,
+                ~blocked,
+            )
+            .order_by(col(Outbox.id))
+            .limit(limit)
+        )
+    )
+
+
+def claim_outbox(
+    *, session: Session, outbox_id: int, chat_id: int, instance: str, now: datetime
+) -> bool:
+    """Mark a row ``sending`` for ``instance`` — only if it is still pending, due, in the
+    same chat and first in that chat's line. False when another sender took it (or it
+    moved): two senders never send one row, and never two rows of one chat at once."""
+    earlier = aliased(Outbox)
+    ahead = (
+        select(earlier.id)
+        .where(
+            earlier.chat_id == chat_id,
+            col(earlier.status).in_(IN_LINE),
+            col(earlier.id) < outbox_id,
+        )
+        .exists()
+    )
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == outbox_id,
+            col(Outbox.status) == "pending",
+            col(Outbox.chat_id) == chat_id,
+            col(Outbox.next_attempt_at) <= now,
+            ~ahead,
+        )
+        .values(status="sending", claimed_by=instance, claimed_at=now)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+def set_outbox_status(*, session: Session, outbox_id: int, status: str) -> None:
+    session.execute(update(Outbox).where(col(Outbox.id) == outbox_id).values(status=status))
+
+
+def outbox_in_flight(*, session: Session) -> list[Outbox]:
+    """Rows a sender had handed to Telegram without learning the outcome (it died)."""
+    return list(
+        session.exec(select(Outbox).where(Outbox.status == "sending").order_by(col(Outbox.id)))
+    )
+
+
+def outbox_rows(
+    *, session: Session, statuses: Sequence[str], held: bool | None = None, limit: int = 200
+) -> list[Outbox]:
+    """Rows by status, oldest first; ``held`` True/False narrows to rows with/without a chat."""
+    query = select(Outbox).where(col(Outbox.status).in_(list(statuses)))
+    if held is True:
+        query = query.where(col(Outbox.chat_id).is_(None))
+    elif held is False:
+        query = query.where(col(Outbox.chat_id).is_not(None))
+    return list(session.exec(query.order_by(col(Outbox.id)).limit(limit)))
+
+
+def outbox_referring_to(*, session: Session, outbox_id: int) -> list[Outbox]:
+    return list(
+        session.exec(
+            select(Outbox).where(Outbox.refers_to_outbox_id == outbox_id).order_by(col(Outbox.id))
+        )
+    )
+
+
+def outbox_notices_for_ticket(*, session: Session, ticket_id: int, purpose: str) -> list[Outbox]:
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(Outbox.ticket_id == ticket_id, Outbox.purpose == purpose)
+            .order_by(col(Outbox.id))
+        )
+    )
+
+
+def ticket_card(*, session: Session, ticket_id: int, purpose: str) -> Outbox | None:
+    """The latest card row of a ticket (``card`` in a department, ``dispatch`` for the desk)."""
+    return session.exec(
+        select(Outbox)
+        .where(Outbox.ticket_id == ticket_id, Outbox.purpose == purpose)
+        .order_by(col(Outbox.id).desc())
+    ).first()
+
+
+def ticket_cards(*, session: Session, ticket_ids: Sequence[int], purpose: str) -> dict[int, Outbox]:
+    """:func:`ticket_card` for many tickets in one query: ticket id -> its latest card."""
+    cards: dict[int, Outbox] = {}
+    for start in range(0, len(ticket_ids), IDS_PER_QUERY):
+        chunk = list(ticket_ids[start : start + IDS_PER_QUERY])
+        rows = session.exec(
+            select(Outbox)
+            .where(col(Outbox.ticket_id).in_(chunk), Outbox.purpose == purpose)
+            .order_by(col(Outbox.id))
+        )
+        for row in rows:  # ascending: the latest card of a ticket is the last one kept
+            if row.ticket_id is not None:
+                cards[row.ticket_id] = row
+    return cards
+
+
+def release_held_outbox(
+    *, session: Session, department_id: int, chat_id: int, thread_id: int | None
+) -> int:
+    """Point rows held for a department at its newly bound chat; returns how many."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.held_for_department_id) == department_id,
+            col(Outbox.chat_id).is_(None),
+            col(Outbox.status) == "pending",
+        )
+        .values(chat_id=chat_id, thread_id=thread_id)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def hold_outbox_of(*, session: Session, department_id: int, chat_id: int) -> int:
+    """Put a department's unsent rows for ``chat_id`` back on hold (chat NULL) until /bind."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.held_for_department_id) == department_id,
+            col(Outbox.chat_id) == chat_id,
+            col(Outbox.status).in_(IN_LINE),
+        )
+        .values(chat_id=None, thread_id=None, status="pending")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def held_outbox_count(*, session: Session, department_id: int) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Outbox)
+            .where(
+                Outbox.held_for_department_id == department_id,
+                col(Outbox.chat_id).is_(None),
+                Outbox.status == "pending",
+            )
+        ).one()
+    )
+
+
+def pending_outbox_count(*, session: Session) -> int:
+    return int(
+        session.exec(
+            select(func.count()).select_from(Outbox).where(Outbox.status == "pending")
+        ).one()
+    )
+
+
+#: Outbox states that are not done: counted through ix_outbox_pending, never the sent rows.
+OUTBOX_UNSETTLED = ("pending", "sending", "failed", "uncertain")
+
+
+def outbox_backlog(*, session: Session) -> dict[str, int]:
+    """Unsettled rows by status; pending rows without a chat count as ``held``."""
+    held = col(Outbox.chat_id).is_(None) & (col(Outbox.status) == "pending")
+    rows = session.exec(
+        select(Outbox.status, held, func.count())
+        .where(col(Outbox.status).in_(OUTBOX_UNSETTLED))
+        .group_by(col(Outbox.status), held)
+    )
+    counts = dict.fromkeys([*OUTBOX_UNSETTLED, "held"], 0)
+    for status, is_held, count in rows:
+        counts["held" if is_held else status] += int(count)
+    return counts
+
+
+def oldest_pending_outbox(*, session: Session) -> datetime | None:
+    """When the oldest row still waiting to go out was written (held rows wait for /bind)."""
+    return session.exec(
+        select(func.min(Outbox.created_at)).where(
+            Outbox.status == "pending", col(Outbox.chat_id).is_not(None)
+        )
+    ).one()
