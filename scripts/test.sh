@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Install the desk with its test tools into .venv and run the whole test suite.
+# Install the desk with its test tools into .venv and run the whole test suite, on every core.
+# Arguments go to pytest: `-m "not slow"` is the everyday run, `-n 0` runs in one process,
+# PYTEST_XDIST_AUTO_NUM_WORKERS=N sets the number of workers (default: one per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The weekly summary's chart needs a font with Chinese glyphs, or its labels are boxes (tofu).
@@ -24,4 +26,12 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
-exec .venv/bin/python -m pytest "$@"
+# loadgroup: the tests that share one expensive fixture (a module's scene, the browser) are
+# marked xdist_group and stay on one worker; every other test goes wherever a worker is free.
+parallel=(-n auto --dist loadgroup)
+for arg in "$@"; do
+  case "$arg" in
+    no:xdist | -pno:xdist) parallel=() ;;  # xdist switched off: its options would be refused
+  esac
+done
+exec .venv/bin/python -m pytest "${parallel[@]}" "$@"

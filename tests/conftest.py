@@ -3,11 +3,16 @@
 PostgreSQL tests use a fresh schema on 127.0.0.1:5432/test per test. Without a server
 they skip with the reason, unless DIANXIAOER_REQUIRE_POSTGRES=1 (set by .ci/run), which
 turns the skip into a failure.
+
+Everything here is safe under pytest-xdist (scripts/test.sh runs one worker per core):
+schemas are random, SQLite files live in each worker's own tmp_path, and advisory locks
+are keyed by schema (bot/leases.py).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from functools import cache
@@ -72,11 +77,28 @@ def settings() -> Settings:
     return load_settings(None, environ={})
 
 
-@pytest.fixture
-def engine(db_url: str, settings: Settings) -> Iterator[Engine]:
-    """A migrated database holding the example zone."""
-    engine = make_engine(db_url)
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per test process: copying it gives what
+    ``upgrade`` gives, in a millisecond instead of a fifth of a second."""
+    template = tmp_path_factory.mktemp("template") / "migrated.db"
+    engine = make_engine(f"sqlite:///{template}")
     upgrade(engine)
+    engine.dispose()
+    # Closing the last connection checkpoints the WAL into the file: it is complete alone.
+    assert not template.with_name(f"{template.name}-wal").exists()
+    return template
+
+
+@pytest.fixture
+def engine(db_url: str, settings: Settings, migrated_sqlite: Path) -> Iterator[Engine]:
+    """A migrated database holding the example zone."""
+    if db_url.startswith("sqlite:///"):
+        shutil.copyfile(migrated_sqlite, db_url.removeprefix("sqlite:///"))
+        engine = make_engine(db_url)
+    else:
+        engine = make_engine(db_url)
+        upgrade(engine)
     with transaction(engine) as session:
         seed_zone(session=session, settings=settings)
     yield engine

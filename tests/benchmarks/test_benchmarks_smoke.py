@@ -8,11 +8,15 @@ queued message is delivered) on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from benchmarks import chaser_scaling, intake, memory, outbound, weekly_report
 from benchmarks.common import Figure, percentile, table
 from benchmarks.intake import CONVERSATION
+
+# Each benchmark at a tiny size still loads tickets and starts desks: seconds each.
+pytestmark = pytest.mark.slow
 
 
 def _value(figures: list[Figure], metric: str) -> float:

@@ -9,9 +9,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.harness import Pane, SandboxPage, file_complaint, png, routed_department
+
+# One sandbox and one Chromium for the module, on one test worker (it also owns the
+# screenshots folder, which a run empties first).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 LIN_DESCRIPTION = "厂房消防验收一直排不上号，已经等了两个月，设备进场了却不能投产。"
 STAFF_ANSWER = "林经理您好，已联系消防验收窗口，本周四上午安排现场验收。"

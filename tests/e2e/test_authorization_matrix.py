@@ -43,6 +43,7 @@ the database, and lets the allowed actors act (each on its own ticket).
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -839,7 +840,9 @@ def module_database(backend: str, folder: Path) -> Iterator[str]:
         if REQUIRE_PG:
             pytest.fail(f"{problem} (required: DIANXIAOER_REQUIRE_POSTGRES=1)")
         pytest.skip(problem)
-    schema = f"matrix_{next(_schemas)}_{id(folder) % 10**8}"
+    # Unique across test workers and concurrent runs on the same server (a counter and an
+    # address repeat from one process to the next).
+    schema = f"matrix_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -850,8 +853,6 @@ def module_database(backend: str, folder: Path) -> Iterator[str]:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
-
-_schemas = itertools.count()
 
 PRIVATE_PEOPLE = (
     "owner",
@@ -877,7 +878,15 @@ def without_flood_limits(scene: Scene) -> None:
     scene.application.bot._rate_limiter = None
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["sqlite", "postgres"])
+# Each backend's scene is built once, on one test worker (xdist_group), as without xdist.
+@pytest_asyncio.fixture(
+    scope="module",
+    loop_scope="module",
+    params=[
+        pytest.param(backend, marks=pytest.mark.xdist_group(f"authorization-matrix-{backend}"))
+        for backend in ("sqlite", "postgres")
+    ],
+)
 async def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[World]:

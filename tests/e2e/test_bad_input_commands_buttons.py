@@ -45,6 +45,7 @@ def assert_answered(scene: Scene, query_ids: list[str]) -> None:
     assert not unanswered, f"{len(unanswered)} presses left spinning"
 
 
+@pytest.mark.slow  # every callback prefix forged, each press a round trip: 10-15 s
 async def test_forged_data_for_every_prefix_changes_nothing(
     scene: Scene, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -7,8 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 RUN_SH_ENDS = 'exec .venv/bin/dianxiaoer "$@"'
+
+# A fresh clone and the whole scripted story in a process.
+pytestmark = pytest.mark.slow
 
 
 def test_the_readme_demo_command_plays_the_story_in_a_fresh_clone(tmp_path: Path) -> None:

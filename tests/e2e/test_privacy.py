@@ -216,6 +216,7 @@ def leaks(
 # --- the stories ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a long story on both sides of the desk: 10-15 s
 async def test_no_group_ever_reads_who_the_enterprise_is(scene: Scene) -> None:
     without_flood_limits(scene)
     emulator, admin = scene.emulator, scene.admin

@@ -24,6 +24,9 @@ import pytest
 
 START_SECONDS = 90.0
 
+# The desk started as a process, as a user starts it: seconds each.
+pytestmark = pytest.mark.slow
+
 
 def _command() -> list[str]:
     """What scripts/run.sh ends with (`exec .venv/bin/dianxiaoer "$@"`), in this venv."""

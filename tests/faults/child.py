@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,12 @@ from bot.emulator import BotApiEmulator
 from bot.emulator.records import MessageRecord, User
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class ChildDesk:
@@ -31,6 +38,8 @@ class ChildDesk:
             ("admins = []", f"admins = [{admin.id}]"),
             ("interval_seconds = 1.0", "interval_seconds = 0.2"),
             ('url = "sqlite:///data/desk.db"', f'url = "{self.database_url}"'),
+            # Its own /healthz port: two desks (another test worker's) cannot share 9090.
+            ("port = 9090", f"port = {free_port()}"),
         ):
             assert old in text, old
             text = text.replace(old, new, 1)

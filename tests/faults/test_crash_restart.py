@@ -23,6 +23,9 @@ from tests.faults.child import ChildDesk, RemotePerson, up_to_confirmation
 
 KILLED = -signal.SIGKILL
 
+# A desk process killed and restarted at each crash point: seconds of real time each.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[BotApiEmulator, ChildDesk]]:

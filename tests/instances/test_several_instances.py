@@ -35,6 +35,9 @@ SECOND = 5  # enterprises that submit in the burst
 SENDS = ("sendMessage", "copyMessage", "sendDocument", "sendPhoto")
 SETTLED = ("sent", "uncertain", "failed")
 
+# Two desk processes, one of them killed: seconds of real time (-m 'not slow' skips it).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 async def world(

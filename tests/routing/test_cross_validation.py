@@ -23,6 +23,9 @@ TABLE = routing_table_from_settings(SETTINGS)
 EXAMPLES = load_shipped_examples()
 DEPARTMENTS = sorted(TABLE.departments)
 
+# The module's tests share one fixture: on one test worker, the cross-validation runs once.
+pytestmark = pytest.mark.xdist_group("routing-cross-validation")
+
 
 @pytest.fixture(scope="module")
 def report() -> EvalReport:

@@ -25,6 +25,9 @@ TABLE = routing_table_from_settings(load_settings(environ={}))
 EXAMPLES = load_shipped_examples()
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
+# The module's tests share one fixture: on one test worker, the model is trained once.
+pytestmark = pytest.mark.xdist_group("routing-model")
+
 
 @pytest.fixture(scope="module")
 def model() -> RoutingModel:

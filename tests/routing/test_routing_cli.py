@@ -24,6 +24,9 @@ TABLE = routing_table_from_settings(load_settings(environ={}))
 EVAL_ACCURACY_FLOOR = 0.85
 EVAL_CONDUCT_RECALL_FLOOR = 0.9
 
+# The module's tests share one fixture: on one test worker, the model is trained once.
+pytestmark = pytest.mark.xdist_group("routing-cli")
+
 
 @pytest.fixture(autouse=True)
 def no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
