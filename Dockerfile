@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# A CJK font for the weekly chart (bot/report.py picks WenQuanYi Micro Hei when present).
+# A CJK font for the weekly chart (bot/reports/report.py picks WenQuanYi Micro Hei when present).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*

@@ -29,7 +29,7 @@ from benchmarks.common import (
     settings,
 )
 from benchmarks.loader import NOW, load
-from bot import chaser
+from bot.core import chaser
 from storage import queries
 
 SIZES = (10_000, 100_000, 1_000_000)

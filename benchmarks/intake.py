@@ -35,9 +35,9 @@ from telegram.ext import (
 )
 
 from benchmarks.common import Figure, main_for, percentile, scratch_database, settings
-from bot.emulator import BotApiEmulator
-from bot.emulator.records import User
-from bot.playground import desk_on_emulator
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.records import User
+from bot.devtools.playground import desk_on_emulator
 from storage.models import Outbox, Ticket
 
 ENTERPRISES = 200

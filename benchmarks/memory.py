@@ -39,7 +39,7 @@ QUICK_FILINGS = 4
 
 async def child(url: str, filings: int) -> dict[str, float]:
     from benchmarks.intake import CATEGORIES, DEPARTMENTS, Driver
-    from bot.playground import desk_on_emulator
+    from bot.devtools.playground import desk_on_emulator
 
     async with desk_on_emulator(settings(), database_url=url) as scene:
         for code in DEPARTMENTS:

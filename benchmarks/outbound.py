@@ -1,5 +1,5 @@
 """Outbound: the sender's delivered messages per second against the emulator with
-Telegram's flood limits switched on (``bot.emulator.flood_limits``: 30 messages a second
+Telegram's flood limits switched on (``bot.devtools.emulator.flood_limits``: 30 messages a second
 overall, 20 a minute per group, 429 with retry_after beyond them).
 
 The outbox is filled in one transaction with messages to many private chats and a few
@@ -20,8 +20,8 @@ from sqlmodel import Session, func, select
 from benchmarks.common import Figure, main_for, scratch_database, settings
 from bot.app import rate_limiter
 from bot.config import SenderSettings
-from bot.emulator import flood_limits
-from bot.playground import desk_on_emulator
+from bot.devtools.emulator import flood_limits
+from bot.devtools.playground import desk_on_emulator
 from storage import queries
 from storage.models import Outbox
 

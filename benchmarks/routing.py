@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.common import Figure, current_rss_mb, main_for, percentile
 from bot.config import load_settings
-from bot.routing import (
+from bot.core.routing import (
     LabelledExample,
     Router,
     hints_from_table,
@@ -32,7 +32,7 @@ from bot.routing import (
     routing_table_from_settings,
     train,
 )
-from bot.routing.corpus import load_cases
+from bot.core.routing.corpus import load_cases
 
 NAME = "routing"
 REALISTIC = Path(__file__).resolve().parent.parent / "tests/routing/data/realistic_cases.toml"
@@ -131,11 +131,11 @@ def measure(quick: bool) -> list[Figure]:
 def measure_here(path: str) -> dict[str, float]:
     """In a fresh interpreter: RSS with the desk's modules, then with the model loaded."""
     import bot.app
-    import bot.routing
+    import bot.core.routing
 
     before = current_rss_mb()
     started = time.perf_counter()
-    model = bot.routing.RoutingModel.from_bytes(Path(path).read_bytes())
+    model = bot.core.routing.RoutingModel.from_bytes(Path(path).read_bytes())
     model.predict("停电三天了", "utilities")  # the first decision builds lazy state too
     load = time.perf_counter() - started
     return {"before_mb": before, "after_mb": current_rss_mb(), "load_s": load}

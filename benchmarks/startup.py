@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from benchmarks.common import Figure, main_for, scratch_database
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 WARM_STARTS = 5

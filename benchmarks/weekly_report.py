@@ -38,9 +38,9 @@ TARGET_MB = 300.0
 
 def measure_here(url: str) -> dict[str, float]:
     """Build last week's report once (after a warm-up import); time, memory, sanity."""
-    from bot.metrics import Week, previous_week
-    from bot.report import build_weekly_report
-    from bot.sla import Schedule
+    from bot.core.sla import Schedule
+    from bot.reports.metrics import Week, previous_week
+    from bot.reports.report import build_weekly_report
     from storage.db import make_engine
 
     zone = settings()

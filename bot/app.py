@@ -21,12 +21,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks as cb
-from bot import jobs, menus, notify
+from bot import jobs
 from bot.config import SenderSettings
+from bot.delivery.sender import Sender
 from bot.desk import Desk
 from bot.ops import hooks
-from bot.sender import Sender
+from bot.render import callbacks as cb
+from bot.render import menus, notify
 from handlers import admin, dispatch, enterprise, fallback, membership, my_tickets, staff
 from handlers.common import on_error
 from storage import queries
@@ -76,7 +77,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add = application.add_handler
     if hooks.installed():  # a developer tool's hook (see bot/ops/hooks.py)
         add(TypeHandler(Update, hooks.before_handle), group=-1)
-    # Blocked users and floods stop before anything else (bot/abuse.py).
+    # Blocked users and floods stop before anything else (bot/core/abuse.py).
     add(TypeHandler(Update, enterprise.gate), group=GATE_GROUP)
     # An edit never re-runs a command or changes a ticket; it gets an explanation.
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE, fallback.edited_message))

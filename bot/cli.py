@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import logsafety, notify
 from bot.config import ConfigError, Settings, load_settings
-from bot.logs import configure_logging
+from bot.ops import logsafety
+from bot.ops.logs import configure_logging
+from bot.render import notify
 
 if TYPE_CHECKING:
-    from bot.routing import RoutingModel
+    from bot.core.routing import RoutingModel
 
 EXIT_CONFIG = 2
 #: A command that reads the desk's data found no database where the config points.
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "routing":
         return _routing(settings, args)
     if command == "demo":
-        from bot.demo import run_demo
+        from bot.devtools.demo import run_demo
 
         return asyncio.run(run_demo(settings))
     if command == "sandbox" or not settings.has_token:
@@ -176,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
-    """The sandbox until Ctrl-C or SIGTERM (see bot/sandbox)."""
-    from bot.sandbox.loopback import SandboxRefused, check_loopback
+    """The sandbox until Ctrl-C or SIGTERM (see bot/devtools/sandbox)."""
+    from bot.devtools.sandbox.loopback import SandboxRefused, check_loopback
 
     chosen = settings.sandbox
     host = getattr(args, "host", None) or chosen.host
@@ -188,9 +189,9 @@ def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     data_dir = Path(getattr(args, "data_dir", None) or chosen.data_dir).resolve()
     # The sandbox writes only to its data dir: matplotlib's font cache (the weekly chart)
-    # too, so it is set before bot.report imports matplotlib.
+    # too, so it is set before bot.reports.report imports matplotlib.
     os.environ.setdefault("MPLCONFIGDIR", str(data_dir / "matplotlib"))
-    from bot.sandbox.runner import run_sandbox
+    from bot.devtools.sandbox.runner import run_sandbox
 
     port = chosen.port if getattr(args, "port", None) is None else args.port
     try:
@@ -230,7 +231,7 @@ def _report(settings: Settings, week: str | None, out: Path) -> int:
     from zoneinfo import ZoneInfo
 
     from bot.desk import prepare_database
-    from bot.report import build_weekly_report, parse_week, previous_week
+    from bot.reports.report import build_weekly_report, parse_week, previous_week
     from storage.db import transaction
     from storage.types import utcnow
 
@@ -261,7 +262,7 @@ def _report(settings: Settings, week: str | None, out: Path) -> int:
 
 def _outbox(settings: Settings, args: argparse.Namespace) -> int:
     """`outbox list [--failed|--uncertain|--held|--pending]` and `outbox resend ID…`."""
-    from bot import outbox
+    from bot.delivery import outbox
     from bot.desk import prepare_database
     from storage.db import transaction
 
@@ -287,13 +288,13 @@ def _outbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _routing(settings: Settings, args: argparse.Namespace) -> int:
-    """`routing train` stores a model; `eval` and `explain` only read (bot/routing/cli.py)."""
-    from bot.routing import CorpusError, load_cases, router_from_settings
-    from bot.routing import cli as routing_cli
+    """`routing train` stores a model; `eval` and `explain` only read (bot/core/routing/cli.py)."""
+    from bot.core.routing import CorpusError, load_cases, router_from_settings
+    from bot.core.routing import cli as routing_cli
 
     if args.routing_action == "train":
+        from bot.core.desk_routing import train_and_store
         from bot.desk import prepare_database
-        from bot.desk_routing import train_and_store
 
         engine = prepare_database(settings)
         try:
@@ -324,8 +325,12 @@ def _routing_model(settings: Settings) -> tuple[RoutingModel, str]:
     """The model the desk would route with: the database's active one when this
     installation can load it, else one trained now on the corpus (what a fresh desk
     trains at start). Never creates or migrates a database."""
-    from bot.routing import hints_from_table, load_shipped_examples, routing_table_from_settings
-    from bot.routing import train as train_model
+    from bot.core.routing import (
+        hints_from_table,
+        load_shipped_examples,
+        routing_table_from_settings,
+    )
+    from bot.core.routing import train as train_model
 
     stored = _stored_model(settings)
     if stored is not None:
@@ -339,7 +344,7 @@ def _stored_model(settings: Settings) -> RoutingModel | None:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.routing import ModelMismatch, RoutingModel
+    from bot.core.routing import ModelMismatch, RoutingModel
     from storage import routing as store
     from storage.db import make_engine, transaction
 

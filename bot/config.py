@@ -212,7 +212,7 @@ class DepartmentConfig(_Strict):
     role: Literal["department", "dispatcher", "discipline", "leadership"] = "department"
     staff: list[int] = Field(default_factory=list)
     # Other ways enterprises name it (科技局, 专管员, 质监站 …): a conduct complaint never goes
-    # to a department its text names (bot/routing/conduct.py).
+    # to a department its text names (bot/core/routing/conduct.py).
     aliases: list[str] = Field(default_factory=list)
 
 
@@ -295,7 +295,7 @@ class RoutingSettings(_Strict):
     # Hours between retrainings on the desk's history (the JobQueue).
     retrain_hours: float = Field(default=24, gt=0)
     # The labelled corpus the model starts from; empty = the one shipped with the sample
-    # zone (bot/routing_data/examples.toml). A relative path is read from the working folder.
+    # zone (bot/core/routing/data/examples.toml). A relative path is read from the working folder.
     examples: str = ""
     conduct: ConductSettings = ConductSettings()
 

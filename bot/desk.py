@@ -12,10 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.leases import new_instance_id
+from bot.delivery.leases import new_instance_id
+from bot.delivery.sender import Sender
 from bot.members import Memberships
 from bot.ops.prometheus import DeskMetrics
-from bot.sender import Sender
 from storage import queries
 from storage.db import make_engine, transaction, upgrade
 from storage.seed import seed_zone

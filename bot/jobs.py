@@ -9,8 +9,10 @@ from typing import Any
 
 from telegram.ext import ContextTypes, JobQueue
 
-from bot import chaser, desk_routing, leases
+from bot.core import chaser, desk_routing
+from bot.delivery import leases
 from bot.desk import Desk
+from bot.reports import weekly
 from storage import queries
 from storage.db import transaction
 from storage.types import utcnow
@@ -37,7 +39,7 @@ async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
     with transaction(desk.engine) as session:
         # One run per period however many instances run the job: the lock keeps two from
         # running at once, the JobState row lets a later one of the same period skip
-        # (bot/leases.py). Each reminder is claimed by its own row as well.
+        # (bot/delivery/leases.py). Each reminder is claimed by its own row as well.
         ours = leases.exclusive(session, "chaser") and queries.jobs.start_job_run(
             session=session,
             job="chaser",
@@ -47,6 +49,8 @@ async def chase(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         if ours:
             chaser.run(session=session, settings=desk.settings, now=desk.clock())
+            # The weekly summary rides the chaser's period: sent once, by one instance.
+            weekly.maybe_send(session=session, settings=desk.settings, now=desk.clock())
     desk.kick_sender()
     desk.last_chase_at = utcnow()  # real time, for /healthz (desk.clock may be moved)
 
@@ -55,7 +59,7 @@ async def routing_at_start(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Right after start: train and store a model if none is stored (a fresh install).
 
     In a worker thread, so the desk answers from its first second; it routes by the rules
-    and the conduct safeguard until the model is stored (bot/desk_routing.py).
+    and the conduct safeguard until the model is stored (bot/core/desk_routing.py).
     """
     desk: Desk = context.bot_data["desk"]
     try:

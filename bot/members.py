@@ -2,7 +2,7 @@
 (``getChatMember``), remembered briefly.
 
 The handlers ask before the core runs (the core is synchronous, inside one transaction)
-and hand the answer over on the :class:`~bot.permissions.Actor`; ``bot/permissions.py``
+and hand the answer over on the :class:`~bot.core.permissions.Actor`; ``bot/core/permissions.py``
 decides what it means. A lookup is a read that changes nothing, so it is a direct Bot API
 call, like answering a button, not an outbox row.
 
@@ -24,7 +24,7 @@ from dataclasses import replace
 from telegram import Bot, ChatMember, ChatMemberRestricted
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.permissions import Actor, Membership, is_anonymous
+from bot.core.permissions import Actor, Membership, is_anonymous
 
 log = logging.getLogger(__name__)
 

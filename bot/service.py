@@ -19,11 +19,12 @@ import signal
 
 from aiohttp import web
 
-from bot import logsafety, webhook
+from bot import webhook
 from bot.app import ALLOWED_UPDATES, build_application, start_application, start_running
 from bot.app import stop_running as stop_application
 from bot.config import Settings
 from bot.desk import Desk, prepare_database
+from bot.ops import logsafety
 from bot.ops.server import ops_routes, start_ops_site
 
 log = logging.getLogger(__name__)

@@ -9,11 +9,12 @@ from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot import abuse, admin, admin_views, menus, permissions, tickets
-from bot.metrics import Week, parse_week, previous_week
-from bot.permissions import Act, Refused
-from bot.report import build_weekly_report
-from bot.texts import Texts, texts_for
+from bot.core import abuse, admin, permissions, tickets
+from bot.core.permissions import Act, Refused
+from bot.render import admin_views, menus
+from bot.render.texts import Texts, texts_for
+from bot.reports.metrics import Week, parse_week, previous_week
+from bot.reports.report import build_weekly_report
 from handlers.common import admins_only, desk_of, guarded, refusal_text, say, thread_of
 from storage import queries
 

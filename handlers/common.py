@@ -16,12 +16,12 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.core.intake import Attachment, Incoming
+from bot.core.permissions import Act, Refused, for_admin
+from bot.core.screens import Screen
 from bot.desk import Desk, DuplicateUpdate
-from bot.intake import Attachment, Incoming
-from bot.permissions import Act, Refused, for_admin
-from bot.screens import Screen
-from bot.texts import language_from_telegram, texts_for
-from bot.views import EVIDENCE_KINDS, Rendered, chosen, fit_html, render
+from bot.render.texts import language_from_telegram, texts_for
+from bot.render.views import EVIDENCE_KINDS, Rendered, chosen, fit_html, render
 from storage import queries
 from storage.models import Reporter
 
@@ -226,7 +226,7 @@ def _attachment(message: Message) -> Attachment | None:
 
 
 def admins_only(act: Act) -> Callable[[Callback], Callback]:
-    """An admin command: only who may ``act`` (bot/permissions.py), wherever it is used;
+    """An admin command: only who may ``act`` (bot/core/permissions.py), wherever it is used;
     others get a polite refusal."""
 
     def decorate(callback: Callback) -> Callback:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import callbacks as cb
-from bot import decisions, permissions, tickets
-from bot.permissions import Act, Refused
-from bot.texts import texts_for
+from bot.core import decisions, permissions, tickets
+from bot.core.permissions import Act, Refused
+from bot.render import callbacks as cb
+from bot.render.texts import texts_for
 from handlers.common import answer, desk_of, guarded, refusal_text
 from handlers.turn import group_press
 from storage import queries

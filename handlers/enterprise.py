@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import abuse, conversation, intake, private_messages
-from bot import callbacks as cb
-from bot.screens import Name, Screen
-from bot.texts import language_from_telegram, texts_for
-from bot.views import menu_kind
+from bot.core import abuse, conversation, intake, private_messages
+from bot.core.screens import Name, Screen
+from bot.render import callbacks as cb
+from bot.render.texts import language_from_telegram, texts_for
+from bot.render.views import menu_kind
 from handlers.common import answer, desk_of, guarded, incoming_from, is_private, mark_chosen, show
 from handlers.turn import language_for, private_press, private_turn
 from storage.db import transaction
@@ -17,7 +17,7 @@ from storage.db import transaction
 
 @guarded
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Before every private handler: blocked users and floods stop here (bot/abuse.py)."""
+    """Before every private handler: blocked users and floods stop here (bot/core/abuse.py)."""
     user = update.effective_user
     if user is None or not is_private(update):
         return
@@ -103,7 +103,7 @@ async def lang_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 @guarded
 async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any private message: bot/private_messages.py decides where it goes."""
+    """Any private message: bot/core/private_messages.py decides where it goes."""
     message = update.effective_message
     if message is None or update.effective_user is None:
         return

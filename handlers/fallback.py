@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import group_replies, private_messages
-from bot.texts import Texts, texts_for
+from bot.core import group_replies, private_messages
+from bot.render.texts import Texts, texts_for
 from handlers.common import desk_of, guarded, is_private, refuse_button, say, show
 from handlers.turn import language_for, private_turn
 

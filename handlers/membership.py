@@ -1,7 +1,8 @@
 """Membership changes: the bot's own (removed from a group, blocked by an enterprise, a group
 upgraded) and other people's (left, removed, restricted: the cached membership is dropped).
 
-Adapters only: each update about the bot becomes one call of bot/outbox.py in one transaction.
+Adapters only: each update about the bot becomes one call of bot/delivery/outbox.py in one
+transaction.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from telegram import Chat, ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot import admin, outbox
-from bot.texts import texts_for
+from bot.core import admin
+from bot.delivery import outbox
+from bot.render.texts import texts_for
 from handlers.common import desk_of, guarded, say
 
 GONE = (ChatMember.LEFT, ChatMember.BANNED)  # "left", "kicked"

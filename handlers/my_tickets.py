@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import callbacks as cb
-from bot import feedback, tickets
-from bot.screens import Name, Screen
+from bot.core import feedback, tickets
+from bot.core.screens import Name, Screen
+from bot.render import callbacks as cb
 from handlers.common import guarded, is_private, mark_chosen, show
 from handlers.turn import private_press, private_turn
 

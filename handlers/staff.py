@@ -8,10 +8,11 @@ from telegram import Message, ReactionTypeEmoji, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import callbacks as cb
-from bot import group_replies, notify, staff
-from bot.permissions import Refused
-from bot.validation import clean_text
+from bot.core import group_replies, staff
+from bot.core.permissions import Refused
+from bot.core.validation import clean_text
+from bot.render import callbacks as cb
+from bot.render import notify
 from handlers.common import answer, desk_of, guarded, incoming_from, refusal_text, say
 from handlers.turn import actor_of, group_press
 from storage import queries

@@ -11,10 +11,10 @@ from sqlmodel import Session
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot import callbacks as cb
 from bot.config import Settings
+from bot.core.permissions import Actor
 from bot.desk import Desk
-from bot.permissions import Actor
+from bot.render import callbacks as cb
 from handlers.common import (
     answer,
     desk_of,

@@ -93,7 +93,7 @@ class Reporter(SQLModel, table=True):
     # Set when a message to them failed with 403 (they blocked the bot); cleared when a
     # message reaches them again or they unblock it.
     unreachable_since: datetime | None = _time(nullable=True)
-    # Blocked by an admin (/block): told politely, creates nothing (bot/abuse.py).
+    # Blocked by an admin (/block): told politely, creates nothing (bot/core/abuse.py).
     blocked_at: datetime | None = _time(nullable=True)
     blocked_by: int | None = _chat_id()
     blocked_reason: str | None = Field(default=None, sa_type=Text)
@@ -129,7 +129,7 @@ class Ticket(SQLModel, table=True):
     share_contact: bool = False
     route_reason: str = Field(max_length=24)
     route_keyword: str | None = None
-    # The routing decision as the dispatcher sees it (bot/routing): the chosen department's
+    # The routing decision as the dispatcher sees it (bot/core/routing): the chosen department's
     # confidence, the best three candidates [[code, probability], …] and, for a conduct
     # complaint, the departments it must never reach (named in it, or the category's).
     route_confidence: float | None = None
@@ -331,7 +331,7 @@ class Outbox(SQLModel, table=True):
     telegram_message_id: int | None = None
     last_error: str | None = None
     # Which desk instance marked the row ``sending``, and when: a row whose instance died
-    # is settled by another one (bot/outbox.recover_in_flight), never one still working.
+    # is settled by another one (bot/delivery/outbox.recover_in_flight), never one still working.
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime | None = _time(nullable=True)
 
@@ -359,7 +359,8 @@ class OpenPrompt(SQLModel, table=True):
 
 
 class RoutingModelRow(SQLModel, table=True):
-    """A trained routing classifier (bot/routing): every instance uses the newest active one."""
+    """A trained routing classifier (bot/core/routing): every instance uses the newest active
+    one."""
 
     __tablename__ = "routingmodel"
 

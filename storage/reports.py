@@ -1,6 +1,6 @@
 """The weekly summary's SQL: aggregates with GROUP BY, and the one bounded list of rows.
 
-The metrics are defined in ``bot.metrics`` (and ``docs/metrics.md``); this module only
+The metrics are defined in ``bot.reports.metrics`` (and ``docs/metrics.md``); this module only
 counts them. The three "overdue now" predicates below are the single definition used by
 both the counts and the list, so the two can never disagree.
 """
@@ -103,8 +103,8 @@ def weekly_counts(
     satisfied_from: int,
     bad_up_to: int,
 ) -> dict[int | None, dict[str, Any]]:
-    """``bot.metrics.DepartmentCounts`` fields by name, per current department (``None``: not
-    assigned), for the window ``[start, end)``; deadlines count only once they have passed
+    """``bot.reports.metrics.DepartmentCounts`` fields by name, per current department (``None``:
+    not assigned), for the window ``[start, end)``; deadlines count only once they have passed
     ``now``. Ratings are the ``rated_actions`` events, split by the two thresholds."""
     judged_until = min(end, now)
     received = _in(col(Ticket.created_at), start, end)

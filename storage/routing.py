@@ -1,7 +1,7 @@
 """Routing's storage: trained models and the desk's own labelled history.
 
 Keyword-only queries returning plain storage types; nothing here knows the classifier
-(bot/routing turns bytes into a model and history into training examples).
+(bot/core/routing turns bytes into a model and history into training examples).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from storage.models import Category, RoutingModelRow, Ticket, TicketEvent
 
 #: The events by which a person chose the department: the dispatcher assigning a ticket
 #: (unrouted, or re-assigned) and an approved transfer. A rejected transfer chooses nothing.
-#: (bot.lifecycle.Action.ASSIGN and APPROVE_TRANSFER.)
+#: (bot.core.lifecycle.Action.ASSIGN and APPROVE_TRANSFER.)
 LABELLING_ACTIONS = ("assign", "approve_transfer")
 #: Tickets whose department is not settled (or was never handled) give no label.
 UNSETTLED_STATUSES = ("submitted", "unrouted", "transfer_requested", "withdrawn")

@@ -1,6 +1,6 @@
 """The statuses a ticket row can hold, and which of them are still open.
 
-The lifecycle (bot.lifecycle) owns the moves between them; the queries only filter on them.
+The lifecycle (bot.core.lifecycle) owns the moves between them; the queries only filter on them.
 """
 
 from __future__ import annotations

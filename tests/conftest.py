@@ -6,7 +6,7 @@ turns the skip into a failure.
 
 Everything here is safe under pytest-xdist (scripts/test.sh runs one worker per core):
 schemas are random, SQLite files live in each worker's own tmp_path, and advisory locks
-are keyed by schema (bot/leases.py).
+are keyed by schema (bot/delivery/leases.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from bot import notify
 from bot.config import Settings, load_settings
+from bot.render import notify
 from storage.db import make_engine, transaction, upgrade
 from storage.seed import seed_zone
 

@@ -19,7 +19,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
-from bot.lifecycle import Status
+from bot.core.lifecycle import Status
 from storage import queries
 from storage.db import transaction
 from storage.types import utcnow
@@ -114,13 +114,14 @@ _by_engine: weakref.WeakKeyDictionary[Engine, DeskMetrics] = weakref.WeakKeyDict
 
 
 def flood_waited(engine: Engine) -> None:
-    """The sender met a 429 (called from bot/sender.py)."""
+    """The sender met a 429 (called from bot/delivery/sender.py)."""
     if (metrics := _by_engine.get(engine)) is not None:
         metrics.telegram_429.inc()
 
 
 def outbox_failed(engine: Engine, reason: str) -> None:
-    """A row was given up, left uncertain or found unreachable (called from bot/sender.py)."""
+    """A row was given up, left uncertain or found unreachable (called from
+    bot/delivery/sender.py)."""
     if (metrics := _by_engine.get(engine)) is not None:
         metrics.outbox_failures.labels(reason).inc()
 

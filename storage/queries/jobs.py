@@ -97,7 +97,7 @@ def start_job_run(
     """Record a periodic job's run; False (and nothing written) when *another* instance ran
     it less than ``min_gap_seconds`` ago: that run was this period's. An instance never
     skips its own runs (its scheduler already keeps their period). Call it under the job's
-    lock (bot/leases.exclusive) so two instances cannot both see the old row."""
+    lock (bot/delivery/leases.exclusive) so two instances cannot both see the old row."""
     state = session.get(JobState, job)
     if state is None:
         session.add(JobState(job=job, last_run_at=now, last_run_by=instance))

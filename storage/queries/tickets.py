@@ -189,7 +189,7 @@ def tickets_asking(*, session: Session, reporter_id: int) -> list[Ticket]:
             .where(
                 Ticket.reporter_id == reporter_id,
                 col(Ticket.status).in_(("waiting_info", "accepted")),
-                TicketEvent.action == "ask_info",  # bot.lifecycle.Action.ASK_INFO
+                TicketEvent.action == "ask_info",  # bot.core.lifecycle.Action.ASK_INFO
             )
             .order_by(col(Ticket.id))
         )
@@ -211,7 +211,7 @@ def ticket_counts_by_status(*, session: Session) -> dict[str, int]:
 
 
 def overdue_counts(*, session: Session, now: datetime) -> list[tuple[str | None, str, int]]:
-    """(department code, clock, open tickets past that deadline), as bot/clocks counts them.
+    """(department code, clock, open tickets past that deadline), as bot/core/clocks counts them.
 
     One query per clock, each bounded by its indexed deadline column (as chase_candidates).
     """

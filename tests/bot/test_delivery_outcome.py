@@ -14,8 +14,8 @@ import pytest
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.delivery_outcome import Fate, Verdict, classify
-from bot.emulator import front_end_page
+from bot.delivery.delivery_outcome import Fate, Verdict, classify
+from bot.devtools.emulator import front_end_page
 
 URL = "https://api.telegram.org/botTOKEN/sendMessage"
 Answer = Callable[[httpx.Request], httpx.Response]

@@ -10,9 +10,9 @@ from sqlmodel import select
 from telegram import Bot
 
 from bot.config import SenderSettings
-from bot.emulator import BotApiEmulator
-from bot.emulator.faults import flood_wait, server_error
-from bot.sender import Sender
+from bot.delivery.sender import Sender
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.faults import flood_wait, server_error
 from storage.db import transaction
 from storage.models import Outbox
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot import chaser
 from bot.config import Settings
+from bot.core import chaser
 from storage import queries
 from storage.db import transaction
 from storage.models import Outbox, ReminderSent, Reporter, Ticket

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot import clocks
 from bot.config import Settings
-from bot.sla import add_working_time, deadlines
+from bot.core import clocks
+from bot.core.sla import add_working_time, deadlines
 from storage.db import transaction
 from storage.models import Category, Reporter, Ticket
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import conversation, intake, tickets
-from bot.conversation import AddingInfo, parse_awaiting, serialise_awaiting
-from bot.screens import Name
+from bot.core import conversation, intake, tickets
+from bot.core.conversation import AddingInfo, parse_awaiting, serialise_awaiting
+from bot.core.screens import Name
 from storage.db import transaction
 from storage.models import Draft, Reporter
 from tests.core.test_intake import NOW, reporter, say

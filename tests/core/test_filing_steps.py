@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import callbacks as cb
-from bot import intake
-from bot.filing_steps import CORRECTIONS, FIRST, STEPS, Accepts, Step, next_step
-from bot.screens import Name
+from bot.core import intake
+from bot.core.filing_steps import CORRECTIONS, FIRST, STEPS, Accepts, Step, next_step
+from bot.core.screens import Name
+from bot.render import callbacks as cb
 from storage import queries
 from storage.db import transaction
 from tests.core.test_intake import NOW, button, reporter, say

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from bot import callbacks as cb
-from bot import intake, private_messages, tickets
 from bot.config import Settings
-from bot.intake import Attachment, Incoming
-from bot.screens import Name
-from bot.validation import UsccProblem
+from bot.core import intake, private_messages, tickets
+from bot.core.intake import Attachment, Incoming
+from bot.core.screens import Name
+from bot.core.validation import UsccProblem
+from bot.render import callbacks as cb
 from storage import queries
 from storage.db import transaction
 from storage.models import Draft, Outbox, Reporter, Ticket, TicketEvent

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.lifecycle import (
+from bot.core.lifecycle import (
     ACCEPTS_INFO,
     BACK_TARGETS,
     RELAYS_STAFF_REPLIES,
@@ -20,8 +20,8 @@ from bot.lifecycle import (
     Status,
     check_transition,
 )
-from bot.refusals import Refused
-from bot.transition import SYSTEM, Role, Who, transition
+from bot.core.refusals import Refused
+from bot.core.transition import SYSTEM, Role, Who, transition
 from storage.db import transaction
 from storage.models import Category, Reporter, Ticket, TicketEvent
 
@@ -385,7 +385,7 @@ def test_each_event_is_logged_once_when_it_commits(
 
 
 def test_every_action_has_a_name_in_the_history_and_in_the_audit_trail() -> None:
-    from bot.texts import LANGUAGES
+    from bot.render.texts import LANGUAGES
 
     for texts in LANGUAGES.values():
         assert set(texts.event_names) == set(texts.event_codes) == {a.value for a in Action}

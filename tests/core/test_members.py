@@ -19,8 +19,8 @@ from telegram import (
 )
 from telegram.error import BadRequest, NetworkError
 
+from bot.core.permissions import ANONYMOUS_ADMIN_ID, Actor, Membership
 from bot.members import Memberships, membership_of
-from bot.permissions import ANONYMOUS_ADMIN_ID, Actor, Membership
 
 PERSON = User(7_000_000_001, "张科员", is_bot=False)
 GROUP = -1_002_000_000_001

@@ -1,4 +1,4 @@
-"""Who may act (bot/permissions.py): the table of acts × roles, membership as Telegram
+"""Who may act (bot/core/permissions.py): the table of acts × roles, membership as Telegram
 reported it, the staff list, the bound chats, the admins."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.permissions import (
+from bot.core.permissions import (
     ANONYMOUS_ADMIN_ID,
     WHO_MAY,
     Act,

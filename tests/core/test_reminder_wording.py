@@ -12,8 +12,8 @@ from datetime import timedelta
 from html import unescape
 from pathlib import Path
 
-from bot.texts import texts_for
-from bot.views import working_duration
+from bot.render.texts import texts_for
+from bot.render.views import working_duration
 from tests.core.test_chaser import cst, make_ticket, run, sent
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reminders.md"

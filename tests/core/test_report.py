@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from bot import metrics
-from bot import report as report_module
 from bot.cli import EXIT_CONFIG, main
-from bot.emulator.html_check import html_to_text
-from bot.metrics import Rate
-from bot.report import (
+from bot.devtools.emulator.html_check import html_to_text
+from bot.render.texts import texts_for
+from bot.reports import metrics
+from bot.reports import report as report_module
+from bot.reports.metrics import Rate
+from bot.reports.report import (
     CJK_SAMPLE,
     WeeklyReport,
     build_weekly_report,
@@ -31,7 +32,6 @@ from bot.report import (
     parse_week,
     previous_week,
 )
-from bot.texts import texts_for
 from storage import queries, reports
 from storage.db import transaction
 from storage.models import Ticket, TicketEvent
@@ -493,7 +493,7 @@ def test_weeks() -> None:
 
 
 def test_rates_and_thresholds() -> None:
-    from bot import lifecycle
+    from bot.core import lifecycle
 
     assert Rate(0, 0).percent() == "—" and Rate(0, 0).value is None
     assert Rate(2, 3).percent() == "66.7%"

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import ConfigError, DepartmentConfig, Settings, load_settings
-from bot.routing import (
+from bot.core.routing import (
     CategoryRoute,
     RouteDecision,
     RouteReason,

@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import SlaSettings
-from bot.sla import (
+from bot.core.sla import (
     Schedule,
     add_working_days,
     add_working_time,
@@ -30,7 +30,7 @@ from bot.sla import (
     next_working_moment,
     working_time_between,
 )
-from bot.workcalendar import WorkCalendar
+from bot.core.workcalendar import WorkCalendar
 
 SCHEDULE = Schedule.from_settings(SlaSettings(), "Asia/Shanghai")
 SH = ZoneInfo("Asia/Shanghai")

@@ -38,9 +38,9 @@ async def test_an_urgent_ticket_gets_the_shorter_promise(engine, settings) -> No
 
     from sqlmodel import select
 
-    from bot import callbacks as cb
-    from bot import intake, private_messages
-    from bot.intake import Incoming
+    from bot.core import intake, private_messages
+    from bot.core.intake import Incoming
+    from bot.render import callbacks as cb
     from storage import queries
     from storage.db import transaction
     from storage.models import Outbox, Ticket
@@ -92,7 +92,7 @@ async def test_an_urgent_ticket_gets_the_shorter_promise(engine, settings) -> No
 def test_waiting_for_the_enterprise_moves_the_resolve_deadline(settings) -> None:
     from datetime import UTC, datetime
 
-    from bot.clocks import resume
+    from bot.core.clocks import resume
     from storage.models import Ticket
 
     def cst(day: int, hour: int) -> datetime:

@@ -9,15 +9,28 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.notices import Label, Words, say
-from bot.texts import texts_for
-from bot.views import CAPTION_LIMIT, message_parts, say_html
+from bot.core.notices import Label, Words, say
+from bot.render.texts import texts_for
+from bot.render.views import CAPTION_LIMIT, message_parts, say_html
 
 ZONE = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parents[2]
 #: What the core must not import: it names texts and buttons, the render layer words them.
-RENDER = ("telegram", "bot.notify", "bot.views", "bot.texts", "bot.callbacks", "bot.menus", "html")
-CORE = ("bot/staff.py", "bot/decisions.py", "bot/group_replies.py", "bot/prompts.py")
+RENDER = (
+    "telegram",
+    "bot.render.notify",
+    "bot.render.views",
+    "bot.render.texts",
+    "bot.render.callbacks",
+    "bot.render.menus",
+    "html",
+)
+CORE = (
+    "bot/core/staff.py",
+    "bot/core/decisions.py",
+    "bot/core/group_replies.py",
+    "bot/core/prompts.py",
+)
 
 
 def imported(path: Path) -> set[str]:

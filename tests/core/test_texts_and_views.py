@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.emulator.html_check import parse_html
-from bot.screens import Label, Name, Screen
-from bot.texts import EN, ZH, language_from_telegram
-from bot.views import MESSAGE_LIMIT, CardView, card_overflow, card_text, render, split_text
+from bot.core.screens import Label, Name, Screen
+from bot.devtools.emulator.html_check import parse_html
+from bot.render.texts import EN, ZH, language_from_telegram
+from bot.render.views import MESSAGE_LIMIT, CardView, card_overflow, card_text, render, split_text
 
 FORMATTER = string.Formatter()
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.validation import (
+from bot.core.validation import (
     USCC_ALPHABET,
     UsccProblem,
     UsccResult,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot import weekly
+from bot.reports import weekly
 from storage import queries
 from storage.db import transaction
 from storage.models import Outbox

@@ -18,8 +18,10 @@ from matplotlib.text import Text
 from PIL import Image
 
 from bot.config import load_settings
-from bot.metrics import DepartmentCounts, Week, WeeklyMetrics
-from bot.report import (
+from bot.core.sla import Schedule
+from bot.render.texts import texts_for
+from bot.reports.metrics import DepartmentCounts, Week, WeeklyMetrics
+from bot.reports.report import (
     CHART_DPI,
     CHART_WIDTH_PX,
     DepartmentRow,
@@ -27,8 +29,6 @@ from bot.report import (
     chart_sections,
     cjk_font,
 )
-from bot.sla import Schedule
-from bot.texts import texts_for
 
 DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "images" / "weekly-chart.png"
 #: Smallest text a phone reader can read, in pixels of the 360 px-wide view.

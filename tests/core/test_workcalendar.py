@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import SlaSettings
-from bot.workcalendar import WorkCalendar, shared_calendar
+from bot.core.workcalendar import WorkCalendar, shared_calendar
 
 
 def last_data_year() -> int:
@@ -104,7 +104,7 @@ def test_a_day_cannot_be_both() -> None:
 def test_missing_year_falls_back_and_is_reported_once(caplog: pytest.LogCaptureFixture) -> None:
     calls: list[int] = []
     calendar = WorkCalendar(on_missing_year=calls.append)
-    with caplog.at_level(logging.WARNING, logger="bot.workcalendar"):
+    with caplog.at_level(logging.WARNING, logger="bot.core.workcalendar"):
         year = [calendar.is_working_day(d) for d in days(f"{MISSING}-01-01", f"{MISSING}-12-31")]
         calendar.is_working_day(date(MISSING, 3, 3))
     assert calls == [MISSING]

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import Settings
-from bot.playground import Scene, desk_on_emulator
+from bot.devtools.playground import Scene, desk_on_emulator
 
 
 @pytest.fixture

@@ -57,16 +57,17 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
-from bot import callbacks as cb
-from bot import conversation, decisions, feedback, group_replies, menus, staff, tickets
 from bot.config import Settings, load_settings
-from bot.conversation import AddingInfo, Awaiting
-from bot.emulator.records import Chat, MessageRecord, User
-from bot.emulator.text import find_bot_commands
-from bot.filing_steps import Step
-from bot.permissions import ANONYMOUS_ADMIN_ID, Actor, Membership
-from bot.playground import Person, Scene, desk_on_emulator
-from bot.texts import texts_for
+from bot.core import conversation, decisions, feedback, group_replies, staff, tickets
+from bot.core.conversation import AddingInfo, Awaiting
+from bot.core.filing_steps import Step
+from bot.core.permissions import ANONYMOUS_ADMIN_ID, Actor, Membership
+from bot.devtools.emulator.records import Chat, MessageRecord, User
+from bot.devtools.emulator.text import find_bot_commands
+from bot.devtools.playground import Person, Scene, desk_on_emulator
+from bot.render import callbacks as cb
+from bot.render import menus
+from bot.render.texts import texts_for
 from storage import queries
 from storage.db import transaction
 from storage.models import (
@@ -96,7 +97,7 @@ ACTORS = (
     "admin",
     "stranger",
 )
-#: Not members of the chat they act in, or not free to speak there (bot/permissions.py).
+#: Not members of the chat they act in, or not free to speak there (bot/core/permissions.py).
 OUTSIDE_MEMBERSHIP = ("visitor", "left", "muted", "elsewhere")
 
 MATRIX = """

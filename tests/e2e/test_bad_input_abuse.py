@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.config import AbuseSettings, Settings
-from bot.playground import Scene, desk_on_emulator
+from bot.devtools.playground import Scene, desk_on_emulator
 from storage.db import transaction
 from storage.models import Draft, Reporter, Ticket, TicketMessage
 from tests.e2e.test_bad_input_long_texts import assert_all_accepted

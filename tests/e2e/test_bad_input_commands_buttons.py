@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot import callbacks as cb
-from bot.playground import Person, Scene
+from bot.devtools.playground import Person, Scene
+from bot.render import callbacks as cb
 from storage.db import transaction
 from storage.models import Department, Ticket
 from tests.e2e.test_bad_input_long_texts import assert_all_accepted

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.emulator.records import MessageRecord
-from bot.playground import Person, Scene
+from bot.devtools.emulator.records import MessageRecord
+from bot.devtools.playground import Person, Scene
 from storage.db import transaction
 from storage.models import Department, Draft, Reporter, Ticket
 from tests.e2e.test_bad_input_long_texts import assert_all_accepted

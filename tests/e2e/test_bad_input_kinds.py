@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.playground import Person, Scene
+from bot.devtools.playground import Person, Scene
 from storage.db import transaction
 from storage.models import Draft, Reporter, Ticket, TicketMessage
 from tests.e2e.test_bad_input_long_texts import assert_all_accepted, since

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 
 from sqlmodel import select
 
-from bot.emulator.records import MessageRecord
-from bot.emulator.text import utf16_len
-from bot.playground import Person, Scene
+from bot.devtools.emulator.records import MessageRecord
+from bot.devtools.emulator.text import utf16_len
+from bot.devtools.playground import Person, Scene
 from storage.db import transaction
 from storage.models import Outbox, Ticket, TicketMessage
 from tests.e2e.test_department_work import card_in, filed, member, newest, ticket_row

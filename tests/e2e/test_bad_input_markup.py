@@ -11,7 +11,7 @@ import unicodedata
 
 from sqlmodel import select
 
-from bot.playground import Scene
+from bot.devtools.playground import Scene
 from storage.db import transaction
 from storage.models import Ticket
 from tests.e2e.test_bad_input_long_texts import assert_all_accepted

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
-from bot.playground import Scene
-from bot.sla import Schedule, add_working_days, next_working_moment
+from bot.core.sla import Schedule, add_working_days, next_working_moment
+from bot.devtools.playground import Scene
 from storage.db import transaction
 from storage.models import Ticket
 from tests.e2e.test_filing_a_complaint import file_complaint

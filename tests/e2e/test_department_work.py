@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.emulator.records import MessageRecord
-from bot.playground import Person, Scene
+from bot.devtools.emulator.records import MessageRecord
+from bot.devtools.playground import Person, Scene
 from storage.db import transaction
 from storage.models import Department, Ticket, TicketEvent
 from tests.e2e.test_filing_a_complaint import file_complaint

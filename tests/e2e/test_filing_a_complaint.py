@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.playground import Person, Scene
+from bot.devtools.playground import Person, Scene
 from storage.db import transaction
 from storage.models import Outbox, Ticket
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.playground import Scene
+from bot.devtools.playground import Scene
 from storage.db import transaction
 from storage.models import Outbox, Ticket, TicketMessage
 from tests.e2e.test_filing_a_complaint import file_complaint

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.playground import Scene
+from bot.devtools.playground import Scene
 from storage.db import transaction
 from storage.models import Draft, TicketMessage
 from tests.e2e.test_department_work import card_in, filed, member, newest, ticket_row, trail

@@ -1,14 +1,14 @@
-"""Only current members of the bound group work its cards (bot/permissions.py): stories on the
+"""Only current members of the bound group work its cards (bot/core/permissions.py): stories on the
 real desk and the emulator, whose getChatMember answers from who joined, left or was muted."""
 
 from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.emulator import server_error
-from bot.emulator.records import MessageRecord
-from bot.playground import Person, Scene
-from bot.texts import texts_for
+from bot.devtools.emulator import server_error
+from bot.devtools.emulator.records import MessageRecord
+from bot.devtools.playground import Person, Scene
+from bot.render.texts import texts_for
 from storage.db import transaction
 from storage.models import Department, Outbox, TicketEvent
 from tests.e2e.test_department_work import card_in, filed, member, ticket_row, trail

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.records import Chat, MessageRecord
-from bot.logsafety import REDACTED, RedactingFilter, redact
-from bot.playground import Person, Scene
-from bot.sla import Schedule, add_working_days, add_working_time
+from bot.core.sla import Schedule, add_working_days, add_working_time
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.records import Chat, MessageRecord
+from bot.devtools.playground import Person, Scene
+from bot.ops.logsafety import REDACTED, RedactingFilter, redact
 from storage.db import transaction
 from storage.models import Ticket
 from tests.e2e.test_authorization_matrix import without_flood_limits

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import desk_routing
-from bot.playground import Person, Scene
+from bot.core import desk_routing
+from bot.devtools.playground import Person, Scene
 from storage.db import transaction
 from storage.models import Ticket, TicketEvent
 from tests.e2e.test_department_work import card_in, member, ticket_row

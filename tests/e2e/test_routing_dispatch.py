@@ -7,9 +7,9 @@ import re
 
 from sqlmodel import select
 
+from bot.core.routing import load_shipped_examples
+from bot.devtools.playground import Scene
 from bot.jobs import routing_retrain
-from bot.playground import Scene
-from bot.routing import load_shipped_examples
 from storage.db import transaction
 from storage.models import RoutingModelRow
 from tests.e2e.test_department_work import ticket_row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.playground import Scene
+from bot.devtools.playground import Scene
 from tests.e2e.test_department_work import card_in, filed, member, newest, ticket_row
 
 

@@ -8,8 +8,8 @@ import asyncio
 
 from sqlmodel import col, select
 
-from bot.emulator import cut_off, held, to_chat
-from bot.playground import Person, Scene
+from bot.devtools.emulator import cut_off, held, to_chat
+from bot.devtools.playground import Person, Scene
 from storage.db import transaction
 from storage.models import OpenPrompt, Outbox, TicketEvent
 from tests.e2e.test_department_work import card_in, filed, member, newest, ticket_row, trail

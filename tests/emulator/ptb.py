@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 
 
 def app_builder(emu: BotApiEmulator) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:

@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 
 from .ptb import app_builder, polling
 

@@ -26,7 +26,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from bot.emulator import BotApiEmulator, flood_wait, server_error
+from bot.devtools.emulator import BotApiEmulator, flood_wait, server_error
 
 HTML = ParseMode.HTML
 

@@ -3,7 +3,7 @@ into one group; beyond them a 429 saying how long to wait."""
 
 from __future__ import annotations
 
-from bot.emulator import flood_limits
+from bot.devtools.emulator import flood_limits
 
 
 class Clock:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import HtmlParseError, html_to_text, parse_html
-from bot.emulator.text import find_bot_commands, normalize, utf16_len
+from bot.devtools.emulator import HtmlParseError, html_to_text, parse_html
+from bot.devtools.emulator.text import find_bot_commands, normalize, utf16_len
 
 
 def test_tags_become_entities_with_utf16_offsets() -> None:

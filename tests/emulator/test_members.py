@@ -7,10 +7,10 @@ import pytest
 from telegram import Bot, ChatMemberRestricted, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.errors import EmulatorError
+from bot.core.permissions import Membership
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.errors import EmulatorError
 from bot.members import membership_of
-from bot.permissions import Membership
 
 ALL_KINDS = ["message", "callback_query", "chat_member"]
 

@@ -1,7 +1,7 @@
 """The desk as a real child process (``python -m bot run``) on the emulator in this process.
 
 For the crash tests: the child can be killed with SIGKILL (by itself at a crash point, see
-bot/crashpoints.py, or by the test) and started again on the same SQLite file.
+bot/devtools/crashpoints.py, or by the test) and started again on the same SQLite file.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import default_config_text
-from bot.emulator import BotApiEmulator
-from bot.emulator.records import MessageRecord, User
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.records import MessageRecord, User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,8 @@ class ChildDesk:
         return f"sqlite:///{self.database}"
 
     async def start(self, crash_at: str | None = None) -> None:
-        """Start ``python -m bot run`` (``-m bot.crashpoints`` to crash) and wait until it polls."""
+        """Start ``python -m bot run`` (``-m bot.devtools.crashpoints`` to crash) and wait until it
+        polls."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIANXIAOER_")}
         env.update(
             DIANXIAOER_BOT_TOKEN=self.emulator.token,
@@ -69,7 +70,7 @@ class ChildDesk:
                 sys.executable,
                 "-m",
                 # The crash points are a developer tool: the desk runs without them.
-                "bot.crashpoints" if crash_at else "bot",
+                "bot.devtools.crashpoints" if crash_at else "bot",
                 "--config",
                 str(self.config),
                 "-v",

@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import select
 
-from bot import tickets
 from bot.config import Settings
-from bot.playground import Person, Scene, desk_on_emulator
+from bot.core import tickets
+from bot.devtools.playground import Person, Scene, desk_on_emulator
 from storage import queries
 from storage.db import transaction
 from storage.models import Draft, Outbox, Ticket

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import Fault, late, server_error, to_chat
-from bot.playground import Person, Scene
+from bot.devtools.emulator import Fault, late, server_error, to_chat
+from bot.devtools.playground import Person, Scene
 from tests.e2e.test_department_work import member
 from tests.faults.conftest import delivered, file_directly, outbox, texts, tickets_in
 

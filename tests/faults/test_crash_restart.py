@@ -2,7 +2,7 @@
 
 A real child process (``python -m bot run``) on a SQLite file, against the emulator in
 this process; the child kills itself at a crash point (DIANXIAOER_CRASH_AT, see
-bot/crashpoints.py) and is started again without it.
+bot/devtools/crashpoints.py) and is started again without it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main as cli
-from bot.emulator import BotApiEmulator
-from bot.emulator.records import Chat, MessageRecord
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.records import Chat, MessageRecord
 from storage.db import make_engine, transaction
 from storage.models import Draft, Outbox, Ticket
 from tests.faults.child import ChildDesk, RemotePerson, up_to_confirmation

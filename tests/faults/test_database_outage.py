@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.config import Settings
-from bot.emulator import flood_wait, to_chat
-from bot.playground import Scene, desk_on_emulator
-from bot.sla import Schedule, next_working_moment
+from bot.core.sla import Schedule, next_working_moment
+from bot.devtools.emulator import flood_wait, to_chat
+from bot.devtools.playground import Scene, desk_on_emulator
 from storage import db
 from tests.faults.conftest import delivered, fault_settings, file_directly, texts, tickets_in
 from tests.faults.dbgate import Outage, SqliteLock, TcpGate

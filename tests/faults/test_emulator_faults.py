@@ -10,8 +10,16 @@ import pytest
 from telegram import Bot
 from telegram.error import ChatMigrated, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.delivery_outcome import Fate, classify
-from bot.emulator import BotApiEmulator, cut_off, flood_wait, held, late, server_error, to_chat
+from bot.delivery.delivery_outcome import Fate, classify
+from bot.devtools.emulator import (
+    BotApiEmulator,
+    cut_off,
+    flood_wait,
+    held,
+    late,
+    server_error,
+    to_chat,
+)
 
 
 @pytest.fixture

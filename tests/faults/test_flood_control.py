@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from bot.emulator import flood_wait, to_chat
-from bot.playground import Scene
-from bot.sla import Schedule
+from bot.core.sla import Schedule
+from bot.devtools.emulator import flood_wait, to_chat
+from bot.devtools.playground import Scene
 from tests.faults.conftest import delivered, file_directly, outbox, texts, tickets_in
 
 TOPICS = {

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.emulator import Fault, server_error, to_chat
-from bot.outbox import NOTICE
-from bot.playground import Scene, desk_on_emulator
-from bot.sla import Schedule
+from bot.core.sla import Schedule
+from bot.delivery.outbox import NOTICE
+from bot.devtools.emulator import Fault, server_error, to_chat
+from bot.devtools.playground import Scene, desk_on_emulator
 from tests.e2e.test_department_work import member
 from tests.faults.conftest import delivered, fault_settings, file_directly, outbox, texts, until
 from tests.faults.test_bot_api_outages import up_to_confirmation

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot import outbox as core
 from bot.cli import main
 from bot.config import Settings
-from bot.sender import Sender
+from bot.delivery import outbox as core
+from bot.delivery.sender import Sender
 from storage import queries
 from storage.db import transaction
 from storage.models import Department, Outbox

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import outbox as core
-from bot.emulator.records import Chat
-from bot.playground import Scene
+from bot.delivery import outbox as core
+from bot.devtools.emulator.records import Chat
+from bot.devtools.playground import Scene
 from storage import queries
 from storage.db import transaction
 from storage.models import Department, Reporter

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.playground import Scene
+from bot.devtools.playground import Scene
 from storage.db import transaction
 from storage.models import TicketEvent
 from tests.e2e.test_department_work import member

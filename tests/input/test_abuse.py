@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot import abuse, intake, private_messages
-from bot import callbacks as cb
-from bot.abuse import FloodGuard
-from bot.admin_views import reply_html
 from bot.config import AbuseSettings, Settings
-from bot.intake import Incoming
-from bot.screens import Name
+from bot.core import abuse, intake, private_messages
+from bot.core.abuse import FloodGuard
+from bot.core.intake import Incoming
+from bot.core.screens import Name
+from bot.render import callbacks as cb
+from bot.render.admin_views import reply_html
 from storage import queries
 from storage.db import transaction
 from storage.models import Draft, ProcessedUpdate, Ticket

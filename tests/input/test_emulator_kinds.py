@@ -8,7 +8,7 @@ import pytest
 from telegram import Bot, Message
 from telegram.error import BadRequest
 
-from bot.emulator import BotApiEmulator, EmulatorError
+from bot.devtools.emulator import BotApiEmulator, EmulatorError
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.chaser import ticket_line  # the reminder line as the chaser writes it
-from bot.emulator.html_check import parse_html
-from bot.emulator.text import normalize, utf16_len
-from bot.screens import Label, Name, Screen
-from bot.texts import EN, ZH, texts_for
-from bot.validation import UsccProblem, clean_text
-from bot.views import (
+from bot.core.chaser import ticket_line  # the reminder line as the chaser writes it
+from bot.core.screens import Label, Name, Screen
+from bot.core.validation import UsccProblem, clean_text
+from bot.devtools.emulator.html_check import parse_html
+from bot.devtools.emulator.text import normalize, utf16_len
+from bot.render.texts import EN, ZH, texts_for
+from bot.render.views import (
     CAPTION_LIMIT,
     CARD_DESCRIPTION_LIMIT,
     MESSAGE_LIMIT,
@@ -58,7 +58,7 @@ long = st.one_of(
         lambda unit, n: unit * n, st.sampled_from(["😀", "&", "<b>", "啊\n"]), st.integers(0, 6000)
     ),
 )
-cleaned_long = long.map(clean_text)  # what the desk stores of a message (bot.validation)
+cleaned_long = long.map(clean_text)  # what the desk stores of a message (bot.core.validation)
 # Names from the config (categories, departments): the operator's, never empty.
 label = st.builds(Label, st.text(min_size=1, max_size=100), st.text(min_size=1, max_size=100))
 
@@ -380,10 +380,10 @@ def test_reminders_of_many_tickets_go_in_several_messages(
     from types import SimpleNamespace
 
     from bot.config import load_settings
-    from bot.sla import Schedule
+    from bot.core.sla import Schedule
 
     schedule = Schedule.from_settings(load_settings(None, environ={}).sla, "Asia/Shanghai")
-    from bot.views import say_html
+    from bot.render.views import say_html
     from storage.models import Outbox
 
     t = texts_for(language)
@@ -493,7 +493,7 @@ def test_the_worst_card_fits() -> None:
         body = card_text(worst, language, ZONE)
         accepted(body)
         accepted(t.dispatch_card.format(card=body))
-        who = html_escape(clip("😀" * 129, NAME_LIMIT))  # as bot.tickets.assign writes it
+        who = html_escape(clip("😀" * 129, NAME_LIMIT))  # as bot.core.tickets.assign writes it
         accepted(t.dispatch_assigned.format(who=who, department="部" * 100, card=body))
         reason = "😀" * 4096
         parts = message_parts(

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import default_config_text
-from bot.emulator import BotApiEmulator
-from bot.emulator.records import User
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.records import User
 from tests.instances.webhook_desk import SECRET, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,10 @@ from types import SimpleNamespace
 
 from sqlmodel import Session, select
 
-from bot import abuse, jobs, leases
+from bot import jobs
 from bot.config import Settings
+from bot.core import abuse
+from bot.delivery import leases
 from bot.desk import Desk
 from storage import queries
 from storage.db import transaction

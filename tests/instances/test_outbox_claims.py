@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import select
 from telegram import Bot
 
-from bot import leases
 from bot.config import SenderSettings, Settings
-from bot.emulator import BotApiEmulator
-from bot.sender import Sender
+from bot.delivery import leases
+from bot.delivery.sender import Sender
+from bot.devtools.emulator import BotApiEmulator
 from storage import queries
 from storage.db import make_engine, transaction
 from storage.models import Outbox

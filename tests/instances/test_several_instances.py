@@ -21,8 +21,8 @@ from sqlmodel import select
 
 from bot.cli import main as cli
 from bot.config import Settings
-from bot.emulator import BotApiEmulator
-from bot.emulator.records import Chat
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.records import Chat
 from storage.db import make_engine, transaction, upgrade
 from storage.models import DeskSetting, JobRun, Outbox, ReminderSent, Ticket
 from storage.seed import STARTED_AT
@@ -44,7 +44,7 @@ async def world(
     tmp_path: Path, db_url: str
 ) -> AsyncIterator[tuple[BotApiEmulator, list[WebhookChild], str]]:
     # The desk began a fortnight ago, so the week its summary covers (the last one) is one it
-    # was running in: a week before the desk began sends no summary (bot/weekly.py).
+    # was running in: a week before the desk began sends no summary (bot/reports/weekly.py).
     engine = make_engine(db_url)
     upgrade(engine)
     with transaction(engine) as session:

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.emulator.webhook import SECRET_HEADER
+from bot.devtools.emulator.webhook import SECRET_HEADER
 from storage.db import make_engine, transaction
 from storage.models import ProcessedUpdate
 from tests.instances.webhook_desk import SECRET, WebhookDesk, webhook_desk

@@ -63,8 +63,8 @@ def test_the_secret_from_the_environment(tmp_path: Path) -> None:
 
 
 def test_the_secret_never_reaches_a_log(tmp_path: Path, monkeypatch, capsys) -> None:
-    from bot import logsafety
     from bot.cli import main
+    from bot.ops import logsafety
 
     path = write(tmp_path, 'mode = "webhook"\nwebhook_url = "https://desk.example.cn/tg"')
     monkeypatch.setenv("DIANXIAOER_WEBHOOK_SECRET", "Zq9-webhook_SECRET")

@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.emulator import BotApiEmulator
-from bot.emulator.records import User
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.records import User
 from bot.service import serve
 
 SECRET = "s3cret-Token_for-tests"

@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import Settings
+from bot.devtools.playground import Scene, desk_on_emulator
 from bot.ops.server import ops_app
-from bot.playground import Scene, desk_on_emulator
 
 
 @pytest.fixture

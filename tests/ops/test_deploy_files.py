@@ -18,8 +18,8 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import _parser
 from bot.config import load_settings
+from bot.devtools.playground import Scene
 from bot.ops.server import start_ops_site
-from bot.playground import Scene
 from storage.types import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine, make_url
 
 from bot.config import Settings
 from bot.desk import Desk
+from bot.devtools.playground import Scene, desk_on_emulator
 from bot.ops.health import OUTBOX_STALE, HealthChecker
 from bot.ops.server import ops_app
-from bot.playground import Scene, desk_on_emulator
 from storage import queries
 from storage.db import transaction
 from storage.models import Outbox

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from bot import logsafety
-from bot.logs import configure_logging, log_handler
-from bot.playground import Scene
+from bot.devtools.playground import Scene
+from bot.ops import logsafety
+from bot.ops.logs import configure_logging, log_handler
 from storage.db import transaction
 from storage.models import Ticket
 from tests.e2e.test_department_work import member
@@ -96,7 +96,7 @@ def test_configure_logging_replaces_the_handlers_with_one_of_that_format() -> No
         [handler] = root.handlers
         assert root.level == logging.WARNING
         record = logging.LogRecord(
-            "bot.sender",
+            "bot.delivery.sender",
             logging.WARNING,
             __file__,
             1,
@@ -111,7 +111,7 @@ def test_configure_logging_replaces_the_handlers_with_one_of_that_format() -> No
         assert line["msg"] == "GET /bot<redacted>/x"
         configure_logging(fmt="text", level="INFO")
         [handler] = root.handlers
-        assert "WARNING bot.sender: GET /bot<redacted>/x" in handler.format(record)
+        assert "WARNING bot.delivery.sender: GET /bot<redacted>/x" in handler.format(record)
     finally:
         for handler in list(root.handlers):
             root.removeHandler(handler)

@@ -9,11 +9,11 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
-from bot.clocks import running_clocks
-from bot.emulator import flood_wait, to_chat
-from bot.emulator.faults import Fault, limited
-from bot.lifecycle import Status
-from bot.playground import Scene
+from bot.core.clocks import running_clocks
+from bot.core.lifecycle import Status
+from bot.devtools.emulator import flood_wait, to_chat
+from bot.devtools.emulator.faults import Fault, limited
+from bot.devtools.playground import Scene
 from storage.db import transaction
 from storage.models import Department, Outbox, Ticket
 from tests.e2e.test_department_work import filed, member
@@ -60,7 +60,7 @@ async def test_a_filed_and_accepted_ticket_shows_in_the_metrics(
     assert first in {t.number for t in tickets(scene) if t.status == "accepted"}
 
     # Past every deadline: each open ticket is overdue on each clock still running, counted
-    # per department as bot/clocks counts them.
+    # per department as bot/core/clocks counts them.
     later = max(t.resolve_due for t in tickets(scene)) + timedelta(minutes=1)
     scene.desk.clock = lambda: later
     samples = await scrape(ops)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, load_settings
-from bot.logs import JsonFormatter
+from bot.ops.logs import JsonFormatter
 
 
 def test_defaults_keep_the_endpoint_local_and_logs_readable() -> None:

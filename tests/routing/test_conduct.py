@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_settings
-from bot.routing import ConductStrength, assess_conduct, routing_table_from_settings
+from bot.core.routing import ConductStrength, assess_conduct, routing_table_from_settings
 
 TABLE = routing_table_from_settings(load_settings(environ={}))
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_settings
-from bot.routing import (
+from bot.core.routing import (
     CONDUCT_REASONS,
     Router,
     hints_from_table,
     load_shipped_examples,
     routing_table_from_settings,
 )
-from bot.routing.evaluation import EvalReport, cross_validate, folds
+from bot.core.routing.evaluation import EvalReport, cross_validate, folds
 
 SETTINGS = load_settings(environ={})
 TABLE = routing_table_from_settings(SETTINGS)

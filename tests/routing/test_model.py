@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import load_settings
-from bot.routing import (
+from bot.core.routing import (
     LabelledExample,
     ModelMismatch,
     RoutingModel,
@@ -19,7 +19,7 @@ from bot.routing import (
     routing_table_from_settings,
     train,
 )
-from bot.routing.model import read_header
+from bot.core.routing.model import read_header
 
 TABLE = routing_table_from_settings(load_settings(environ={}))
 EXAMPLES = load_shipped_examples()
@@ -103,7 +103,7 @@ def test_a_department_with_a_single_example_still_trains() -> None:
 
 
 def test_importing_routing_does_not_load_sklearn() -> None:
-    code = "import sys, bot.routing, bot.tickets; print('sklearn' in sys.modules)"
+    code = "import sys, bot.core.routing, bot.core.tickets; print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import load_settings
-from bot.routing import (
+from bot.core.routing import (
     CONDUCT_REASONS,
     ConductStrength,
     Router,

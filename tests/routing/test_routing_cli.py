@@ -9,7 +9,7 @@ import pytest
 
 from bot import cli
 from bot.config import load_settings
-from bot.routing import (
+from bot.core.routing import (
     RoutingModel,
     hints_from_table,
     load_shipped_examples,

@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.routing import synthesise
 from bot import cli
-from bot.routing import load_shipped_examples
+from bot.core.routing import load_shipped_examples
 
 
 def test_train_stores_a_model_that_explain_uses(

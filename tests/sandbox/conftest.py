@@ -8,8 +8,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
-from bot.sandbox.sandbox import Sandbox, open_sandbox
-from bot.sandbox.server import build_app
+from bot.devtools.sandbox.sandbox import Sandbox, open_sandbox
+from bot.devtools.sandbox.server import build_app
 from tests.sandbox.api import Api
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.sandbox.sandbox import Sandbox
+from bot.devtools.sandbox.sandbox import Sandbox
 from storage.db import transaction
 from storage.models import Ticket
 from tests.sandbox.api import Api

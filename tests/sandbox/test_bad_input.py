@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import FormData
 
-from bot.sandbox.sandbox import Sandbox
+from bot.devtools.sandbox.sandbox import Sandbox
 from tests.sandbox.api import Api
 
 JsonDict = dict[str, Any]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.sandbox.sandbox import Sandbox
-from bot.sla import working_time_between
+from bot.core.sla import working_time_between
+from bot.devtools.sandbox.sandbox import Sandbox
 from storage.db import transaction
 from storage.models import Ticket
 from tests.sandbox.api import Api

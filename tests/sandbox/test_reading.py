@@ -8,7 +8,7 @@ import json
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.sandbox.sandbox import Sandbox
+from bot.devtools.sandbox.sandbox import Sandbox
 from storage.db import transaction
 from storage.models import Department, Ticket
 from tests.sandbox.api import Api

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.emulator.records import MessageRecord
-from bot.sandbox.messages import message_html
-from bot.sandbox.richtext import entities_to_html
+from bot.devtools.emulator.records import MessageRecord
+from bot.devtools.sandbox.messages import message_html
+from bot.devtools.sandbox.richtext import entities_to_html
 
 
 def test_nested_entities_nest() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.loopback import SandboxRefused, check_loopback
-from bot.sandbox.runner import DATABASE_NAME, fresh_database, hold_data_dir
+from bot.devtools.sandbox.loopback import SandboxRefused, check_loopback
+from bot.devtools.sandbox.runner import DATABASE_NAME, fresh_database, hold_data_dir
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])

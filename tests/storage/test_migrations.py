@@ -64,7 +64,7 @@ def test_upgrade_from_the_first_release_keeps_tickets(db_url: str) -> None:
 
 
 def test_stored_events_take_the_lifecycle_action_names_and_give_them_back(db_url: str) -> None:
-    from bot.lifecycle import Action
+    from bot.core.lifecycle import Action
 
     engine = make_engine(db_url)
     config = alembic_config(engine.url.render_as_string(hide_password=False))

@@ -9,9 +9,9 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot import desk_routing
 from bot.config import Settings
-from bot.routing import (
+from bot.core import desk_routing
+from bot.core.routing import (
     hints_from_table,
     load_shipped_examples,
     routing_table_from_settings,

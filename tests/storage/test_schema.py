@@ -73,8 +73,8 @@ def test_claim_update_once(engine) -> None:
 
 
 def test_routing_table_from_database_matches_config(engine, settings: Settings) -> None:
-    from bot.desk_routing import load_routing_table
-    from bot.routing import routing_table_from_settings
+    from bot.core.desk_routing import load_routing_table
+    from bot.core.routing import routing_table_from_settings
 
     with transaction(engine) as session:
         table = load_routing_table(session=session)

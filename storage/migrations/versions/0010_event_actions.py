@@ -15,7 +15,7 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: The words earlier versions wrote -> bot.lifecycle.Action values (as of this revision).
+#: The words earlier versions wrote -> bot.core.lifecycle.Action values (as of this revision).
 #: "info_received" keeps its name.
 RENAMED = {
     "submitted": "submit",

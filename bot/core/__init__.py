@@ -1,0 +1,1 @@
+"""The desk's decisions (lifecycle, clocks, routing, permissions, workflows); no telegram."""

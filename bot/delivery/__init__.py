@@ -1,0 +1,1 @@
+"""Getting messages to Telegram at least once: the outbox, its sender, the leases."""

@@ -1,0 +1,473 @@
+"""Drains the outbox to Telegram: in order per chat, rate-limited, retried, never twice.
+
+Each row is marked ``sending`` (committed) before the call and ``sent`` with Telegram's
+message id after it, each in its own transaction. What a failure means for the row (retry,
+uncertain, failed, held, re-pointed) is decided in bot/delivery/outbox.py:
+
+what a failed call means is read in one place, bot/delivery/delivery_outcome.py (``classify``):
+
+- flood control (429): wait ``retry_after``, the chat's later rows wait behind it;
+- Telegram unreachable or answering 5xx (JSON, or its front end's HTML error page): retried
+  with backoff for as long as it takes, never counted toward ``max_attempts``;
+- a time-out or a cut connection *after* the request went out: a send may have been
+  delivered, so it becomes ``uncertain`` (surfaced, not repeated); an edit is retried;
+- 403/400: permanent, recorded, told to the dispatcher, never retried; a department's lost
+  group puts its rows on hold, a group upgraded to a supergroup re-points them.
+
+If the database is down, the outcome of a call already made is kept in memory and written
+as soon as the database answers again; if the process dies first, the row is found
+``sending`` at the next start and treated as uncertain (never sent twice by itself).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from telegram import Bot, InputFile, Message, MessageId
+from telegram.error import TelegramError
+from telegram.warnings import PTBUserWarning
+
+from bot.config import SenderSettings, Settings
+from bot.delivery import leases
+from bot.delivery import outbox as fate
+from bot.delivery.delivery_outcome import Fate, Verdict, classify
+from bot.ops import hooks, prometheus
+from bot.render import notify
+from storage import queries
+from storage.db import transaction
+from storage.models import Outbox
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RETURNS: dict[str, type[Message] | type[MessageId]] = {
+    "sendMessage": Message,
+    "copyMessage": MessageId,
+    "editMessageText": Message,
+    "editMessageReplyMarkup": Message,
+    "sendDocument": Message,
+    "sendPhoto": Message,
+}
+UPLOAD_FIELDS = {"sendDocument": "document", "sendPhoto": "photo"}
+#: Telegram answers that the bot may no longer post in a group.
+CHAT_GONE = (
+    "bot is not a member",
+    "bot was kicked",
+    "group chat was deactivated",
+    "group chat was deleted",
+    "chat not found",
+    "message thread not found",
+    "topic_deleted",
+)
+MAX_BACKOFF_SECONDS = 60.0
+#: How often a running sender looks for rows a dead instance left in flight.
+RECOVER_SECONDS = 5.0
+STOP_GRACE_SECONDS = 2.0
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"  # delivered and recorded
+    DONE = "done"  # left the line another way (failed, uncertain, held, re-pointed)
+    WAIT = "wait"  # stays first in its chat's line until later
+    OFFLINE = "offline"  # Telegram is unreachable: stop this round
+
+
+def backoff(attempts: int) -> float:
+    return min(MAX_BACKOFF_SECONDS, 0.5 * 2.0 ** min(attempts, 7))
+
+
+class Sender:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        bot: Bot,
+        settings: SenderSettings,
+        desk_settings: Settings | None = None,
+        instance: str | None = None,
+    ) -> None:
+        self._engine = engine
+        # Several instances may drain one database: rows are claimed under this id, and
+        # only a dead instance's rows in flight are settled (bot/delivery/leases.py).
+        self.instance = instance or leases.new_instance_id()
+        self._liveness = leases.Liveness(engine, self.instance)
+        self._recovered_at: float | None = None
+        self._bot = bot
+        # The desk's settings say whom to tell about failures and in which language.
+        self._desk = desk_settings or Settings(sender=settings)
+        self._settings = settings
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._paused_until = 0.0
+
+    def kick(self) -> None:
+        """Ask for a drain now (after a handler wrote rows)."""
+        self._wake.set()
+
+    @property
+    def idle(self) -> bool:
+        """Nothing asked for and nothing being sent right now."""
+        return not self._wake.is_set() and not self._lock.locked()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stopping = False
+            self._liveness.hold()
+            self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        """Let the row in flight finish (briefly), then stop."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE_SECONDS)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        self._liveness.release()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                self.recover()
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("outbox: database unavailable (%s); retrying", type(exc).__name__)
+            except Exception:  # the sender must outlive any single failure
+                log.exception("outbox drain failed; retrying on the next tick")
+            if self._stopping:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.interval_seconds)
+            self._wake.clear()
+
+    def recover(self) -> None:
+        """At start, and every RECOVER_SECONDS after: settle the rows a dead instance (a
+        previous process, or another instance that was killed) left in flight."""
+        now = time.monotonic()
+        if self._recovered_at is not None and now < self._recovered_at + RECOVER_SECONDS:
+            return
+        if self._task is not None:
+            self._liveness.hold()  # again, should its connection have been lost
+        with transaction(self._engine) as session:
+
+            def alive(instance: str) -> bool:
+                return instance == self.instance or leases.alive(session, instance)
+
+            rows = fate.recover_in_flight(session=session, settings=self._desk, alive=alive)
+        for row in rows:
+            log.warning(
+                "outbox %s was in flight when its desk (%s) stopped: %s",
+                row.id,
+                row.claimed_by,
+                row.status,
+            )
+        self._recovered_at = now
+
+    async def drain(self) -> int:
+        """Send every due row; returns how many rows were settled (sent or given up).
+
+        The first rows of different chats go out side by side, ``parallel_chats`` at a
+        time, each chat strictly in order: a group held back by its per-minute limit
+        delays only its own line, and a freed slot takes the next chat at once. A chat
+        whose row has to wait (flood wait, another instance has it) is left for the next
+        drain; once Telegram is unreachable nothing new starts.
+        """
+        sent = 0
+        self.recover()
+        async with self._lock:
+            in_flight: dict[asyncio.Task[Outcome], int | None] = {}
+            waiting: set[int | None] = set()  # chats to leave alone until the next drain
+            offline = False
+            try:
+                while True:
+                    room = self._settings.parallel_chats - len(in_flight)
+                    if room > 0 and not (offline or self._stopping) and self._may_send():
+                        for row in self._next_heads(skip={*in_flight.values(), *waiting})[:room]:
+                            task = asyncio.create_task(self._send_one(row))
+                            in_flight[task] = row.chat_id
+                    if not in_flight:
+                        return sent
+                    done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        chat_id = in_flight.pop(task)
+                        outcome = task.result()
+                        if outcome in (Outcome.SENT, Outcome.DONE):
+                            sent += 1
+                        else:
+                            waiting.add(chat_id)
+                        offline = offline or outcome is Outcome.OFFLINE
+            except asyncio.CancelledError:
+                for task in in_flight:  # stopping: a call cut short is settled at next start
+                    task.cancel()
+                raise
+            finally:
+                if in_flight:  # a failure or a cancellation: let the calls out finish
+                    await asyncio.gather(*in_flight, return_exceptions=True)
+
+    def _may_send(self) -> bool:
+        return time.monotonic() >= self._paused_until
+
+    def _next_heads(self, *, skip: set[int | None]) -> list[Outbox]:
+        """The due first rows of chats not already being served."""
+        with transaction(self._engine) as session:
+            rows = queries.outbox.due_outbox_heads(
+                session=session, now=utcnow(), limit=self._settings.batch_size + len(skip)
+            )
+        fresh = [row for row in rows if row.chat_id not in skip]
+        for row in fresh:
+            hooks.reach("after_commit", row.purpose)
+        return fresh
+
+    async def _send_one(self, row: Outbox) -> Outcome:
+        kwargs = self._resolve(row)
+        if kwargs is None:
+            return Outcome.WAIT if row.status == "pending" else Outcome.DONE
+        assert row.id is not None
+        with transaction(self._engine) as session:
+            mine = fate.mark_in_flight(
+                session=session, row=row, instance=self.instance, now=utcnow()
+            )
+        if not mine:
+            return Outcome.WAIT  # another instance sends it (or it moved): look again later
+        try:
+            with warnings.catch_warnings():
+                # The outbox stores raw Bot API payloads: the generic call is the right one.
+                warnings.simplefilter("ignore", PTBUserWarning)
+                result = await self._bot.do_api_request(
+                    row.method,
+                    api_kwargs=kwargs,
+                    return_type=RETURNS.get(row.method),
+                    read_timeout=self._settings.read_timeout_seconds,
+                )
+        except Exception as exc:  # every failure has one reading: bot/delivery/delivery_outcome.py
+            if not isinstance(exc, TelegramError):  # not Telegram's answer: keep the trace
+                log.exception("outbox %s: unexpected error", row.id)
+            return await self._not_delivered(row, classify(exc))
+        hooks.reach("after_send", row.purpose)
+        # A reply that went out without the message it answers: an operator's resend of
+        # that message puts it under it again (bot/delivery/outbox.resend).
+        unanchored = row.refers_to_outbox_id is not None and not (
+            "reply_parameters" in kwargs or fate.may_repeat(row.method)
+        )
+        await self._persist(self._mark_sent, row, getattr(result, "message_id", None), unanchored)
+        return Outcome.SENT
+
+    # -- the outcomes, each written once the database takes it -------------------------------
+
+    async def _not_delivered(self, row: Outbox, verdict: Verdict) -> Outcome:
+        """Act on the verdict: retry (counted or not), record, or leave to an operator."""
+        kind = verdict.fate
+        if kind is Fate.DELIVERED:  # an edit that was already made
+            await self._persist(self._mark_sent, row, None)
+            return Outcome.SENT
+        if kind is Fate.FLOOD:
+            seconds = verdict.wait if verdict.wait is not None else backoff(row.attempts)
+            prometheus.flood_waited(self._engine)
+            await self._retry(row, f"flood control: retry after {seconds:g}s", seconds, False)
+            return Outcome.WAIT
+        if kind is Fate.MIGRATED:
+            assert verdict.new_chat_id is not None
+            await self._migrated(row, verdict.new_chat_id)
+            return Outcome.DONE
+        if kind is Fate.REFUSED:
+            return await self._bad_request(row, verdict.message)
+        if kind is Fate.FORBIDDEN:
+            await self._forbidden(row, verdict.message)
+            return Outcome.DONE
+        if kind is Fate.UNKNOWN and not fate.may_repeat(row.method):
+            await self._persist(self._uncertain, row, verdict.reason)
+            return Outcome.DONE
+        # RETRY, RETRY_COUNTED, or an edit in doubt (doing it twice is harmless).
+        seconds = backoff(row.attempts)
+        await self._retry(row, verdict.reason, seconds, kind is Fate.RETRY_COUNTED)
+        if verdict.pause:  # Telegram is down for everyone: stop hammering it for a while
+            self._paused_until = time.monotonic() + min(seconds, 5.0)
+            return Outcome.OFFLINE
+        return Outcome.WAIT
+
+    async def _forbidden(self, row: Outbox, message: str) -> None:
+        assert row.chat_id is not None
+        error = f"forbidden: {message}"
+        if row.chat_id > 0:
+            await self._persist(self._unreachable, row, error)
+        elif row.held_for_department_id is not None and _chat_gone(message):
+            await self._persist(self._chat_lost, row, error)
+        else:
+            await self._persist(self._give_up, row, error)
+
+    async def _bad_request(self, row: Outbox, message: str) -> Outcome:
+        assert row.chat_id is not None
+        if row.chat_id < 0 and row.held_for_department_id is not None and _chat_gone(message):
+            await self._persist(self._chat_lost, row, f"bad request: {message}")
+        else:
+            await self._persist(self._give_up, row, f"bad request: {message}")
+        return Outcome.DONE
+
+    async def _retry(self, row: Outbox, error: str, seconds: float, counted: bool) -> None:
+        def write() -> None:
+            with transaction(self._engine) as session:
+                fate.retry_later(
+                    session=session,
+                    settings=self._desk,
+                    row_id=row.id or 0,
+                    error=error,
+                    seconds=seconds,
+                    counted=counted,
+                )
+
+        await self._persist(write)
+        log.warning("outbox %s: %s (attempt %s)", row.id, error, row.attempts + 1)
+
+    async def _migrated(self, row: Outbox, new_chat_id: int) -> None:
+        def write() -> None:
+            with transaction(self._engine) as session:
+                fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
+                assert fresh is not None and fresh.chat_id is not None
+                old = fresh.chat_id
+                fresh.status, fresh.chat_id = "pending", new_chat_id
+                session.add(fresh)
+                session.flush()
+                fate.follow_migration(session=session, old_chat_id=old, new_chat_id=new_chat_id)
+
+        await self._persist(write)
+        log.warning("chat %s became supergroup %s: rows follow it", row.chat_id, new_chat_id)
+
+    def _mark_sent(self, row: Outbox, message_id: int | None, unanchored: bool = False) -> None:
+        with transaction(self._engine) as session:
+            fate.mark_sent(
+                session=session, row_id=row.id or 0, message_id=message_id, unanchored=unanchored
+            )
+
+    def _uncertain(self, row: Outbox, error: str) -> None:
+        with transaction(self._engine) as session:
+            fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
+            assert fresh is not None
+            fate.mark_uncertain(session=session, settings=self._desk, row=fresh, error=error)
+        log.error("outbox %s: uncertain, not re-sent (%s)", row.id, error)
+        prometheus.outbox_failed(self._engine, "uncertain")
+
+    def _give_up(self, row: Outbox, error: str) -> None:
+        with transaction(self._engine) as session:
+            fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
+            assert fresh is not None
+            fate.give_up(session=session, settings=self._desk, row=fresh, error=error)
+        log.error("outbox %s failed for good: %s", row.id, error)
+        prometheus.outbox_failed(self._engine, "failed")
+
+    def _unreachable(self, row: Outbox, error: str) -> None:
+        with transaction(self._engine) as session:
+            fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
+            assert fresh is not None
+            fate.enterprise_unreachable(
+                session=session, settings=self._desk, row=fresh, error=error, now=utcnow()
+            )
+        log.error("outbox %s: the enterprise is unreachable (%s)", row.id, error)
+        prometheus.outbox_failed(self._engine, "unreachable")
+
+    def _chat_lost(self, row: Outbox, error: str) -> None:
+        assert row.chat_id is not None
+        thread = row.thread_id if "thread" in error.lower() else None
+        with transaction(self._engine) as session:
+            fate.chat_lost(
+                session=session,
+                settings=self._desk,
+                chat_id=row.chat_id,
+                thread_id=thread,
+                reason=error,
+            )
+            fresh = queries.outbox.get_outbox(session=session, outbox_id=row.id or 0)
+            if fresh is not None and fresh.status == "sending":  # not a department's row
+                fate.give_up(session=session, settings=self._desk, row=fresh, error=error)
+        log.error("outbox %s: the bot lost chat %s (%s); rows held", row.id, row.chat_id, error)
+        prometheus.outbox_failed(self._engine, "chat_lost")
+
+    async def _persist(self, write: Callable[..., T], *args: Any) -> T:
+        """Write an outcome; while the database is away, keep it and try again."""
+        delay = 0.2
+        while True:
+            try:
+                return write(*args)
+            except (OperationalError, InterfaceError):
+                if self._stopping:
+                    raise  # the row stays 'sending': the next start treats it as uncertain
+                log.warning("database unavailable; keeping the outcome and retrying")
+                await asyncio.sleep(delay)
+                delay = min(5.0, delay * 2)
+
+    # -- arguments ------------------------------------------------------------------------
+
+    def _resolve(self, row: Outbox) -> dict[str, Any] | None:
+        """The API arguments; a row referring to an unsent row waits for it (None).
+
+        A row answering a message whose Telegram id is unknown for good (uncertain, failed,
+        in another chat) goes out without the reply, with its ``unanchored`` wording (the
+        ticket number: notify.tie_to_ticket); an edit of such a message is dropped."""
+        kwargs: dict[str, Any] = {"chat_id": row.chat_id, **row.payload}
+        if row.attachment is not None and row.method in UPLOAD_FIELDS:
+            kwargs[UPLOAD_FIELDS[row.method]] = InputFile(
+                row.attachment, filename=row.attachment_name
+            )
+        if row.thread_id is not None and row.method in (
+            "sendMessage",
+            "copyMessage",
+            *UPLOAD_FIELDS,
+        ):
+            kwargs["message_thread_id"] = row.thread_id
+        if row.refers_to_outbox_id is None:
+            return kwargs
+        with transaction(self._engine) as session:
+            target = queries.outbox.get_outbox(session=session, outbox_id=row.refers_to_outbox_id)
+        if target is not None and target.status in queries.outbox.IN_LINE:
+            return None  # the message it answers or edits is not out yet
+        exists = (
+            target is not None
+            and target.status == "sent"
+            and target.telegram_message_id is not None
+            and target.chat_id == row.chat_id
+        )
+        if not exists:
+            if fate.may_repeat(row.method):
+                reason = "the message to edit was never sent"
+                if target is not None and target.status == "uncertain":
+                    reason = "the message to edit may not exist (its sending is uncertain)"
+                elif target is not None and target.status == "sent":
+                    reason = "the message to edit is in another chat (rebound or upgraded)"
+                self._give_up(row, reason)
+                row.status = "failed"
+                return None
+            # Sent without the reply rather than never, saying which ticket it belongs to.
+            kwargs.update(row.meta.get(notify.UNANCHORED) or {})
+            return kwargs
+        assert target is not None
+        if fate.may_repeat(row.method):
+            kwargs["message_id"] = target.telegram_message_id
+        else:
+            kwargs["reply_parameters"] = {
+                "message_id": target.telegram_message_id,
+                "allow_sending_without_reply": True,
+            }
+        return kwargs
+
+
+def _chat_gone(message: str) -> bool:
+    lowered = message.lower()
+    return any(reason in lowered for reason in CHAT_GONE)

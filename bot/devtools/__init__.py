@@ -1,0 +1,1 @@
+"""Emulator, sandbox, playground, demo, crash points: never imported by the runtime."""

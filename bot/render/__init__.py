@@ -1,0 +1,1 @@
+"""What people read: texts, cards, views, callbacks, menus; the one place that escapes."""

@@ -1,0 +1,1 @@
+"""The weekly summary, its workbook and chart, and the metrics they count."""
