@@ -112,10 +112,12 @@ TRANSITIONS: dict[tuple[Status, Action], Target] = {
         )
     },
     # A staff reply relayed to the enterprise (an assigned ticket is accepted first).
-    **{(state, A.REPLY): state for state in RELAYS_STAFF_REPLIES - {S.ASSIGNED}},
+    # (Sets are walked in the order Status lists them: the table's order is the same in
+    # every process.)
+    **{(s, A.REPLY): s for s in Status if s in RELAYS_STAFF_REPLIES and s is not S.ASSIGNED},
     # The enterprise's message on its ticket (while asked, it is the answer: info_received).
-    **{(state, A.ENTERPRISE_REPLY): state for state in ACCEPTS_INFO - {S.WAITING_INFO}},
-    **{(state, A.ADD_INFO): state for state in ACCEPTS_INFO},
+    **{(s, A.ENTERPRISE_REPLY): s for s in Status if s in ACCEPTS_INFO and s is not S.WAITING_INFO},
+    **{(s, A.ADD_INFO): s for s in Status if s in ACCEPTS_INFO},
     # Taking an addition back and commenting on a rating leave the ticket where it is.
     **{(state, A.TAKE_BACK_INFO): state for state in Status},
     **{(state, A.COMMENT_RATING): state for state in Status},
