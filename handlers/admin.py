@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
@@ -55,7 +54,9 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         except Refused:  # unknown_department, the one refusal of binding
             bound = False
-            reply = t.bind_unknown.format(code=escape(code[:40]), codes=codes)
+            reply = admin_views.unknown_code_html(
+                code, admin.departments(session=session), language
+            )
         else:
             reply = admin_views.bound_html(result, language)
             bound = True
@@ -109,11 +110,10 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 )
             except Refused as refused:
                 if refused.code == "unknown_department":
-                    reply = t.bind_unknown.format(
-                        code=escape(code[:40]),
-                        codes=admin_views.department_codes_html(
-                            admin.departments(session=session), desk.settings.desk.default_language
-                        ),
+                    reply = admin_views.unknown_code_html(
+                        code,
+                        admin.departments(session=session),
+                        desk.settings.desk.default_language,
                     )
                 elif refused.code == "state":
                     reply = t.assign_not_now.format(
@@ -123,8 +123,8 @@ async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 else:
                     reply = refusal_text(context, refused)
             else:
-                reply = t.assign_done.format(
-                    number=ticket.number, department=escape(department.name)
+                reply = admin_views.assigned_html(
+                    ticket.number, department, desk.settings.desk.default_language
                 )
     await say(update, context, reply)
 

@@ -7,14 +7,13 @@ transaction.
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Chat, ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.core import admin
 from bot.delivery import outbox
+from bot.render import admin_views
 from bot.render.texts import texts_for
 from handlers.common import desk_of, guarded, say
 
@@ -61,8 +60,8 @@ async def _added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE, ch
     if desk.settings.workflow.unknown_group == "leave":
         await context.bot.leave_chat(chat.id)
         return
-    t = texts_for(desk.settings.desk.default_language)
-    await say(update, context, t.unknown_group.format(desk=escape(desk.settings.desk.name)))
+    language = desk.settings.desk.default_language
+    await say(update, context, admin_views.unknown_group_html(desk.settings.desk.name, language))
 
 
 @guarded

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the engine and its transactions, queries by aggregate, migrations."""

@@ -27,6 +27,24 @@ def department_codes_html(departments: Sequence[Department], language: str) -> s
     return "\n".join(f"{d.code} — {escape(d.local_name(language))}" for d in departments)
 
 
+def unknown_code_html(code: str, departments: Sequence[Department], language: str) -> str:
+    """/bind or /assign with a code no department has: the codes there are."""
+    return texts_for(language).bind_unknown.format(
+        code=escape(code[:40]), codes=department_codes_html(departments, language)
+    )
+
+
+def assigned_html(number: str, department: Department, language: str) -> str:
+    return texts_for(language).assign_done.format(
+        number=escape(number), department=escape(department.local_name(language))
+    )
+
+
+def unknown_group_html(desk_name: str, language: str) -> str:
+    """What the desk says in a group nobody bound (before it stays or leaves)."""
+    return texts_for(language).unknown_group.format(desk=escape(desk_name))
+
+
 def bound_html(result: BindResult, language: str) -> str:
     t = texts_for(language)
     place = t.chat_places["topic" if result.topic else "group"]

@@ -223,7 +223,7 @@ class Texts:
     summary_usage: str
     # Command menus (per audience; descriptions shown by Telegram)
     command_descriptions: dict[str, str]
-    # Delivery faults (issue 5A)
+    # Delivery faults
     delivery_purposes: dict[str, str]
     delivery_of_ticket: str
     delivery_to_enterprise: str
@@ -234,7 +234,7 @@ class Texts:
     delivery_group_lost: str
     delivery_removed: str
     delivery_removed_anonymous: str
-    # Bad input and abuse (issue 5B)
+    # Bad input and abuse
     file_outside_ticket: str
     evidence_full: str
     edit_not_applied: str

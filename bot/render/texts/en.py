@@ -547,7 +547,7 @@ EN = Texts(
         "block": "Stop a user from using the desk",
         "unblock": "Let a blocked user use the desk again",
     },
-    # Delivery faults (issue 5A)
+    # Delivery faults
     delivery_purposes={
         "ack": "the acknowledgement",
         "card": "the ticket card",
@@ -608,7 +608,7 @@ EN = Texts(
     ),
     delivery_removed="removed by {name}",
     delivery_removed_anonymous="removed from the group",
-    # Bad input and abuse (issue 5B)
+    # Bad input and abuse
     file_outside_ticket=(
         "Got your attachment 📎, but it belongs to no ticket yet, so it was not kept.\n"
         "• For a new ticket: tap “File a complaint” or “Make a request” first, then send it "

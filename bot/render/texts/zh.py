@@ -471,7 +471,7 @@ ZH = Texts(
         "block": "暂停某企业用户使用受理台",
         "unblock": "恢复某企业用户使用受理台",
     },
-    # Delivery faults (issue 5A)
+    # Delivery faults
     delivery_purposes={
         "ack": "受理回执",
         "card": "工单卡片",
@@ -529,7 +529,7 @@ ZH = Texts(
     ),
     delivery_removed="被 {name} 移出",
     delivery_removed_anonymous="被移出群",
-    # Bad input and abuse (issue 5B)
+    # Bad input and abuse
     file_outside_ticket=(
         "收到附件 📎，不过它还不属于任何工单，所以没有保存。\n"
         "• 提交新工单：先点「我要投诉」或「我要办事/提诉求」，说情况时再发附件；\n"
