@@ -66,7 +66,7 @@ from bot.render.views import (
     working_duration,
 )
 from storage import queries
-from storage.models import Department, Outbox, Reporter, Ticket, TicketMessage
+from storage.models import Department, Outbox, Purpose, Reporter, Ticket, TicketMessage
 
 #: ``Outbox.meta`` key: the payload fields a reply uses when it goes out without the
 #: message it replies to (see :func:`tie_to_ticket`).
@@ -90,7 +90,7 @@ def to_reporter(
     session: Session,
     reporter: Reporter,
     ticket: Ticket | None,
-    purpose: str,
+    purpose: Purpose,
     text: Parts,
     menu: bool = False,
     reply_markup: dict[str, Any] | None = None,
@@ -125,7 +125,7 @@ def tell_reporter_department(
     session: Session,
     ticket: Ticket,
     department: Department,
-    purpose: str,
+    purpose: Purpose,
     template: Callable[[Texts], str],
 ) -> Outbox:
     """Tell the enterprise which department now handles its ticket, in its language."""
@@ -143,7 +143,7 @@ def to_department(
     session: Session,
     department: Department,
     ticket: Ticket | None,
-    purpose: str,
+    purpose: Purpose,
     method: str,
     payload: dict[str, Any],
     refers_to: Outbox | None = None,
@@ -282,9 +282,9 @@ def post_card(
     )
     text = card_text(view, language, zone)
     payload = _html(text)
-    purpose = "card"
+    purpose = Purpose.CARD
     if ticket.status == "unrouted":
-        purpose = "dispatch"
+        purpose = Purpose.DISPATCH
         t = texts_for(language)
         template = t.dispatch_card_ranked if ticket.route_top else t.dispatch_card
         payload = _html(template.format(card=text))
@@ -316,7 +316,7 @@ def post_card(
             session=session,
             department=department,
             ticket=ticket,
-            purpose="overflow",
+            purpose=Purpose.OVERFLOW,
             method="sendMessage",
             payload={"text": part},
             refers_to=card,
@@ -359,7 +359,9 @@ def refresh_card(
     already has them (the chaser fetches a thousand at once); looked up otherwise.
     """
     if card is None:
-        card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
+        card = queries.outbox.ticket_card(
+            session=session, ticket_id=ticket.id or 0, purpose=Purpose.CARD
+        )
     if card is None or card.held_for_department_id is None:
         return
     department = queries.zone.get_department(
@@ -399,7 +401,7 @@ def refresh_card(
             held_for_department_id=card.held_for_department_id,
             refers_to_outbox_id=card.id,
             ticket_id=ticket.id,
-            purpose="card_edit",
+            purpose=Purpose.CARD_EDIT,
         ),
     )
 
@@ -414,7 +416,7 @@ def edit_markup(message: Outbox) -> Outbox:
         held_for_department_id=message.held_for_department_id,
         refers_to_outbox_id=message.id,
         ticket_id=message.ticket_id,
-        purpose="markup_edit",
+        purpose=Purpose.MARKUP_EDIT,
     )
 
 
@@ -424,13 +426,15 @@ def under_card(
     settings: Settings,
     ticket: Ticket,
     text: Parts,
-    purpose: str,
+    purpose: Purpose,
     reply_markup: dict[str, Any] | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Outbox | None:
     """A message in the department's chat, as a reply to the ticket's card (a long one in
     parts, the markup and meta on the last part, which is returned)."""
-    card = queries.outbox.ticket_card(session=session, ticket_id=ticket.id or 0, purpose="card")
+    card = queries.outbox.ticket_card(
+        session=session, ticket_id=ticket.id or 0, purpose=Purpose.CARD
+    )
     department = (
         queries.zone.get_department(session=session, department_id=ticket.department_id)
         if ticket.department_id
@@ -455,7 +459,7 @@ def to_chat(
     session: Session,
     department: Department,
     ticket: Ticket | None,
-    purpose: str,
+    purpose: Purpose,
     text: Parts,
     reply_markup: dict[str, Any] | None = None,
     meta: dict[str, Any] | None = None,
@@ -489,7 +493,7 @@ def to_dispatcher(
     session: Session,
     ticket: Ticket | None,
     text: Parts,
-    purpose: str,
+    purpose: Purpose,
     reply_markup: dict[str, Any] | None = None,
     meta: dict[str, Any] | None = None,
     refers_to: Outbox | None = None,
@@ -536,7 +540,7 @@ def copy_evidence(
         session=session,
         department=department,
         ticket=ticket,
-        purpose="evidence",
+        purpose=Purpose.EVIDENCE,
         method="copyMessage",
         payload=payload,
         refers_to=card,
@@ -550,7 +554,7 @@ def copy_evidence(
                     session=session,
                     department=department,
                     ticket=ticket,
-                    purpose="overflow",
+                    purpose=Purpose.OVERFLOW,
                     method="sendMessage",
                     payload={"text": part},
                     refers_to=card,
@@ -731,7 +735,7 @@ def to_admin(
     session: Session,
     user_id: int,
     ticket: Ticket | None,
-    purpose: str,
+    purpose: Purpose,
     text: Parts,
     meta: dict[str, Any] | None = None,
 ) -> Outbox:

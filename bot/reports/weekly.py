@@ -18,7 +18,7 @@ from bot.render import notify
 from bot.reports.metrics import Week, previous_week
 from bot.reports.report import WeeklyReport, build_weekly_report
 from storage import queries
-from storage.models import Department
+from storage.models import Department, Purpose
 
 JOB = "weekly_summary"
 
@@ -67,7 +67,7 @@ def send(*, session: Session, settings: Settings, report: WeeklyReport, label: s
             session=session,
             department=target,
             ticket=None,
-            purpose="weekly",
+            purpose=Purpose.WEEKLY,
             method="sendMessage",
             payload={"text": report.html, "parse_mode": "HTML"},
         )
@@ -79,7 +79,7 @@ def send(*, session: Session, settings: Settings, report: WeeklyReport, label: s
                 session=session,
                 department=target,
                 ticket=None,
-                purpose="weekly",
+                purpose=Purpose.WEEKLY,
                 method=method,
                 payload={},
                 refers_to=summary,
@@ -92,7 +92,7 @@ def send(*, session: Session, settings: Settings, report: WeeklyReport, label: s
                 session=session,
                 department=department,
                 ticket=None,
-                purpose="weekly_list",
+                purpose=Purpose.WEEKLY_LIST,
                 method="sendMessage",
                 payload={"text": html, "parse_mode": "HTML"},
             )
