@@ -70,7 +70,7 @@ def alembic_config(url: str) -> AlembicConfig:
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply every Alembic migration up to head; a database already there costs one query."""
+    """Apply every Alembic migration up to head; a database already there costs two queries."""
     with engine.connect() as connection:
         if _at_head(connection):
             return
