@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -126,6 +128,10 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_error_handler(on_error)
 
 
+#: bot_data key of the task that sets the command menus.
+_MENUS = "menus_installing"
+
+
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     desk: Desk = application.bot_data["desk"]
     desk.sender = Sender(
@@ -139,11 +145,20 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     jobs.schedule(application.job_queue, desk)
     with transaction(desk.engine) as session:
         bound = [d.chat_id for d in queries.zone.list_departments(session=session) if d.chat_id]
-    await menus.install(application.bot, desk.settings, bound)
+    # One setMyCommands per audience and bound chat, each a round trip through the rate
+    # limiter: set alongside polling, so the desk answers before its menus are all set.
+    application.bot_data[_MENUS] = asyncio.create_task(
+        menus.install(application.bot, desk.settings, bound), name="menus"
+    )
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     desk: Desk = application.bot_data["desk"]
+    installing: asyncio.Task[bool] | None = application.bot_data.pop(_MENUS, None)
+    if installing is not None:
+        installing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await installing
     if desk.sender is not None:
         await desk.sender.stop()
 

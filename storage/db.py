@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -56,15 +58,24 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 def alembic_config(url: str) -> AlembicConfig:
+    # Imported here, not at the top: alembic costs the desk's start time and a database
+    # already at head never needs it (see upgrade).
+    from alembic.config import Config
+
     migrations = resources.files("storage").joinpath("migrations")
-    config = AlembicConfig()
+    config = Config()
     config.set_main_option("script_location", str(migrations))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply every Alembic migration up to head."""
+    """Apply every Alembic migration up to head; a database already there costs two queries."""
+    with engine.connect() as connection:
+        if _at_head(connection):
+            return
+    from alembic import command  # only when there is something to migrate (start time)
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
@@ -79,6 +90,43 @@ def upgrade(engine: Engine) -> None:
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"^down_revision\s*(?::[^=]*)?=\s*(?:None|[\"']([^\"']+)[\"'])\s*$", re.MULTILINE
+)
+
+
+def declared_head() -> str | None:
+    """The head revision read from the migration files without loading alembic; None when
+    the files are not one plain chain (alembic then decides, as always)."""
+    versions = resources.files("storage").joinpath("migrations", "versions")
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for entry in versions.iterdir():
+        if not entry.name.endswith(".py"):
+            continue
+        source = entry.read_text(encoding="utf-8")
+        revision = _REVISION.search(source)
+        down = _DOWN_REVISION.search(source)
+        if revision is None or down is None:
+            return None
+        revisions.add(revision.group(1))
+        if down.group(1) is not None:
+            parents.add(down.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def _at_head(connection: Connection) -> bool:
+    """Whether the stored alembic version is the head this code ships."""
+    head = declared_head()
+    if head is None or not inspect(connection).has_table("alembic_version"):
+        return False
+    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    connection.rollback()
+    return stored == [head]
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -15,15 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from html import escape, unescape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib import font_manager, rc_context
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from bot.config import Settings
@@ -49,6 +42,11 @@ from storage import reports
 from storage.models import Department
 from storage.queries.zone import HANDLING_ROLES
 from storage.reports import Clock, OverdueItem
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from openpyxl.worksheet.worksheet import Worksheet
 
 log = logging.getLogger(__name__)
 
@@ -370,6 +368,10 @@ def _workbook(
 ) -> bytes:
     """A summary sheet (row 1 title, row 2 headers, one row per department, then the total)
     and an overdue sheet (row 1 headers, one row per overdue ticket and clock)."""
+    # Imported here, not at the top: openpyxl costs the desk's start time and only reports use it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     summary = book.active
     assert summary is not None
@@ -427,6 +429,8 @@ def _workbook(
 
 
 def _header(sheet: Worksheet, columns: tuple[str, ...]) -> None:
+    from openpyxl.styles import Font  # only reports use openpyxl; it costs start time
+
     sheet.append(list(columns))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
@@ -487,6 +491,8 @@ def _cell_value(value: object) -> object:
 @cache
 def cjk_font() -> str | None:
     """A font family that has Chinese glyphs, or None (the chart is drawn all the same)."""
+    # Imported here, not at the top: matplotlib costs the desk's start time; only charts use it.
+    from matplotlib import font_manager
 
     def covers(path: str) -> bool:
         try:
@@ -556,6 +562,11 @@ def _chart(
 
 def chart_figure(sections: list[ChartSection], font: str | None = None) -> Figure:
     """A tall portrait figure, ``CHART_WIDTH_PX`` wide, the sections stacked top to bottom."""
+    # Imported here, not at the top: matplotlib costs the desk's start time; only charts use it.
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
     with rc_context({"font.family": families, "axes.unicode_minus": False}):
         width = CHART_WIDTH_PX / CHART_DPI

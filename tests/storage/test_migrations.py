@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import text
 
-from storage.db import alembic_config, head_revision, make_engine, upgrade
+from storage.db import alembic_config, declared_head, head_revision, make_engine, upgrade
 
 
 def test_upgrade_from_the_first_release_keeps_tickets(db_url: str) -> None:
@@ -176,4 +176,23 @@ def test_stored_events_take_the_lifecycle_action_names_and_give_them_back(db_url
         config.attributes["connection"] = connection
         command.downgrade(config, "0009")
     assert actions() == [action for action, _, _ in old]
+    engine.dispose()
+
+
+def test_the_head_read_from_the_files_is_alembics_head() -> None:
+    # upgrade() skips alembic when the stored version equals this cheaply read head.
+    assert declared_head() == head_revision() is not None
+
+
+def test_a_database_behind_head_is_still_migrated(db_url: str) -> None:
+    engine = make_engine(db_url)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+    upgrade(engine)
+    with engine.connect() as connection:
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert revision == head_revision()
+    upgrade(engine)  # at head: nothing to do, nothing fails
     engine.dispose()
