@@ -148,13 +148,21 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     # One setMyCommands per audience and bound chat, each a round trip through the rate
     # limiter: set alongside polling, so the desk answers before its menus are all set.
     application.bot_data[_MENUS] = asyncio.create_task(
-        menus.install(application.bot, desk.settings, bound), name="menus"
+        _install_menus(application, desk, bound), name="menus"
     )
+
+
+async def _install_menus(application: Application, desk: Desk, bound: list[int]) -> None:  # type: ignore[type-arg]
+    """The menus are a convenience: a failure is logged, never a reason to stop the desk."""
+    try:
+        await menus.install(application.bot, desk.settings, bound)
+    except Exception:
+        log.exception("setting the command menus failed")
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     desk: Desk = application.bot_data["desk"]
-    installing: asyncio.Task[bool] | None = application.bot_data.pop(_MENUS, None)
+    installing: asyncio.Task[None] | None = application.bot_data.pop(_MENUS, None)
     if installing is not None:
         installing.cancel()
         with contextlib.suppress(asyncio.CancelledError):
