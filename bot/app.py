@@ -152,6 +152,13 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     )
 
 
+async def menus_installed(application: Application) -> None:  # type: ignore[type-arg]
+    """Wait until the command menus are set (stories and tests that read them)."""
+    installing: asyncio.Task[None] | None = application.bot_data.get(_MENUS)
+    if installing is not None:
+        await asyncio.shield(installing)
+
+
 async def _install_menus(application: Application, desk: Desk, bound: list[int]) -> None:  # type: ignore[type-arg]
     """The menus are a convenience: a failure is logged, never a reason to stop the desk."""
     try:

@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, start_running, stop_running
+from bot.app import build_application, menus_installed, start_running, stop_running
 from bot.config import Settings
 from bot.desk import Desk, prepare_database
 from bot.devtools.emulator import BotApiEmulator
@@ -118,6 +118,7 @@ class Scene:
         self.track()
         await start_running(self.application, poll_timeout=1)
         await self.desk.routing_ready.wait()
+        await menus_installed(self.application)
 
 
 @dataclass
@@ -216,8 +217,10 @@ async def desk_on_emulator(
         )
         scene.track()
         await start_running(scene.application, poll_timeout=1)
-        # Stories start once the routing model is stored, as on a desk that has run a while.
+        # Stories start once the routing model is stored and the menus are set, as on a
+        # desk that has run a while.
         await desk.routing_ready.wait()
+        await menus_installed(scene.application)
         try:
             yield scene
         finally:
