@@ -80,17 +80,7 @@ def enterprise_reply(
         return Screen(Name.TICKET_OVER, {"number": ticket.number, "status": ticket.status})
     if not text and attachment is None:
         return Screen(Name.UNSUPPORTED)
-    message = TicketMessage(
-        ticket_id=ticket.id or 0,
-        author="enterprise",
-        text=text,
-        file_kind=attachment["kind"] if attachment else None,
-        file_id=attachment["file_id"] if attachment else None,
-        file_name=attachment.get("file_name") if attachment else None,
-        source_chat_id=attachment["chat_id"] if attachment else None,
-        source_message_id=attachment["message_id"] if attachment else None,
-        created_at=now,
-    )
+    message = tickets.enterprise_message(ticket.id or 0, text, attachment, now)
     queries.tickets.add_ticket_messages(session=session, messages=[message])
     answered = status is Status.WAITING_INFO
     transition(

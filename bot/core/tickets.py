@@ -406,6 +406,23 @@ def start_adding_info(*, session: Session, reporter: Reporter, ticket_id: int | 
     return Screen(Name.ASK_ADD_INFO, {"number": ticket.number})
 
 
+def enterprise_message(
+    ticket_id: int, text: str | None, attachment: dict[str, Any] | None, now: datetime
+) -> TicketMessage:
+    """What the enterprise sent on its ticket: its words, or a file kept by reference."""
+    return TicketMessage(
+        ticket_id=ticket_id,
+        author="enterprise",
+        text=text,
+        file_kind=attachment["kind"] if attachment else None,
+        file_id=attachment["file_id"] if attachment else None,
+        file_name=attachment.get("file_name") if attachment else None,
+        source_chat_id=attachment["chat_id"] if attachment else None,
+        source_message_id=attachment["message_id"] if attachment else None,
+        created_at=now,
+    )
+
+
 def add_info(
     *,
     session: Session,
@@ -429,16 +446,8 @@ def add_info(
     if not text and attachment is None:
         return Screen(Name.UNSUPPORTED)
     assert ticket.id is not None
-    message = TicketMessage(
-        ticket_id=ticket.id,
-        author="enterprise",
-        text=text or (attachment or {}).get("caption"),
-        file_kind=attachment["kind"] if attachment else None,
-        file_id=attachment["file_id"] if attachment else None,
-        file_name=attachment.get("file_name") if attachment else None,
-        source_chat_id=attachment["chat_id"] if attachment else None,
-        source_message_id=attachment["message_id"] if attachment else None,
-        created_at=now,
+    message = enterprise_message(
+        ticket.id, text or (attachment or {}).get("caption"), attachment, now
     )
     queries.tickets.add_ticket_messages(session=session, messages=[message])
     transition(
