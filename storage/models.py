@@ -109,6 +109,28 @@ class Draft(SQLModel, table=True):
     updated_at: datetime = _time()
 
 
+class CommonGroup(SQLModel, table=True):
+    """同类诉求: tickets from different enterprises about one problem (bot/core/common).
+
+    Holds no enterprise's identity: what the dispatcher and leadership read is ``summary``.
+    """
+
+    __tablename__ = "commongroup"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _time(index=True)
+    updated_at: datetime = _time()
+    # The problem in a few words (the first member's complaint, cut short).
+    summary: str = Field(sa_type=Text)
+    # When the group reached K enterprises within D days and the dispatcher was told (共性问题).
+    raised_at: datetime | None = _time(nullable=True)
+    # The department proposed to lead (牵头) the group's answer, and the one confirmed.
+    proposed_lead_department_id: int | None = Field(default=None, foreign_key="department.id")
+    lead_department_id: int | None = Field(default=None, foreign_key="department.id")
+    lead_confirmed_at: datetime | None = _time(nullable=True)
+    lead_confirmed_by: int | None = _chat_id()
+
+
 class Ticket(SQLModel, table=True):
     __table_args__ = (Index("ix_ticket_department_status", "department_id", "status"),)
 
@@ -152,7 +174,11 @@ class Ticket(SQLModel, table=True):
     rating: int | None = None
     rating_comment: str | None = Field(default=None, sa_type=Text)
     reopen_count: int = 0
-    created_at: datetime = _time()
+    # The 同类诉求 group the ticket belongs to; ``common_manual``: staff linked or unlinked it
+    # by hand, so the desk never links it again on its own.
+    common_group_id: int | None = Field(default=None, foreign_key="commongroup.id", index=True)
+    common_manual: bool = False
+    created_at: datetime = _time(index=True)
     updated_at: datetime = _time()
 
 

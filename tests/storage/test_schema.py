@@ -14,7 +14,7 @@ from storage.seed import seed_zone
 
 
 def test_migrations_reach_head_and_seed_is_idempotent(engine, settings: Settings) -> None:
-    assert current_revision(engine) == head_revision() == "0010"
+    assert current_revision(engine) == head_revision() == "0011"
     upgrade(engine)  # a second upgrade is a no-op
     with transaction(engine) as session:
         seed_zone(session=session, settings=settings)
