@@ -1,4 +1,4 @@
-"""Command line: `dianxiaoer [run|demo|db upgrade|check-config|report weekly|outbox …]`."""
+"""Command line: `dianxiaoer [run|demo|db upgrade|check-config|report weekly|common|outbox …]`."""
 
 from __future__ import annotations
 
@@ -56,10 +56,21 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"], help="apply migrations up to head")
     report = sub.add_parser("report", help="write a report's files and print its summary")
     report.add_argument(
-        "kind", choices=["weekly"], help="weekly: the overdue summary (每周超期通报)"
+        "kind",
+        choices=["weekly", "common"],
+        help="weekly: the overdue summary (每周超期通报); "
+        "common: the recurring problems (高频诉求, docs/recurring-problems.md)",
     )
-    report.add_argument("--week", help="ISO week, e.g. 2026-W48 (default: the last full week)")
-    report.add_argument("--out", default=".", help="folder for the .xlsx and .png (default: .)")
+    report.add_argument(
+        "--week", help="weekly: ISO week, e.g. 2026-W48 (default: the last full week)"
+    )
+    report.add_argument(
+        "--out", default=".", help="weekly: folder for the .xlsx and .png (default: .)"
+    )
+    report.add_argument(
+        "--since",
+        help="common: the first filing date, e.g. 2026-11-01 (default: 4 weeks ago)",
+    )
     outbox = sub.add_parser(
         "outbox", help="deliveries that need an operator (see docs/reliability.md)"
     )
@@ -155,7 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         engine = prepare_database(settings)  # the URL's password stays out of the journal:
         print(f"database at head: {engine.url.render_as_string(hide_password=True)}")
         return 0
+    if command == "report" and args.kind == "common":
+        return _report_common(settings, args.since, args.week)
     if command == "report":
+        if args.since is not None:
+            print("--since is for `report common`; `report weekly` takes --week", file=sys.stderr)
+            return EXIT_CONFIG
         return _report(settings, args.week, Path(args.out))
     if command == "outbox":
         return _outbox(settings, args)
@@ -257,6 +273,52 @@ def _report(settings: Settings, week: str | None, out: Path) -> int:
         path.write_bytes(data)
         print(f"wrote {path}", file=sys.stderr)
     print(report.text)
+    return 0
+
+
+def _report_common(settings: Settings, since: str | None, week: str | None) -> int:
+    """Print the recurring problems (高频诉求) filed since ``since`` (default: 4 weeks ago)."""
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.desk import prepare_database
+    from bot.reports.metrics import RECURRING_WEEKS
+    from bot.reports.report import plain_text, recurring_text
+    from storage.db import transaction
+    from storage.types import utcnow
+
+    if week is not None:
+        print("--week is for `report weekly`; `report common` takes --since", file=sys.stderr)
+        return EXIT_CONFIG
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(settings.desk.timezone)).date()
+    first = today - timedelta(weeks=RECURRING_WEEKS)
+    if since is not None:
+        try:
+            first = date.fromisoformat(since.strip())
+        except ValueError:
+            print(
+                f"--since: {since!r} is not a date; write it like {first.isoformat()} "
+                "(year-month-day)",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        if first > today:
+            print(
+                f"--since: {first.isoformat()} is after today ({today.isoformat()}); "
+                "nothing has been filed yet",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+    if _refuse_missing_database(settings):
+        return EXIT_NO_DATABASE
+    engine = prepare_database(settings)
+    try:
+        with transaction(engine) as session:
+            html = recurring_text(session=session, settings=settings, since=first, now=now)
+    finally:
+        engine.dispose()
+    print(plain_text(html))
     return 0
 
 

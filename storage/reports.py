@@ -13,10 +13,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    distinct,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlmodel import Session, col
 
-from storage.models import Department, Ticket, TicketEvent
+from storage.models import CommonGroup, Department, Ticket, TicketEvent
 from storage.statuses import OPEN_STATES, Status
 
 
@@ -227,3 +237,118 @@ def overdue_items(*, session: Session, now: datetime, limit: int) -> list[Overdu
 def departments(*, session: Session) -> list[Department]:
     """Every department, inactive ones too: old tickets may still name them."""
     return list(session.scalars(select(Department).order_by(col(Department.id))))
+
+
+# --- 高频诉求 / recurring problems (issue 16 reports) -------------------------------------
+
+
+@dataclass(frozen=True)
+class RecurringProblem:
+    """One 同类诉求 group as the leadership reads it, over a window of filing dates.
+
+    The counts are over the group's members *filed in the window* (withdrawn ones left out):
+    ``enterprises`` distinct reporters, ``tickets``, of which ``open`` still being handled
+    and ``settled`` resolved or closed; ``department_ids`` their current departments. The
+    span is over *every* member of the group, whenever filed: ``first_filed`` the earliest,
+    ``still_open`` whether any member is open now, ``last_settled`` the latest resolution.
+    Nothing here names an enterprise: the group's ``summary`` is the problem in a few words.
+    """
+
+    group_id: int
+    summary: str
+    enterprises: int
+    tickets: int
+    open: int
+    settled: int
+    department_ids: tuple[int, ...]
+    first_filed: datetime
+    still_open: bool
+    last_settled: datetime | None
+    raised_at: datetime | None
+    proposed_lead_department_id: int | None
+    lead_department_id: int | None
+
+
+_SETTLED = (Status.RESOLVED.value, Status.CLOSED.value)
+
+
+def recurring_problems(
+    *, session: Session, start: datetime, end: datetime, min_enterprises: int, limit: int
+) -> list[RecurringProblem]:
+    """The ``limit`` groups most enterprises reported in ``[start, end)`` (by filing time),
+    with at least ``min_enterprises`` of them; most enterprises first, then most tickets, then
+    the earliest filed, then the group id (a stable order on both databases).
+
+    Two queries: the ranking reads the window's tickets through ``ix_ticket_created_at``; the
+    top groups' details read their members through ``ix_ticket_common_group_id``.
+    """
+    member = and_(
+        col(Ticket.common_group_id).is_not(None),
+        _in(col(Ticket.created_at), start, end),
+        col(Ticket.status) != Status.WITHDRAWN.value,
+    )
+    enterprises = func.count(distinct(col(Ticket.reporter_id)))
+    tickets = func.count()
+    earliest = func.min(col(Ticket.created_at))
+    ranking = (
+        select(
+            col(Ticket.common_group_id),
+            enterprises,
+            tickets,
+            _count(col(Ticket.status).in_(_OPEN)),
+            _count(col(Ticket.status).in_(_SETTLED)),
+        )
+        .where(member)
+        .group_by(col(Ticket.common_group_id))
+        .having(enterprises >= min_enterprises)
+        .order_by(enterprises.desc(), tickets.desc(), earliest, col(Ticket.common_group_id))
+        .limit(limit)
+    )
+    ranked = list(session.execute(ranking))
+    if not ranked:
+        return []
+    ids = [row[0] for row in ranked]
+    departments: dict[int, set[int]] = {group_id: set() for group_id in ids}
+    in_window = select(col(Ticket.common_group_id), col(Ticket.department_id)).where(
+        member, col(Ticket.common_group_id).in_(ids), col(Ticket.department_id).is_not(None)
+    )
+    for group_id, department_id in session.execute(in_window.distinct()):
+        departments[group_id].add(department_id)
+    counted = col(Ticket.status) != Status.WITHDRAWN.value
+    spans = (
+        select(
+            col(Ticket.common_group_id),
+            func.min(col(Ticket.created_at)),
+            _count(col(Ticket.status).in_(_OPEN)),
+            func.max(func.coalesce(col(Ticket.resolved_at), col(Ticket.closed_at))),
+        )
+        .where(col(Ticket.common_group_id).in_(ids), counted)
+        .group_by(col(Ticket.common_group_id))
+    )
+    span = {row[0]: (row[1], int(row[2]) > 0, row[3]) for row in session.execute(spans)}
+    groups = {
+        group.id: group
+        for group in session.scalars(select(CommonGroup).where(col(CommonGroup.id).in_(ids)))
+    }
+    problems = []
+    for group_id, count_enterprises, count_tickets, count_open, count_settled in ranked:
+        group = groups[group_id]
+        first_filed, still_open, last_settled = span[group_id]
+        problems.append(
+            RecurringProblem(
+                group_id=group_id,
+                summary=group.summary,
+                enterprises=int(count_enterprises),
+                tickets=int(count_tickets),
+                open=int(count_open),
+                settled=int(count_settled),
+                department_ids=tuple(sorted(departments[group_id])),
+                first_filed=first_filed,
+                still_open=still_open,
+                last_settled=last_settled,
+                raised_at=group.raised_at,
+                proposed_lead_department_id=group.proposed_lead_department_id,
+                lead_department_id=group.lead_department_id,
+            )
+        )
+    return problems

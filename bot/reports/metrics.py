@@ -13,13 +13,13 @@ so every ticket's 签收/首次答复 clock is counted in exactly one weekly rep
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.lifecycle import SATISFIED_FROM, Action
 from bot.core.sla import Schedule, working_time_between
-from storage.reports import OverdueItem
+from storage.reports import OverdueItem, RecurringProblem
 
 #: 差评 = 不满意 (2) and 非常不满意 (1).
 BAD_UP_TO = SATISFIED_FROM - 1
@@ -211,6 +211,45 @@ def working_days(span: timedelta, schedule: Schedule) -> float:
     return working_hours(span) / schedule.hours_per_day
 
 
+# --- 高频诉求 / recurring problems (issue 16 reports) -------------------------------------
+
+#: A problem recurs when at least this many distinct enterprises reported it in the window.
+RECURRING_MIN_ENTERPRISES = 2
+#: "The last 4 weeks": the report's week and the three before it.
+RECURRING_WEEKS = 4
+#: The groups each ranking loads (the workbook's sheet shows them all; the message fewer).
+RECURRING_LIMIT = 50
+
+
+def recurring_start(week: Week) -> datetime:
+    """Monday 00:00 of the first of the ``RECURRING_WEEKS`` weeks ending with ``week``."""
+    return datetime.combine(week.monday - timedelta(weeks=RECURRING_WEEKS - 1), time(0), week.zone)
+
+
+def open_for(problem: RecurringProblem, now: datetime, schedule: Schedule) -> timedelta:
+    """已持续: the *working* time from the group's first filing to ``now`` while any member is
+    open, else to its last settlement (the unit the desk's clocks and reminders use)."""
+    until = now if problem.still_open or problem.last_settled is None else problem.last_settled
+    return working_time_between(problem.first_filed, max(until, problem.first_filed), schedule)
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """The two rankings of the weekly summary's 高频诉求 section.
+
+    ``week``: the groups whose members filed in the report's week came from at least
+    ``RECURRING_MIN_ENTERPRISES`` enterprises (counted over those members only);
+    ``recent``: the same over the last ``RECURRING_WEEKS`` weeks (:func:`recurring_start`).
+    """
+
+    week: tuple[RecurringProblem, ...] = ()
+    recent: tuple[RecurringProblem, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.week and not self.recent
+
+
 @dataclass(frozen=True)
 class WeeklyMetrics:
     """Everything the weekly summary says, before any wording."""
@@ -219,6 +258,7 @@ class WeeklyMetrics:
     now: datetime
     counts: dict[int | None, DepartmentCounts]
     overdue: list[OverdueItem]
+    recurring: Recurring = field(default_factory=Recurring)
 
     @property
     def totals(self) -> DepartmentCounts:

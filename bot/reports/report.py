@@ -28,20 +28,26 @@ from bot.reports.metrics import (
     BAD_UP_TO,
     OVERDUE_LIST_LIMIT,
     RATED_ACTIONS,
+    RECURRING_LIMIT,
+    RECURRING_MIN_ENTERPRISES,
+    RECURRING_WEEKS,
     DepartmentCounts,
     Rate,
+    Recurring,
     Week,
     WeeklyMetrics,
+    open_for,
     overdue_by,
     parse_week,
     previous_week,
+    recurring_start,
     working_days,
     working_hours,
 )
 from storage import reports
 from storage.models import Department
 from storage.queries.zone import HANDLING_ROLES
-from storage.reports import Clock, OverdueItem
+from storage.reports import Clock, OverdueItem, RecurringProblem
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,7 +74,15 @@ _PREFERRED_FONTS = (
     "PingFang SC",
 )
 
-__all__ = ["WeeklyReport", "build_weekly_report", "cjk_font", "parse_week", "previous_week"]
+__all__ = [
+    "WeeklyReport",
+    "build_weekly_report",
+    "cjk_font",
+    "parse_week",
+    "plain_text",
+    "previous_week",
+    "recurring_text",
+]
 
 
 @dataclass(frozen=True)
@@ -87,10 +101,15 @@ class WeeklyReport:
     @property
     def text(self) -> str:
         """The summary as plain text (for a terminal)."""
-        return unescape(re.sub(r"<[^>]+>", "", self.html))
+        return plain_text(self.html)
 
     def filename(self, extension: str) -> str:
         return f"weekly-{self.label}.{extension}"
+
+
+def plain_text(html: str) -> str:
+    """Telegram HTML as plain text (for a terminal)."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
 
 
 @dataclass(frozen=True)
@@ -139,14 +158,14 @@ def build_weekly_report(
             ).items()
         },
         overdue=reports.overdue_items(session=session, now=now, limit=OVERDUE_LIST_LIMIT),
+        recurring=Recurring(
+            week=_ranking(session, week.start, week.end),
+            recent=_ranking(session, recurring_start(week), week.end),
+        ),
     )
     t = texts_for(settings.desk.default_language)
     departments = reports.departments(session=session)
-    english = settings.desk.default_language == "en"
-    names: dict[int | None, str] = {
-        d.id: d.local_name("en" if english else "zh") for d in departments if d.id is not None
-    }
-    names[None] = t.report_unassigned
+    names = _names(departments, settings, t)
     rows = _rows(metrics, departments, names)
     late = _late_tickets(metrics.overdue)
     png, font = _chart(metrics, rows, t, schedule)
@@ -157,6 +176,27 @@ def build_weekly_report(
         xlsx=_workbook(metrics, rows, names, t, schedule),
         png=png,
         font=font,
+    )
+
+
+def _names(departments: list[Department], settings: Settings, t: Texts) -> dict[int | None, str]:
+    english = settings.desk.default_language == "en"
+    names: dict[int | None, str] = {
+        d.id: d.local_name("en" if english else "zh") for d in departments if d.id is not None
+    }
+    names[None] = t.report_unassigned
+    return names
+
+
+def _ranking(session: Session, start: datetime, end: datetime) -> tuple[RecurringProblem, ...]:
+    return tuple(
+        reports.recurring_problems(
+            session=session,
+            start=start,
+            end=end,
+            min_enterprises=RECURRING_MIN_ENTERPRISES,
+            limit=RECURRING_LIMIT,
+        )
     )
 
 
@@ -212,12 +252,13 @@ def _when(moment: datetime, schedule: Schedule) -> str:
     return moment.astimezone(schedule.zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _fit(head: list[str], body: list[str], cut: str) -> str:
-    """``head`` + as much of ``body`` as fits in one message, marking a cut."""
-    text = "\n".join([*head, *body])
+def _fit(head: list[str], body: list[str], cut: str, tail: list[str] | None = None) -> str:
+    """``head`` + as much of ``body`` as fits in one message, marking a cut, + ``tail``."""
+    tail = tail or []
+    text = "\n".join([*head, *body, *tail])
     while len(text) > MESSAGE_LIMIT and body:
         body = body[:-1]
-        text = "\n".join([*head, *body, cut])
+        text = "\n".join([*head, *body, cut, *tail])
     return text[:MESSAGE_LIMIT]
 
 
@@ -277,7 +318,10 @@ def _summary(
             body.append(t.report_overdue_more.format(count=totals.overdue - len(shown)))
     else:
         body.append(t.report_no_overdue)
-    return _fit(head, body, t.report_cut)
+    # The 高频诉求 section is kept whole: a long overdue list is cut before it (the workbook
+    # has every overdue ticket, and the section is bounded by RECURRING_MESSAGE_LINES).
+    tail = ["", *_recurring_section(metrics, names, t, schedule)]
+    return _fit(head, body, t.report_cut, tail)
 
 
 def _with_counts(rate: Rate) -> str:
@@ -300,6 +344,125 @@ def _department_line(t: Texts, row: DepartmentRow, now: datetime, schedule: Sche
         satisfaction=c.satisfaction.percent(),
         bad=c.bad,
     )
+
+
+# --- 高频诉求 / recurring problems (issue 16 reports) -------------------------------------
+
+#: The groups each ranking names in a message (the workbook's sheet has all it loaded).
+RECURRING_MESSAGE_LINES = 5
+#: Characters of a group's summary a message line shows (the sheet has it whole).
+RECURRING_SUMMARY_CHARS = 40
+
+
+def _recurring_section(
+    metrics: WeeklyMetrics, names: dict[int | None, str], t: Texts, schedule: Schedule
+) -> list[str]:
+    """The week's ranking, then the last weeks'; one line when neither has a group."""
+    recurring, week, now = metrics.recurring, metrics.week, metrics.now
+    if recurring.empty:
+        return [t.recurring_none.format(weeks=RECURRING_WEEKS, min=RECURRING_MIN_ENTERPRISES)]
+    start = recurring_start(week).date()
+    lines = [t.recurring_heading.format(min=RECURRING_MIN_ENTERPRISES)]
+    lines.append(t.recurring_week.format(start=week.monday, end=week.sunday))
+    lines += _recurring_lines(recurring.week, names, t, now, schedule)
+    lines.append(t.recurring_recent.format(weeks=RECURRING_WEEKS, start=start, end=week.sunday))
+    lines += _recurring_lines(recurring.recent, names, t, now, schedule)
+    return lines
+
+
+def _recurring_lines(
+    problems: Iterable[RecurringProblem],
+    names: dict[int | None, str],
+    t: Texts,
+    now: datetime,
+    schedule: Schedule,
+) -> list[str]:
+    problems = list(problems)
+    if not problems:
+        return [t.recurring_none_in_window]
+    lines = [
+        recurring_line(t, rank, problem, names, now, schedule)
+        for rank, problem in enumerate(problems[:RECURRING_MESSAGE_LINES], start=1)
+    ]
+    if len(problems) > RECURRING_MESSAGE_LINES:
+        lines.append(t.recurring_more.format(count=len(problems) - RECURRING_MESSAGE_LINES))
+    return lines
+
+
+def recurring_line(
+    t: Texts,
+    rank: int,
+    problem: RecurringProblem,
+    names: dict[int | None, str],
+    now: datetime,
+    schedule: Schedule,
+) -> str:
+    """One group, escaped: its summary, enterprises, tickets, departments, status, lead, span.
+    Never an enterprise's name: the group's summary is all the section says of the problem."""
+    summary = problem.summary.strip().replace("\n", " ")
+    if len(summary) > RECURRING_SUMMARY_CHARS:
+        summary = summary[: RECURRING_SUMMARY_CHARS - 1] + "…"
+    span = working_duration(t, open_for(problem, now, schedule), schedule.hours_per_day)
+    return t.recurring_line.format(
+        rank=rank,
+        summary=escape(summary),
+        enterprises=problem.enterprises,
+        tickets=problem.tickets,
+        departments=escape(_departments_of(problem, names, t)),
+        status=_status_of(problem, t),
+        lead=_lead_of(problem, names, t),
+        span=(t.recurring_span_open if problem.still_open else t.recurring_span_settled).format(
+            time=span
+        ),
+    )
+
+
+def _departments_of(problem: RecurringProblem, names: dict[int | None, str], t: Texts) -> str:
+    if not problem.department_ids:
+        return t.report_unassigned
+    return t.recurring_departments_join.join(
+        names.get(department_id, str(department_id)) for department_id in problem.department_ids
+    )
+
+
+def _status_of(problem: RecurringProblem, t: Texts) -> str:
+    parts = []
+    if problem.open:
+        parts.append(t.recurring_status_open.format(count=problem.open))
+    if problem.settled:
+        parts.append(t.recurring_status_settled.format(count=problem.settled))
+    return t.recurring_status_join.join(parts)
+
+
+def _lead_of(problem: RecurringProblem, names: dict[int | None, str], t: Texts) -> str:
+    """The confirmed lead department (牵头), else the proposal once raised, else "raised"."""
+    if problem.lead_department_id is not None:
+        return t.recurring_lead.format(department=escape(names.get(problem.lead_department_id, "")))
+    if problem.raised_at is not None and problem.proposed_lead_department_id is not None:
+        return t.recurring_proposed_lead.format(
+            department=escape(names.get(problem.proposed_lead_department_id, ""))
+        )
+    return t.recurring_raised if problem.raised_at is not None else ""
+
+
+def recurring_text(*, session: Session, settings: Settings, since: date, now: datetime) -> str:
+    """`dianxiaoer report common`: the ranking of the groups filed from ``since`` (00:00 in
+    the zone) to ``now``, worded as the weekly summary's section (Telegram HTML)."""
+    schedule = Schedule.from_settings(settings.sla, settings.desk.timezone)
+    t = texts_for(settings.desk.default_language)
+    start = datetime.combine(since, datetime.min.time(), schedule.zone)
+    problems = _ranking(session, start, now)
+    names = _names(reports.departments(session=session), settings, t)
+    head = t.recurring_since.format(
+        start=since.isoformat(),
+        end=_when(now, schedule),
+        min=RECURRING_MIN_ENTERPRISES,
+    )
+    lines = [
+        recurring_line(t, rank, problem, names, now, schedule)
+        for rank, problem in enumerate(problems, start=1)
+    ]
+    return "\n".join([head, *(lines or [t.recurring_none_in_window])])
 
 
 # --- one list per department (无事不扰: none for a department with nothing overdue) ---------
@@ -423,9 +586,72 @@ def _workbook(
     detail.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGH", (20, 24, 12, 17, 12, 12, 12, 17), strict=True):
         detail.column_dimensions[letter].width = width
+    _recurring_sheet(book.create_sheet(t.recurring_sheet), metrics, names, t, schedule)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _recurring_sheet(
+    sheet: Worksheet,
+    metrics: WeeklyMetrics,
+    names: dict[int | None, str],
+    t: Texts,
+    schedule: Schedule,
+) -> None:
+    """高频诉求: row 1 title, row 2 headers, then the week's ranking and the last weeks' (every
+    group loaded, not only the message's five); one sentence when there is none."""
+    sheet.append(
+        [
+            t.recurring_sheet_title.format(
+                min=RECURRING_MIN_ENTERPRISES,
+                as_of=t.report_as_of.format(now=_when(metrics.now, schedule)),
+            )
+        ]
+    )
+    _header(sheet, t.recurring_columns)
+    recurring = metrics.recurring
+    if recurring.empty:
+        sheet.append(
+            [
+                plain_text(
+                    t.recurring_none.format(weeks=RECURRING_WEEKS, min=RECURRING_MIN_ENTERPRISES)
+                )
+            ]
+        )
+    scopes = (
+        (t.recurring_scope_week, recurring.week),
+        (t.recurring_scope_recent.format(weeks=RECURRING_WEEKS), recurring.recent),
+    )
+    for scope, problems in scopes:
+        for rank, problem in enumerate(problems, start=1):
+            span = open_for(problem, metrics.now, schedule)
+            lead = problem.lead_department_id
+            sheet.append(
+                [
+                    scope,
+                    rank,
+                    problem.summary,
+                    problem.enterprises,
+                    problem.tickets,
+                    _departments_of(problem, names, t),
+                    problem.open,
+                    problem.settled,
+                    names.get(lead, "") if lead is not None else "",
+                    _local(problem.raised_at, schedule) if problem.raised_at else "",
+                    _local(problem.first_filed, schedule),
+                    round(working_days(span, schedule), 2),
+                    t.recurring_yes if problem.still_open else t.recurring_no,
+                ]
+            )
+            row = sheet.max_row
+            for column in (10, 11):
+                sheet.cell(row, column).number_format = _DATETIME
+            sheet.cell(row, 12).number_format = _DECIMAL
+    sheet.freeze_panes = "A3"
+    widths = (10, 6, 40, 8, 8, 28, 8, 8, 16, 17, 17, 12, 10)
+    for letter, width in zip("ABCDEFGHIJKLM", widths, strict=True):
+        sheet.column_dimensions[letter].width = width
 
 
 def _header(sheet: Worksheet, columns: tuple[str, ...]) -> None:
@@ -600,8 +826,12 @@ def chart_sections(
     sections = [_totals_section(metrics, t, schedule)]
     if not ranked:
         sections.append(ChartSection(1.0, lambda axes: _text(axes, 0, 0.3, t.report_chart_nothing)))
-        return sections
-    return [*sections, _overdue_section(metrics, ranked, t, schedule), _rates_section(ranked, t)]
+    else:
+        sections += [_overdue_section(metrics, ranked, t, schedule), _rates_section(ranked, t)]
+    # 高频诉求: a band only when a problem recurred (the message and the sheet say "none").
+    if metrics.recurring.recent:
+        sections.append(_recurring_band(metrics.recurring.recent[:CHART_RECURRING_ROWS], t))
+    return sections
 
 
 def _lateness(row: DepartmentRow) -> tuple[int, float, float, str]:
@@ -704,6 +934,37 @@ def _rates_section(rows: list[DepartmentRow], t: Texts) -> ChartSection:
                       color=ink, fontweight="bold")  # fmt: skip
 
     return ChartSection(2.0 + row_height * len(rows) + 0.2, draw)
+
+
+#: The groups the chart's 高频诉求 band shows (the last weeks' ranking, most enterprises first).
+CHART_RECURRING_ROWS = 5
+#: Characters of a group's summary the band shows.
+CHART_SUMMARY_CHARS = 26
+
+
+def _recurring_band(problems: tuple[RecurringProblem, ...], t: Texts) -> ChartSection:
+    """高频诉求 of the last weeks: per group its summary, then a bar as long as its enterprises,
+    labelled with enterprises, tickets and how many are still open."""
+    most = max(problem.enterprises for problem in problems)
+    row_height = 1.0
+
+    def draw(axes: Axes) -> None:
+        title = t.recurring_chart_title.format(weeks=RECURRING_WEEKS)
+        _text(axes, 0, 0.15, title, fontsize=CHART_TITLE_PT, fontweight="bold")
+        for index, problem in enumerate(problems):
+            top = 0.85 + index * row_height
+            summary = " ".join(problem.summary.split())
+            _text(axes, 0, top, clip_name(summary, CHART_SUMMARY_CHARS))
+            length = 0.3 * problem.enterprises / most
+            colour = _AMBER if problem.open else _GREEN
+            axes.barh(top + 0.65, length, height=0.32, left=0, color=colour)
+            row = t.recurring_chart_row if problem.open else t.recurring_chart_settled_row
+            label = row.format(
+                enterprises=problem.enterprises, tickets=problem.tickets, open=problem.open
+            )
+            _text(axes, length + 0.02, top + 0.45, label, color=_GREY)
+
+    return ChartSection(1.0 + row_height * len(problems), draw)
 
 
 def clip_name(name: str, limit: int = CHART_NAME_CHARS) -> str:

@@ -349,7 +349,7 @@ def test_workbook_matches_the_numbers(engine, settings) -> None:
     load(engine)
     report = weekly(engine, settings)
     book = load_workbook(io.BytesIO(report.xlsx))
-    assert book.sheetnames == ["汇总", "超期明细"]
+    assert book.sheetnames == ["汇总", "超期明细", "高频诉求"]  # the last: issue 16
     summary = book["汇总"]
     assert "2026-W48" in summary["A1"].value
     header = [cell.value for cell in summary[2]]
@@ -460,7 +460,7 @@ def test_english_desk(engine, settings) -> None:
     report = weekly(engine, english)
     assert "<b>Weekly overdue summary</b> 2026-W48" in report.html
     assert "acceptance overdue by 5.4 working day(s); first answer overdue by" in report.html
-    assert load_workbook(io.BytesIO(report.xlsx)).sheetnames == ["Summary", "Overdue"]
+    assert load_workbook(io.BytesIO(report.xlsx)).sheetnames == ["Summary", "Overdue", "Recurring"]
 
 
 def test_cli_writes_both_files(engine, db_url, settings, tmp_path: Path, monkeypatch, capsys):
@@ -472,7 +472,7 @@ def test_cli_writes_both_files(engine, db_url, settings, tmp_path: Path, monkeyp
     assert "每周超期通报 2026-W48" in printed and "<b>" not in printed
     assert "&lt;" not in printed and "• B1 · 税务局 · " in printed  # plain text
     xlsx, png = out / "weekly-2026-W48.xlsx", out / "weekly-2026-W48.png"
-    assert load_workbook(xlsx).sheetnames == ["汇总", "超期明细"]
+    assert load_workbook(xlsx).sheetnames == ["汇总", "超期明细", "高频诉求"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["report", "weekly", "--week", "2025-W53", "--out", str(out)]) == EXIT_CONFIG
     assert "2025 has no ISO week 53" in capsys.readouterr().err

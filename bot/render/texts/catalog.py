@@ -298,4 +298,33 @@ class Texts:
     report_chart_overdue: str
     report_chart_nothing: str
     report_department_oldest: str
+    # --- 高频诉求 / recurring problems (issue 16 reports): bot/reports/report.py, the CLI's
+    # `report common`; docs/recurring-problems.md
+    recurring_heading: str
+    recurring_week: str
+    recurring_recent: str
+    recurring_since: str
+    recurring_line: str
+    recurring_status_open: str
+    recurring_status_settled: str
+    recurring_status_join: str
+    recurring_departments_join: str
+    recurring_lead: str
+    recurring_proposed_lead: str
+    recurring_raised: str
+    recurring_span_open: str
+    recurring_span_settled: str
+    recurring_none: str
+    recurring_none_in_window: str
+    recurring_more: str
+    recurring_sheet: str
+    recurring_sheet_title: str
+    recurring_columns: tuple[str, ...]
+    recurring_scope_week: str
+    recurring_scope_recent: str
+    recurring_yes: str
+    recurring_no: str
+    recurring_chart_title: str
+    recurring_chart_row: str
+    recurring_chart_settled_row: str
     chat_places: dict[str, str]  # where /bind and /unbind act: "group" or "topic"

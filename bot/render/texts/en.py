@@ -759,5 +759,61 @@ EN = Texts(
     report_chart_rates_note="“—”: nothing fell due this week (not 0%)",
     report_chart_nothing="Nothing to count this week",
     report_department_oldest=" (oldest {time})",
+    # --- 高频诉求 / recurring problems (issue 16 reports) ---------------------------------
+    recurring_heading=(
+        "🔁 <b>Recurring problems</b> (the same problem from {min} or more enterprises, "
+        "most enterprises first)"
+    ),
+    recurring_week="<b>This week</b> (filed {start} to {end}):",
+    recurring_recent="<b>Last {weeks} weeks</b> (filed {start} to {end}):",
+    recurring_since=(
+        "🔁 <b>Recurring problems</b> filed {start} to {end} (from {min} or more enterprises, "
+        "most enterprises first)"
+    ),
+    recurring_line=(
+        "{rank}. {summary}\n"
+        "   {enterprises} enterprises · {tickets} tickets | {departments} | {status}{lead} | {span}"
+    ),
+    recurring_status_open="{count} in progress",
+    recurring_status_settled="{count} resolved",
+    recurring_status_join=" / ",
+    recurring_departments_join=", ",
+    recurring_lead=" | led by {department}",
+    recurring_proposed_lead=(
+        " | raised as a common problem, {department} proposed to lead (not yet confirmed)"
+    ),
+    recurring_raised=" | raised as a common problem",
+    recurring_span_open="open for {time}",
+    recurring_span_settled="took {time}, all resolved",
+    recurring_none=(
+        "🔁 Recurring problems: none reported by {min} or more enterprises this week or in "
+        "the last {weeks} weeks."
+    ),
+    recurring_none_in_window="(none)",
+    recurring_more="… {count} more, see the workbook's sheet “Recurring”.",
+    recurring_sheet="Recurring",
+    recurring_sheet_title="Recurring problems: the same problem from {min}+ enterprises ({as_of})",
+    recurring_columns=(
+        "Window",
+        "Rank",
+        "Problem",
+        "Enterprises",
+        "Tickets",
+        "Departments",
+        "In progress",
+        "Resolved",
+        "Lead department",
+        "Raised as common problem",
+        "First filed",
+        "Open for (working days)",
+        "Still open",
+    ),
+    recurring_scope_week="This week",
+    recurring_scope_recent="Last {weeks} weeks",
+    recurring_yes="yes",
+    recurring_no="no",
+    recurring_chart_title="Recurring problems (last {weeks} weeks)",
+    recurring_chart_row="{enterprises} enterprises · {tickets} tickets · {open} open",
+    recurring_chart_settled_row="{enterprises} enterprises · {tickets} tickets · all resolved",
     chat_places={"group": "group", "topic": "topic"},
 )
