@@ -964,7 +964,7 @@ def _recurring_band(problems: tuple[RecurringProblem, ...], t: Texts) -> ChartSe
             )
             _text(axes, length + 0.02, top + 0.45, label, color=_GREY)
 
-    return ChartSection(1.0 + row_height * len(problems), draw)
+    return ChartSection(1.2 + row_height * len(problems), draw)
 
 
 def clip_name(name: str, limit: int = CHART_NAME_CHARS) -> str:

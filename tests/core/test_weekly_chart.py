@@ -20,7 +20,7 @@ from PIL import Image
 from bot.config import load_settings
 from bot.core.sla import Schedule
 from bot.render.texts import texts_for
-from bot.reports.metrics import DepartmentCounts, Week, WeeklyMetrics
+from bot.reports.metrics import DepartmentCounts, Recurring, Week, WeeklyMetrics
 from bot.reports.report import (
     CHART_DPI,
     CHART_WIDTH_PX,
@@ -29,6 +29,7 @@ from bot.reports.report import (
     chart_sections,
     cjk_font,
 )
+from storage.reports import RecurringProblem
 
 DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "images" / "weekly-chart.png"
 #: Smallest text a phone reader can read, in pixels of the 360 px-wide view.
@@ -56,10 +57,46 @@ def week_with_late_departments(language: str):
     if language == "en":
         names = {1: "Economic Development", 2: "Tax", 3: "Market Regulation IP", 4: "Fire"}
     metrics = WeeklyMetrics(
-        week=Week(date(2026, 11, 23), schedule.zone), now=now, counts=counts, overdue=[]
+        week=Week(date(2026, 11, 23), schedule.zone),
+        now=now,
+        counts=counts,
+        overdue=[],
+        recurring=recurring_problems(language),
     )
     rows = [DepartmentRow(i, names[i], counts[i]) for i in counts]
     return metrics, rows, texts_for(language), schedule
+
+
+def recurring_problems(language: str) -> Recurring:
+    """高频诉求 of the last 4 weeks: a long summary, a settled group, five rows (the band's most)."""
+    summaries = [
+        "园区主干道反复开挖两年仍未完工，影响货车进出和员工通勤",
+        "政务大厅社保窗口排队超过一小时",
+        "同批次高新技术企业奖补资金迟迟未到账",
+        "夜间施工噪音扰民",
+        "电费账单异常",
+    ]
+    if language == "en":
+        summaries = [
+            "The main road of the park dug up again and again for two years",
+            "An hour-long queue at the social insurance window",
+            "A batch of subsidies late for everyone",
+            "Night-time construction noise",
+            "Odd electricity bills",
+        ]
+    spread = [(12, 15, 9), (5, 6, 0), (4, 4, 2), (3, 3, 3), (2, 2, 1)]
+    problems = tuple(
+        RecurringProblem(
+            group_id=n, summary=summary, enterprises=enterprises, tickets=tickets, open=still,
+            settled=tickets - still, department_ids=(1, 4), still_open=bool(still),
+            first_filed=datetime(2026, 11, 3, 2, tzinfo=UTC), last_settled=None, raised_at=None,
+            proposed_lead_department_id=None, lead_department_id=None,
+        )
+        for n, (summary, (enterprises, tickets, still)) in enumerate(
+            zip(summaries, spread, strict=True), start=1
+        )
+    )  # fmt: skip
+    return Recurring(week=problems[:2], recent=problems)
 
 
 def texts(figure) -> list[Text]:
@@ -110,6 +147,13 @@ def test_the_chart_reads_on_a_phone() -> None:
             assert (
                 "市场监督管理局知识产权与标…" in said
             )  # long names are shortened, not overlapping
+            # 高频诉求: the last 4 weeks' ranking, most enterprises first, summaries shortened.
+            assert "高频诉求（近 4 周）" in said
+            assert "园区主干道反复开挖两年仍未完工，影响货车进出和员工…" in said
+            assert "12 家企业 · 15 件 · 处理中 9" in said
+            assert "5 家企业 · 6 件 · 已全部办结" in said
+            band = said.index("高频诉求（近 4 周）")
+            assert said.index("本周按时率") < band  # the last band
             if os.environ.get("DIANXIAOER_WRITE_CHART") == "1":
                 DOCS_IMAGE.write_bytes(out.getvalue())
 
@@ -127,3 +171,4 @@ def test_a_week_with_nothing_overdue_draws_no_missing_glyph() -> None:
         figure.savefig(io.BytesIO(), format="png", dpi=CHART_DPI)
     said = [label.get_text() for label in texts(figure)]
     assert "当前没有超期工单" in said and said.count("无超期") == 2
+    assert not any("高频诉求" in s for s in said)  # no problem recurred: no band at all
