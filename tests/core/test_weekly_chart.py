@@ -68,7 +68,8 @@ def week_with_late_departments(language: str):
 
 
 def recurring_problems(language: str) -> Recurring:
-    """高频诉求 of the last 4 weeks: a long summary, a settled group, five rows (the band's most)."""
+    """高频诉求 of the last 4 weeks: a long summary, a settled group, five rows (the band's
+    most)."""
     summaries = [
         "园区主干道反复开挖两年仍未完工，影响货车进出和员工通勤",
         "政务大厅社保窗口排队超过一小时",
