@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 
-from storage.models import JobRun, Outbox, Reporter
+from storage.models import CommonGroup, JobRun, Outbox, Reporter
 
 #: A Wednesday, 10:00 in Asia/Shanghai: working time, a normal week, calendar data known.
 NOW = datetime(2025, 11, 19, 2, 0, tzinfo=UTC)
@@ -232,6 +232,67 @@ def load(engine: Engine, *, size: int, due: int) -> None:
         with engine.connect() as connection:
             connection.execute(text("ANALYZE"))
             connection.commit()
+
+
+#: 同类诉求 groups for the weekly 高频诉求 section (issue 16): one group per this many tickets.
+TICKETS_PER_GROUP = 500
+#: One ticket in this many belongs to a group.
+COMMON_EVERY = 4
+
+
+def common_groups_for(size: int) -> int:
+    """A prime number of groups (so the reporters, ``n % REPORTERS``, of one group are many
+    different enterprises), one per ``TICKETS_PER_GROUP`` tickets: 2,003 at 10^6."""
+    n = max(3, size // TICKETS_PER_GROUP)
+    while any(n % d == 0 for d in range(2, int(n**0.5) + 1)):
+        n += 1
+    return n
+
+
+def link_common_groups(engine: Engine, *, groups: int, every: int = COMMON_EVERY) -> int:
+    """Put one ticket in ``every`` into one of ``groups`` 同类诉求 groups (ticket id modulo
+    ``groups``), over the whole year: a tenth of the groups raised, a lead confirmed for half
+    of those. At 10^6 tickets each group has ~125 members, and a week's ~1,800 grouped
+    tickets spread over the 2,003 groups so that about a quarter recur within the week.
+    Returns the tickets linked."""
+    with engine.begin() as connection:
+        departments = [
+            row[0]
+            for row in connection.execute(
+                text("SELECT id FROM department WHERE role = 'department' ORDER BY id")
+            )
+        ]
+        connection.execute(
+            insert(CommonGroup),
+            [
+                {
+                    "created_at": NOW - YEAR,
+                    "updated_at": NOW - YEAR,
+                    "summary": f"园区第{g}类共性问题：道路、排队或奖补资金",
+                    "raised_at": NOW - YEAR if g % 10 == 0 else None,
+                    "proposed_lead_department_id": (
+                        departments[g % len(departments)] if g % 10 == 0 else None
+                    ),
+                    "lead_department_id": departments[g % len(departments)]
+                    if g % 20 == 0
+                    else None,
+                }
+                for g in range(groups)
+            ],
+        )
+        first = connection.execute(text("SELECT min(id) FROM commongroup")).scalar_one()
+        linked = connection.execute(
+            text(
+                "UPDATE ticket SET common_group_id = :first + (id % :groups) WHERE id % :every = 0"
+            ),
+            {"first": first, "groups": groups, "every": every},
+        ).rowcount
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE ticket"))
+            connection.execute(text("ANALYZE commongroup"))
+            connection.commit()
+    return int(linked)
 
 
 def _ratings_and_cards(engine: Engine, due: int) -> None:
