@@ -412,3 +412,21 @@ def test_report_common_without_a_database(tmp_path: Path, monkeypatch, capsys) -
     assert main(["report", "common"]) == 3
     assert "no database at" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists()
+
+
+def test_an_english_desk_reads_it_in_english(engine, settings) -> None:
+    load(engine)
+    english = settings.model_copy(
+        update={"desk": settings.desk.model_copy(update={"default_language": "en"})}
+    )
+    report = weekly(engine, english)
+    assert (
+        "🔁 <b>Recurring problems</b> (the same problem from 2 or more enterprises, "
+        "most enterprises first)"
+    ) in report.html
+    assert "<b>This week</b> (filed 2026-11-23 to 2026-11-29):" in report.html
+    assert ("   3 enterprises · 4 tickets | Economic Development Bureau, ") in report.html
+    assert "| 2 in progress / 2 resolved | led by " in report.html
+    assert "| 2 resolved | took 2 working day(s), all resolved" in report.html
+    book = load_workbook(io.BytesIO(report.xlsx))
+    assert book["Recurring"]["A3"].value == "This week"
