@@ -189,7 +189,7 @@ async def ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @guarded
 @admins_only(Act.SUMMARY)
 async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/summary [2026-W48]: the weekly overdue summary with its workbook and chart; admins."""
+    """/summary [2026-W48]: the weekly summary (高频诉求 included), workbook and chart; admins."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return

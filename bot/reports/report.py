@@ -253,12 +253,16 @@ def _when(moment: datetime, schedule: Schedule) -> str:
 
 
 def _fit(head: list[str], body: list[str], cut: str, tail: list[str] | None = None) -> str:
-    """``head`` + as much of ``body`` as fits in one message, marking a cut, + ``tail``."""
+    """``head`` + as much of ``body`` as fits in one message, marking a cut, + ``tail``
+    (which loses its own last lines only once the body is gone)."""
     tail = tail or []
     text = "\n".join([*head, *body, *tail])
     while len(text) > MESSAGE_LIMIT and body:
         body = body[:-1]
         text = "\n".join([*head, *body, cut, *tail])
+    while len(text) > MESSAGE_LIMIT and len(tail) > 1:
+        tail = tail[:-1]
+        text = "\n".join([*head, cut, *tail, cut])
     return text[:MESSAGE_LIMIT]
 
 
@@ -352,6 +356,8 @@ def _department_line(t: Texts, row: DepartmentRow, now: datetime, schedule: Sche
 RECURRING_MESSAGE_LINES = 5
 #: Characters of a group's summary a message line shows (the sheet has it whole).
 RECURRING_SUMMARY_CHARS = 40
+#: Departments a message line names (the sheet names them all).
+RECURRING_DEPARTMENTS = 3
 
 
 def _recurring_section(
@@ -408,7 +414,7 @@ def recurring_line(
         summary=escape(summary),
         enterprises=problem.enterprises,
         tickets=problem.tickets,
-        departments=escape(_departments_of(problem, names, t)),
+        departments=escape(_departments_of(problem, names, t, RECURRING_DEPARTMENTS)),
         status=_status_of(problem, t),
         lead=_lead_of(problem, names, t),
         span=(t.recurring_span_open if problem.still_open else t.recurring_span_settled).format(
@@ -417,12 +423,18 @@ def recurring_line(
     )
 
 
-def _departments_of(problem: RecurringProblem, names: dict[int | None, str], t: Texts) -> str:
+def _departments_of(
+    problem: RecurringProblem, names: dict[int | None, str], t: Texts, limit: int | None = None
+) -> str:
     if not problem.department_ids:
         return t.report_unassigned
-    return t.recurring_departments_join.join(
-        names.get(department_id, str(department_id)) for department_id in problem.department_ids
+    shown = problem.department_ids[:limit]
+    said = t.recurring_departments_join.join(
+        names.get(department_id, str(department_id)) for department_id in shown
     )
+    if len(problem.department_ids) > len(shown):
+        said += t.recurring_departments_more.format(count=len(problem.department_ids))
+    return said
 
 
 def _status_of(problem: RecurringProblem, t: Texts) -> str:

@@ -430,3 +430,33 @@ def test_an_english_desk_reads_it_in_english(engine, settings) -> None:
     assert "| 2 resolved | took 2 working day(s), all resolved" in report.html
     book = load_workbook(io.BytesIO(report.xlsx))
     assert book["Recurring"]["A3"].value == "This week"
+
+
+def test_many_departments_are_counted_and_a_huge_section_still_fits(engine, settings) -> None:
+    """A message line names three departments and counts the rest (the sheet names them all);
+    a section too long for one message loses its last groups, never its validity."""
+    long = "（" + "很长的名称" * 18 + "）"
+    codes = ("econ", "planning", "tax", "market", "fire")
+    with transaction(engine) as session:
+        for department in queries.zone.list_departments(session=session):
+            if department.code in codes:
+                department.name = (department.name + long)[:100]
+                session.add(department)
+        ids = {
+            d.code: d.id for d in queries.zone.list_departments(session=session) if d.id is not None
+        }
+        desk = Desk(groups={}, departments=ids, identities=[])
+        make = Filer(session, desk)
+        for g in range(8):
+            group_id = group(session, f"第{g}个跨部门的共性问题，" + "描述" * 30)
+            for n, code in enumerate(codes):
+                make.ticket(10 * g + n, group_id, code, "accepted", at(11, 24, 9))
+    report = weekly(engine, settings)
+    html = report.html
+    assert len(html) <= 4096 and html_to_text(html) == report.text  # valid, whole tags
+    assert "🔁 <b>高频诉求</b>" in html and "\n1. 第0个跨部门的共性问题，描述" in html
+    assert " 等 5 个部门｜处理中 5｜" in html
+    assert html.endswith("（内容较长，完整数据见附件表格）")
+    sheet = load_workbook(io.BytesIO(report.xlsx))["高频诉求"]
+    assert sheet["F3"].value.count("、") == 4  # all five departments
+    assert sheet.max_row == 2 + 8 + 8  # every group, in both windows

@@ -309,6 +309,7 @@ class Texts:
     recurring_status_settled: str
     recurring_status_join: str
     recurring_departments_join: str
+    recurring_departments_more: str
     recurring_lead: str
     recurring_proposed_lead: str
     recurring_raised: str

@@ -778,6 +778,7 @@ EN = Texts(
     recurring_status_settled="{count} resolved",
     recurring_status_join=" / ",
     recurring_departments_join=", ",
+    recurring_departments_more=" and others, {count} departments in all",
     recurring_lead=" | led by {department}",
     recurring_proposed_lead=(
         " | raised as a common problem, {department} proposed to lead (not yet confirmed)"

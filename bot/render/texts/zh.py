@@ -671,6 +671,7 @@ ZH = Texts(
     recurring_status_settled="已办结 {count}",
     recurring_status_join=" / ",
     recurring_departments_join="、",
+    recurring_departments_more=" 等 {count} 个部门",
     recurring_lead="｜牵头：{department}",
     recurring_proposed_lead="｜已列为共性问题，建议牵头：{department}（待确认）",
     recurring_raised="｜已列为共性问题",
