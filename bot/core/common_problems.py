@@ -43,8 +43,12 @@ from storage import queries
 from storage.models import CommonGroup, Department, Purpose, Ticket
 
 #: Enterprise counts at which every member's card is edited to show the group (one edit
-#: per card); in between, a card shows the group at its next edit.
-REFRESH_AT = frozenset({2, 3, 5, 10, 20, 50, 100, 200, 500})
+#: per card): when the group forms (the first card learns it has company), and then rarely.
+#: A group raised as a 共性问题 has its cards edited once more then (:func:`maybe_raise`).
+#: In between, a card shows the group at its next edit (staff act on it, the chaser).
+#: Telegram lets a bot post about 20 messages a minute in a group: thirty enterprises
+#: filing one complaint must not turn into hundreds of edits (tests/faults/test_flood_control).
+REFRESH_AT = frozenset({2, 20, 50, 100, 200, 500})
 #: How many of the other members a card lists by number (the count is always whole).
 CARD_LISTS = 10
 SUMMARY_CHARS = 80
@@ -92,8 +96,8 @@ def link_on_filing(
         _join(
             session, settings, ticket, group, now, SYSTEM, with_number=best.number, score=hit.score
         )
-        _refresh_siblings(session, settings, group, ticket, now)
-        maybe_raise(session=session, settings=settings, group=group, now=now)
+        if not maybe_raise(session=session, settings=settings, group=group, now=now, joined=ticket):
+            _refresh_siblings(session, settings, group, ticket, now)
         return group
     return None
 
@@ -335,11 +339,11 @@ def link(
     members = queries.common_groups.members(session=session, group_id=group.id or 0)
     post = partial(notices.post, session=session, settings=settings)
     post(RefreshCard(ticket, now=now))
-    if enterprises(members) in REFRESH_AT:
-        for member in members:
-            if member.id != ticket.id:
-                post(RefreshCard(member, now=now))
-    maybe_raise(session=session, settings=settings, group=group, now=now)
+    if not maybe_raise(session=session, settings=settings, group=group, now=now, joined=ticket):
+        if enterprises(members) in REFRESH_AT or len(members) == 2:
+            for member in members:
+                if member.id != ticket.id:
+                    post(RefreshCard(member, now=now))
     return group
 
 
@@ -438,8 +442,17 @@ def _involved(session: Session, members: list[Ticket]) -> list[Department]:
     return found
 
 
-def maybe_raise(*, session: Session, settings: Settings, group: CommonGroup, now: datetime) -> bool:
-    """Tell the dispatcher once, when K enterprises reported the problem within D days."""
+def maybe_raise(
+    *,
+    session: Session,
+    settings: Settings,
+    group: CommonGroup,
+    now: datetime,
+    joined: Ticket | None = None,
+) -> bool:
+    """Tell the dispatcher once, when K enterprises reported the problem within D days;
+    every member's card but ``joined``'s (posted or edited by the caller) shows it, one
+    edit each."""
     if group.raised_at is not None or group.id is None:
         return False
     members = queries.common_groups.members(session=session, group_id=group.id)
@@ -479,6 +492,9 @@ def maybe_raise(*, session: Session, settings: Settings, group: CommonGroup, now
         session=session,
         settings=settings,
     )
+    for member in members:
+        if member.status != Status.WITHDRAWN and (joined is None or member.id != joined.id):
+            notices.post(RefreshCard(member, now=now), session=session, settings=settings)
     return True
 
 
