@@ -52,6 +52,8 @@ REFRESH_AT = frozenset({2, 20, 50, 100, 200, 500})
 #: How many of the other members a card lists by number (the count is always whole).
 CARD_LISTS = 10
 SUMMARY_CHARS = 80
+#: How many of the most similar tickets are looked at (the best of the same department wins).
+SEARCHED = 50
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|0\d{2,3}-?\d{7,8}")
 _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
 _MAIL = re.compile(r"\S+@\S+\.\w+")
@@ -66,10 +68,22 @@ def linkable(ticket: Ticket) -> bool:
     return not ticket.conduct and ticket.status != Status.WITHDRAWN
 
 
+def department_key(session: Session, ticket: Ticket) -> str | None:
+    """Which department a ticket's problem belongs to, for comparing: the department
+    handling it, or while unrouted the routing model's first choice (None: neither)."""
+    if ticket.department_id is not None:
+        department = queries.zone.get_department(session=session, department_id=ticket.department_id)
+        if department is not None and department.role in queries.zone.HANDLING_ROLES:
+            return department.code
+    return str(ticket.route_top[0][0]) if ticket.route_top else None
+
+
 def link_on_filing(
     *, session: Session, settings: Settings, ticket: Ticket, now: datetime
 ) -> CommonGroup | None:
-    """Link a ticket just filed to the most similar recent ticket of another enterprise."""
+    """Link a ticket just filed to the most similar recent ticket of another enterprise
+    whose problem belongs to the same department (measured: the department halves the
+    false links among tickets that read alike, docs/common-problems.md)."""
     if not linkable(ticket) or ticket.id is None:
         return None
     index = similar.index_for(session=session, settings=settings, now=now, below_id=ticket.id)
@@ -79,6 +93,7 @@ def link_on_filing(
         threshold=settings.common.threshold,
         other_than_reporter=ticket.reporter_id,
         exclude=frozenset({ticket.id}),
+        limit=SEARCHED,
     )
     found = {
         t.id: t
@@ -86,9 +101,10 @@ def link_on_filing(
             session=session, ticket_ids=[h.ticket_id for h in hits]
         )
     }
+    key = department_key(session, ticket)
     for hit in hits:
         best = found.get(hit.ticket_id)
-        if best is None or not linkable(best):
+        if best is None or not linkable(best) or department_key(session, best) != key:
             continue
         if best.common_manual and best.common_group_id is None:
             continue  # staff took it out of a group: the desk does not put it back
@@ -584,9 +600,16 @@ def confirm_lead(
 
 
 def similar_own_ticket(
-    *, session: Session, settings: Settings, reporter_id: int, text: str, now: datetime
+    *,
+    session: Session,
+    settings: Settings,
+    reporter_id: int,
+    text: str,
+    department: str | None,
+    now: datetime,
 ) -> Ticket | None:
-    """The enterprise's own open ticket most like ``text`` (above the threshold), if any."""
+    """The enterprise's own open ticket most like ``text`` (above the threshold) whose
+    problem belongs to ``department`` (where the new one would be routed), if any."""
     own = [
         t
         for t in queries.common_groups.open_tickets_of_reporter(
@@ -594,7 +617,7 @@ def similar_own_ticket(
             reporter_id=reporter_id,
             statuses=sorted(s.value for s in ACCEPTS_INFO if s is not Status.RESOLVED),
         )
-        if not t.conduct
+        if not t.conduct and department_key(session, t) == department
     ]
     if not own or not text.strip():
         return None

@@ -496,6 +496,7 @@ def _submit(
     limited = abuse.ticket_limit(session=session, settings=settings, reporter=reporter, now=now)
     if limited is not None:
         return [Screen(Name.TICKET_LIMIT_SUBMIT, limited)]  # the draft waits, confirmed
+    decision = draft_decision(session=session, settings=settings, draft=draft)
     if "repeat_of" not in draft.data:
         # Asked once per draft: is this what the enterprise already filed and is open?
         same = common_problems.similar_own_ticket(
@@ -503,6 +504,7 @@ def _submit(
             settings=settings,
             reporter_id=reporter.id or 0,
             text=draft.data.get("description") or "",
+            department=decision.department or (decision.top[0][0] if decision.top else None),
             now=now,
         )
         draft.data["repeat_of"] = same.id if same is not None else None
@@ -514,7 +516,6 @@ def _submit(
                     {"number": same.number, "status": same.status, "ticket_id": same.id},
                 )
             ]
-    decision = draft_decision(session=session, settings=settings, draft=draft)
     if decision.would_ask and conduct_answer(draft) is None:
         # One plain question before it goes anywhere; asked once per draft (pressing
         # submit again shows the same question: the answer decides the route).
