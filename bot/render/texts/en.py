@@ -365,7 +365,7 @@ EN = Texts(
     card_common_raised="📌 Raised as a common problem",
     card_common_leads="⭐ Your department leads this common problem",
     card_common_lead="Lead department: {department}",
-    btn_together="Answer together ({count})",
+    btn_together="📣 Answer together",
     btn_unlink="Not the same problem",
     ask_common_reply=(
         "Ticket {number}: reply to this message with your answer. The {count} t"

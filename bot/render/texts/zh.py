@@ -325,7 +325,7 @@ ZH = Texts(
     card_common_raised="📌 已列为共性问题",
     card_common_leads="⭐ 本部门牵头办理此共性问题",
     card_common_lead="牵头部门：{department}",
-    btn_together="一并答复（{count} 件）",
+    btn_together="📣 一并答复",
     btn_unlink="移出同类",
     ask_common_reply=(
         "工单 {number}：请回复本消息写明答复。同类诉求中本部门承办的"
