@@ -71,6 +71,7 @@ from bot.render.texts import texts_for
 from storage import queries
 from storage.db import transaction
 from storage.models import (
+    CommonGroup,
     Department,
     Draft,
     Outbox,
@@ -114,6 +115,7 @@ as:econ                       .      .        Y       .          .       .      
 dt:tax                        .      .        Y       .          .       .        Y      .
 dd:approve                    .      .        Y       .          .       .        Y      .
 dd:reject                     .      .        Y       .          .       .        Y      .
+cg:lead                       .      .        Y       .          .       .        Y      .
 t:open                        Y      .        .       .          .       .        .      .
 w:withdraw                    Y      .        .       .          .       .        .      .
 wy:withdraw                   Y      .        .       .          .       .        .      .
@@ -158,6 +160,7 @@ as:econ                        .     .     .       .
 dt:tax                         .     .     .       .
 dd:approve                     .     .     .       .
 dd:reject                      .     .     .       .
+cg:lead                        .     .     .       .
 t:open                         .     .     .       .
 w:withdraw                     .     .     .       .
 wy:withdraw                    .     .     .       .
@@ -218,7 +221,15 @@ def _parse(*tables: str) -> dict[str, Row]:
 ROWS = _parse(MATRIX, MEMBERSHIP)
 
 # Buttons whose only subject is the presser's own draft, language or list (see the docstring).
-SELF_SERVICE = {cb.KIND, cb.OFFER, cb.DRAFT, cb.LANGUAGE, cb.MY_LIST, cb.CONDUCT_ANSWER}
+SELF_SERVICE = {
+    cb.KIND,
+    cb.OFFER,
+    cb.DRAFT,
+    cb.LANGUAGE,
+    cb.MY_LIST,
+    cb.CONDUCT_ANSWER,
+    cb.REPEAT_CHOICE,  # the presser's own draft: add it to the similar open ticket, or not
+}
 
 
 # --- the world the matrix runs in ----------------------------------------------------------------
@@ -235,6 +246,7 @@ class Target:
     reply_to: dict[str, int] = field(default_factory=dict)  # place -> message id
     message_id: int | None = None  # a TicketMessage (an enterprise's addition)
     group: Chat | None = None  # /bind, /unbind: where the admin sends it
+    common_group_id: int | None = None  # 同类诉求: the group whose lead is confirmed
 
 
 @dataclass
@@ -340,6 +352,30 @@ def unrouted(w: World, s: Session, i: int) -> Target:
     )
     assert ticket.status == "unrouted"
     return target_of(ticket, w.people["owner"])
+
+
+def linked(w: World, s: Session, i: int) -> Target:
+    """Two enterprises' tickets about one problem, linked by the desk into a group."""
+    first = new_ticket(w, s, w.people["owner"])
+    second = new_ticket(w, s, w.people["other_ent"])
+    assert second.common_group_id is not None
+    assert second.common_group_id == first.common_group_id
+    return target_of(second, w.people["owner"], common_group_id=second.common_group_id)
+
+
+def leads(department: str) -> Check:
+    def check(
+        w: World, target: Target, messages: list[MessageRecord], texts: list[str]
+    ) -> str | None:
+        with transaction(w.engine) as session:
+            group = session.get(CommonGroup, target.common_group_id)
+            lead = group and group.lead_department_id
+            held_by = session.get(Department, lead) if lead else None
+        if held_by is None or held_by.code != department:
+            return f"lead {held_by and held_by.code}, expected {department}; answers {texts}"
+        return None
+
+    return check
 
 
 def transfer_requested(w: World, s: Session, i: int) -> Target:
@@ -696,6 +732,12 @@ SPECS: dict[str, Spec] = {
         lambda t: cb.make(cb.DECIDE, t.request_id or 0, "reject"),
         posted("ask_reject_reason"),
     ),
+    "cg:lead": press(
+        "dispatch",
+        linked,
+        lambda t: cb.make(cb.COMMON, t.common_group_id or 0, "econ"),
+        leads("econ"),
+    ),
     "t:open": press(
         "private",
         assigned,
@@ -972,7 +1014,9 @@ async def _build(scene: Scene) -> World:
                 spec.prepare(world, session, i) for i in range(max(1, len(row.allowed)))
             ]
     scene.desk.kick_sender()
-    await scene.settle()
+    # Many of these tickets are one complaint from several enterprises: the desk links
+    # them (同类诉求), which edits some cards and tells the dispatcher of common problems.
+    await scene.settle(timeout=60)
     _find_reply_targets(world)
     with transaction(world.engine) as session:
         unsent = [(r.purpose, r.status) for r in session.exec(select(Outbox)) if r.status != "sent"]
@@ -1272,7 +1316,7 @@ def test_the_matrix_covers_every_button_and_admin_command() -> None:
     assert set(ROWS) == set(SPECS)
     assert {a for a in ROWS if a.startswith("/")} == {f"/{name}" for name in menus.ADMIN}
     cells = [c for row in ROWS.values() for c in row.cells.values() if c != "-"]
-    assert len(cells) == 442 and cells.count("Y") == 43
+    assert len(cells) == 454 and cells.count("Y") == 45
 
 
 @pytest.mark.asyncio(loop_scope="module")
