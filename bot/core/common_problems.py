@@ -72,7 +72,9 @@ def department_key(session: Session, ticket: Ticket) -> str | None:
     """Which department a ticket's problem belongs to, for comparing: the department
     handling it, or while unrouted the routing model's first choice (None: neither)."""
     if ticket.department_id is not None:
-        department = queries.zone.get_department(session=session, department_id=ticket.department_id)
+        department = queries.zone.get_department(
+            session=session, department_id=ticket.department_id
+        )
         if department is not None and department.role in queries.zone.HANDLING_ROLES:
             return department.code
     return str(ticket.route_top[0][0]) if ticket.route_top else None
