@@ -357,11 +357,11 @@ def link(
     members = queries.common_groups.members(session=session, group_id=group.id or 0)
     post = partial(notices.post, session=session, settings=settings)
     post(RefreshCard(ticket, now=now))
-    if not maybe_raise(session=session, settings=settings, group=group, now=now, joined=ticket):
-        if enterprises(members) in REFRESH_AT or len(members) == 2:
-            for member in members:
-                if member.id != ticket.id:
-                    post(RefreshCard(member, now=now))
+    raised = maybe_raise(session=session, settings=settings, group=group, now=now, joined=ticket)
+    if not raised and (enterprises(members) in REFRESH_AT or len(members) == 2):
+        for member in members:
+            if member.id != ticket.id:
+                post(RefreshCard(member, now=now))
     return group
 
 
