@@ -304,6 +304,8 @@ class CommonSettings(_Strict):
     """同类诉求 (docs/common-problems.md): similar tickets of different enterprises linked into
     one group, raised to the dispatcher as a 共性问题 when it grows."""
 
+    # false: the desk links nothing by itself (staff still link by number, /link).
+    auto_link: bool = True
     # Tickets filed within this many days of each other may be linked.
     window_days: float = Field(default=30, gt=0)
     # Cosine similarity of the routing model's text vectors at which two tickets are the

@@ -86,7 +86,7 @@ def link_on_filing(
     """Link a ticket just filed to the most similar recent ticket of another enterprise
     whose problem belongs to the same department (measured: the department halves the
     false links among tickets that read alike, docs/common-problems.md)."""
-    if not linkable(ticket) or ticket.id is None:
+    if not settings.common.auto_link or not linkable(ticket) or ticket.id is None:
         return None
     index = similar.index_for(session=session, settings=settings, now=now, below_id=ticket.id)
     hits = index.search(

@@ -562,7 +562,7 @@ def _repeat_choice(
     screen = start_adding_info(session=session, reporter=reporter, ticket_id=ticket_id)
     if screen.name is not Name.ASK_ADD_INFO:
         return [screen]  # closed meanwhile: the draft stays, the enterprise sees why
-    added = add_info(
+    add_info(
         session=session,
         settings=settings,
         reporter=reporter,
@@ -580,7 +580,7 @@ def _repeat_choice(
             now=now,
         )
     queries.reporters.delete_draft(session=session, reporter_id=reporter.id or 0)
-    return [finish_adding_info(session=session, reporter=reporter)] if added else []
+    return [finish_adding_info(session=session, reporter=reporter)]
 
 
 def _answer_conduct(
