@@ -641,6 +641,9 @@ EN = Texts(
         "ask_comment": "the comment invitation",
         "ask_reject_reason": "the question for a reason",
         "calendar": "the calendar warning",
+        # 同类诉求 / common problems (issue 16)
+        "common_problem": "common problem notice",
+        "ask_common_reply": "question for an answer together",
     },
     delivery_of_ticket=" (ticket {number})",
     delivery_to_enterprise="the enterprise",

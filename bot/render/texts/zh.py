@@ -555,6 +555,9 @@ ZH = Texts(
         "ask_comment": "留言邀请",
         "ask_reject_reason": "驳回理由询问",
         "calendar": "工作日历提醒",
+        # 同类诉求 / common problems (issue 16)
+        "common_problem": "共性问题提示",
+        "ask_common_reply": "一并答复的询问",
     },
     delivery_of_ticket="（工单 {number}）",
     delivery_to_enterprise="企业",
