@@ -13,6 +13,7 @@ from benchmarks import (
     memory,
     outbound,
     routing,
+    similar,
     startup,
     weekly_report,
 )
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[bool, list[str]], list[Figure]]] = {
     "outbound": outbound.run,
     "memory": memory.run,
     "routing": routing.run,
+    "similar": similar.run,
     "startup": startup.run,
 }
 

@@ -30,12 +30,22 @@ from bot.desk import Desk
 from bot.ops import hooks
 from bot.render import callbacks as cb
 from bot.render import menus, notify
-from handlers import admin, dispatch, enterprise, fallback, membership, my_tickets, staff
+from handlers import (
+    admin,
+    common_problems,
+    dispatch,
+    enterprise,
+    fallback,
+    membership,
+    my_tickets,
+    staff,
+)
 from handlers.common import on_error
 from storage import queries
 from storage.db import transaction
 
 PRIVATE = filters.ChatType.PRIVATE
+GROUPS = filters.ChatType.GROUPS
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +106,10 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("summary", admin.summary))
     add(CommandHandler("block", admin.block))
     add(CommandHandler("unblock", admin.unblock))
+    add(CommandHandler("link", common_problems.link_command, filters=GROUPS))
+    add(CommandHandler("unlink", common_problems.unlink_command, filters=GROUPS))
+    add(CommandHandler("lead", common_problems.lead_command, filters=GROUPS))
+    add(CallbackQueryHandler(common_problems.lead_button, pattern=cb.pattern(cb.COMMON)))
     for prefix in staff.STAFF_PREFIXES:
         add(CallbackQueryHandler(staff.card_button, pattern=cb.pattern(prefix)))
     for prefix in dispatch.REQUEST_PREFIXES:

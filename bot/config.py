@@ -300,6 +300,23 @@ class RoutingSettings(_Strict):
     conduct: ConductSettings = ConductSettings()
 
 
+class CommonSettings(_Strict):
+    """同类诉求 (docs/common-problems.md): similar tickets of different enterprises linked into
+    one group, raised to the dispatcher as a 共性问题 when it grows."""
+
+    # false: the desk links nothing by itself (staff still link by number, /link).
+    auto_link: bool = True
+    # Tickets filed within this many days of each other may be linked.
+    window_days: float = Field(default=30, gt=0)
+    # Cosine similarity of the routing model's text vectors at which two tickets are the
+    # same problem (measured on tests/common/data, docs/common-problems.md); 1 switches
+    # linking off in practice.
+    threshold: float = Field(default=0.16, gt=0, le=1)
+    # A group of this many enterprises within raise_days is raised as a 共性问题.
+    raise_enterprises: int = Field(default=3, ge=2)
+    raise_days: float = Field(default=7, gt=0)
+
+
 class Settings(_Strict):
     desk: DeskSettings = DeskSettings()
     telegram: TelegramSettings = TelegramSettings()
@@ -312,6 +329,7 @@ class Settings(_Strict):
     report: ReportSettings = ReportSettings()
     ops: OpsSettings = OpsSettings()
     routing: RoutingSettings = RoutingSettings()
+    common: CommonSettings = CommonSettings()
     sandbox: SandboxSettings = SandboxSettings()
     departments: list[DepartmentConfig] = Field(default_factory=list)
     categories: list[CategoryConfig] = Field(default_factory=list)

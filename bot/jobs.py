@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.core import chaser, desk_routing
+from bot.core import chaser, desk_routing, similar
 from bot.delivery import leases
 from bot.desk import Desk
 from bot.reports import weekly
@@ -68,6 +68,13 @@ async def routing_at_start(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     except Exception:  # the desk keeps routing by rules; the scheduled retrain tries again
         log.exception("training the routing model at start failed")
+    try:
+        # The index of recent tickets for 同类诉求, with the model's text vectorizer.
+        await asyncio.to_thread(
+            similar.build, engine=desk.engine, settings=desk.settings, now=desk.clock()
+        )
+    except Exception:  # the first filing builds it instead
+        log.exception("indexing recent tickets for similar ones failed")
     finally:
         desk.routing_ready.set()
 
@@ -76,9 +83,13 @@ async def routing_retrain(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Scheduled: a new model version when the desk has labelled new tickets since."""
     desk: Desk = context.bot_data["desk"]
     try:
-        await asyncio.to_thread(
+        stored = await asyncio.to_thread(
             desk_routing.retrain_if_learned, engine=desk.engine, settings=desk.settings
         )
+        if stored is not None:  # the similar-ticket index follows the new vectorizer
+            await asyncio.to_thread(
+                similar.build, engine=desk.engine, settings=desk.settings, now=desk.clock()
+            )
     except Exception:
         log.exception("retraining the routing model failed")
 

@@ -165,6 +165,7 @@ FILING_PREFIXES = (
     cb.VISIBILITY,
     cb.CONFIRM,
     cb.CONDUCT_ANSWER,
+    cb.REPEAT_CHOICE,
     cb.DRAFT,
     cb.OFFER,
     cb.SPLIT_OFF,

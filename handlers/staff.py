@@ -8,7 +8,7 @@ from telegram import Message, ReactionTypeEmoji, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core import group_replies, staff
+from bot.core import common_problems, group_replies, staff
 from bot.core.permissions import Refused
 from bot.core.validation import clean_text
 from bot.render import callbacks as cb
@@ -36,6 +36,22 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 raise Refused("stale")
             if data.prefix == cb.STAFF and data.arg(1) == "accept":
                 staff.accept(
+                    session=session,
+                    settings=desk.settings,
+                    ticket=ticket,
+                    actor=actor,
+                    now=desk.clock(),
+                )
+            elif data.prefix == cb.STAFF and data.arg(1) == "together":
+                common_problems.ask_together(
+                    session=session,
+                    settings=desk.settings,
+                    ticket=ticket,
+                    actor=actor,
+                    now=desk.clock(),
+                )
+            elif data.prefix == cb.STAFF and data.arg(1) == "unlink":
+                common_problems.unlink(
                     session=session,
                     settings=desk.settings,
                     ticket=ticket,

@@ -304,10 +304,12 @@ class Purpose(StrEnum):
     ASK_TRANSFER_REASON = "ask_transfer_reason"
     ASK_EXTENSION_REASON = "ask_extension_reason"
     ASK_REJECT_REASON = "ask_reject_reason"
+    ASK_COMMON_REPLY = "ask_common_reply"  # 一并答复: the words for every ticket of a group
     # Requests and decisions at the dispatcher's desk
     TRANSFER_REQUEST = "transfer_request"
     EXTENSION_REQUEST = "extension_request"
     DECISION = "decision"
+    COMMON_PROBLEM = "common_problem"  # 共性问题: a group raised, its lead confirmed
     # Chaser, summaries, the desk's own notices
     REMINDER = "reminder"
     ESCALATION = "escalation"

@@ -31,7 +31,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.core import decisions, notices, permissions, prompts, staff
+from bot.core import common_problems, decisions, notices, permissions, prompts, staff
 from bot.core.intake import Attachment
 from bot.core.lifecycle import Status
 from bot.core.notices import Buttons, Keys, UnderCard, say
@@ -144,6 +144,11 @@ def on_reply(
     if purpose == Purpose.ASK_QUESTION:
         staff.ask_info(
             session=session, settings=settings, ticket=ticket, actor=actor, question=text, now=now
+        )
+        return True
+    if purpose == Purpose.ASK_COMMON_REPLY:
+        common_problems.answer_together(
+            session=session, settings=settings, ticket=ticket, actor=actor, text=text, now=now
         )
         return True
     if purpose == Purpose.ASK_RESOLUTION:

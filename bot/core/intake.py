@@ -14,11 +14,18 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.core import abuse, conversation, feedback
+from bot.core import abuse, common_problems, conversation, feedback
 from bot.core.filing_steps import CORRECTIONS, FIRST, STEPS, Accepts, Step, next_step
 from bot.core.routing import suggest_category
 from bot.core.screens import FilingButton, Label, Name, Pressed, Screen
-from bot.core.tickets import conduct_answer, draft_decision, submit_ticket
+from bot.core.tickets import (
+    add_info,
+    conduct_answer,
+    draft_decision,
+    finish_adding_info,
+    start_adding_info,
+    submit_ticket,
+)
 from bot.core.validation import UsccProblem, check_uscc, clean_text, normalize_phone
 from storage import queries
 from storage.models import Draft, Reporter
@@ -297,6 +304,8 @@ def on_button(
         return _submit(session, settings, reporter, draft, now)
     if button is FilingButton.CONDUCT_ANSWER:
         return _answer_conduct(session, settings, reporter, draft, data.arg(), now)
+    if button is FilingButton.REPEAT_CHOICE:
+        return _repeat_choice(session, settings, reporter, draft, data.arg(), now)
     if draft is None:
         return [Screen(Name.STALE_BUTTON)]
     draft.active = True
@@ -488,6 +497,25 @@ def _submit(
     if limited is not None:
         return [Screen(Name.TICKET_LIMIT_SUBMIT, limited)]  # the draft waits, confirmed
     decision = draft_decision(session=session, settings=settings, draft=draft)
+    if "repeat_of" not in draft.data:
+        # Asked once per draft: is this what the enterprise already filed and is open?
+        same = common_problems.similar_own_ticket(
+            session=session,
+            settings=settings,
+            reporter_id=reporter.id or 0,
+            text=draft.data.get("description") or "",
+            department=decision.department or (decision.top[0][0] if decision.top else None),
+            now=now,
+        )
+        draft.data["repeat_of"] = same.id if same is not None else None
+        queries.reporters.save_draft(session=session, draft=draft)
+        if same is not None:
+            return [
+                Screen(
+                    Name.REPEAT_OFFER,
+                    {"number": same.number, "status": same.status, "ticket_id": same.id},
+                )
+            ]
     if decision.would_ask and conduct_answer(draft) is None:
         # One plain question before it goes anywhere; asked once per draft (pressing
         # submit again shows the same question: the answer decides the route).
@@ -506,6 +534,53 @@ def _submit(
         decision=decision,
     )
     return [Screen(Name.SUBMITTED)]
+
+
+def _repeat_choice(
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    draft: Draft | None,
+    choice: str | None,
+    now: datetime,
+) -> list[Screen]:
+    """The answer to the offer of adding to a similar open ticket: "add" puts the draft's
+    description and files on that ticket as additional information (the same path as
+    /my → 补充信息) and the draft is done; "new" files the ticket as it is."""
+    if (
+        draft is None
+        or Step(draft.step) is not Step.CONFIRM
+        or not draft.data.get("repeat_of")
+        or choice not in ("add", "new")
+    ):
+        return [Screen(Name.STALE_BUTTON)]
+    if choice == "new":
+        draft.data["repeat_of"] = None
+        queries.reporters.save_draft(session=session, draft=draft)
+        return _submit(session, settings, reporter, draft, now)
+    ticket_id = int(draft.data["repeat_of"])
+    screen = start_adding_info(session=session, reporter=reporter, ticket_id=ticket_id)
+    if screen.name is not Name.ASK_ADD_INFO:
+        return [screen]  # closed meanwhile: the draft stays, the enterprise sees why
+    add_info(
+        session=session,
+        settings=settings,
+        reporter=reporter,
+        text=draft.data.get("description") or "",
+        attachment=None,
+        now=now,
+    )
+    for item in draft.data.get("evidence") or []:
+        add_info(
+            session=session,
+            settings=settings,
+            reporter=reporter,
+            text=None,
+            attachment=item,
+            now=now,
+        )
+    queries.reporters.delete_draft(session=session, reporter_id=reporter.id or 0)
+    return [finish_adding_info(session=session, reporter=reporter)]
 
 
 def _answer_conduct(

@@ -44,6 +44,11 @@ class Action(StrEnum):
     REOPEN_TO_DISPATCHER = "reopen_to_dispatcher"
     AUTO_CLOSE = "auto_close"
     WITHDRAW = "withdraw"
+    # 同类诉求 (bot/core/common_problems.py): the desk or staff link a ticket into a group of
+    # similar tickets or take it out; the dispatcher confirms the group's lead department.
+    LINK_COMMON = "link_common"
+    UNLINK_COMMON = "unlink_common"
+    COMMON_LEAD = "common_lead"
 
 
 S, A = Status, Action
@@ -121,7 +126,16 @@ TRANSITIONS: dict[tuple[Status, Action], Target] = {
     # Taking an addition back and commenting on a rating leave the ticket where it is.
     **{(state, A.TAKE_BACK_INFO): state for state in Status},
     **{(state, A.COMMENT_RATING): state for state in Status},
+    # A ticket joins or leaves a group of similar tickets, in any state; the group's lead
+    # is recorded on each member.
+    **{(state, A.LINK_COMMON): state for state in Status},
+    **{(state, A.UNLINK_COMMON): state for state in Status},
+    **{(state, A.COMMON_LEAD): state for state in Status},
 }
+
+#: Events about the desk's own organisation of tickets, never shown to the enterprise
+#: (they name other enterprises' tickets).
+INTERNAL_ACTIONS: frozenset[Action] = frozenset({A.LINK_COMMON, A.UNLINK_COMMON, A.COMMON_LEAD})
 
 
 #: Where a ``Back.PREVIOUS`` move may land.

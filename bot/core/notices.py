@@ -147,6 +147,9 @@ class Keys(StrEnum):
     TRANSFER_TO = "transfer_to"
     #: Approve or reject a department's request; ``options``: the request's id.
     APPROVE_REJECT = "approve_reject"
+    #: 共性问题: confirm a lead department; ``options``: the group's id, then each department
+    #: involved as ``(code, Label)``, the proposed one first.
+    COMMON_LEAD = "common_lead"
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,12 @@ class Act(StrEnum):
     REQUEST_TRANSFER = "request_transfer"
     REQUEST_EXTENSION = "request_extension"
     REPLY = "reply"  # words relayed to the enterprise
+    # 同类诉求 (bot/core/common_problems.py): one answer for the department's tickets of a
+    # group; taking a ticket out of a group or linking it by number (its department, or
+    # the dispatcher for any ticket); confirming the lead department of a 共性问题.
+    ANSWER_TOGETHER = "answer_together"
+    LINK_COMMON = "link_common"
+    CONFIRM_LEAD = "confirm_lead"
     # The dispatcher's decisions.
     ASSIGN = "assign"
     APPROVE_TRANSFER = "approve_transfer"
@@ -87,6 +93,9 @@ WHO_MAY: Final[Mapping[Act, frozenset[Role]]] = {
     Act.REQUEST_TRANSFER: _DEPARTMENT,
     Act.REQUEST_EXTENSION: _DEPARTMENT,
     Act.REPLY: _DEPARTMENT,
+    Act.ANSWER_TOGETHER: _DEPARTMENT,
+    Act.LINK_COMMON: frozenset({Role.DEPARTMENT, Role.DISPATCHER, Role.ADMIN}),
+    Act.CONFIRM_LEAD: _DISPATCH,
     Act.ASSIGN: _DISPATCH,
     Act.APPROVE_TRANSFER: _DISPATCH,
     Act.APPROVE_EXTENSION: _DISPATCH,

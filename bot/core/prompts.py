@@ -25,6 +25,7 @@ TEXT = (
     Purpose.ASK_TRANSFER_REASON,
     Purpose.ASK_EXTENSION_REASON,
     Purpose.ASK_REJECT_REASON,
+    Purpose.ASK_COMMON_REPLY,
 )
 #: Prompts answered with their buttons: a reply to one is not relayed either.
 BUTTONS = (Purpose.TRANSFER_REASONS, Purpose.EXTENSION_DAYS)

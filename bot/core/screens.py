@@ -30,6 +30,7 @@ class Name(StrEnum):
     ASK_CONSENT = "ask_consent"
     SUMMARY = "summary"
     CONDUCT_QUESTION = "conduct_question"
+    REPEAT_OFFER = "repeat_offer"  # 同类诉求: this looks like one of your own open tickets
     SUBMITTED = "submitted"
     ALREADY_SUBMITTED = "already_submitted"
     CANCELLED = "cancelled"
@@ -97,6 +98,7 @@ class FilingButton(StrEnum):
     VISIBILITY = "visibility"
     CONFIRM = "confirm"
     CONDUCT_ANSWER = "conduct_answer"
+    REPEAT_CHOICE = "repeat_choice"  # add to the similar open ticket, or file a new one
 
 
 class Pressed(Protocol):

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.core import clocks, conversation, desk_routing, notices, permissions
-from bot.core.lifecycle import ACCEPTS_INFO, Action, Status
+from bot.core import clocks, common_problems, conversation, desk_routing, notices, permissions
+from bot.core.lifecycle import ACCEPTS_INFO, INTERNAL_ACTIONS, Action, Status
 from bot.core.notices import (
     Buttons,
     CopyEvidence,
@@ -197,6 +197,8 @@ def submit_ticket(
     _remember_profile(reporter, data, now)
     session.add(reporter)
     session.delete(draft)
+    # Before the card is posted, so that it shows the group (nothing is said to anyone).
+    common_problems.link_on_filing(session=session, settings=settings, ticket=ticket, now=now)
     post = partial(notices.post, session=session, settings=settings)
     post(
         ToEnterprise(
@@ -298,6 +300,8 @@ def ticket_detail(
     }
     history = []
     for event in queries.tickets.ticket_events(session=session, ticket_id=ticket.id or 0):
+        if event.action in INTERNAL_ACTIONS:
+            continue  # the desk's grouping names other enterprises' tickets
         detail: dict[str, Any] = dict(event.detail)
         if "department" in detail:
             detail["department"] = departments.get(detail["department"], detail["department"])

@@ -61,7 +61,9 @@ SYSTEM = Who(Role.SYSTEM)
 #: Roles whose events name the person (``detail["by"]``): the desk's own people.
 _NAMED = frozenset({Role.STAFF, Role.DISPATCHER, Role.ADMIN})
 #: Taking an addition back leaves the ticket exactly as it was, its last change included.
-_UNTOUCHED = frozenset({Action.TAKE_BACK_INFO})
+_UNTOUCHED = frozenset(
+    {Action.TAKE_BACK_INFO, Action.LINK_COMMON, Action.UNLINK_COMMON, Action.COMMON_LEAD}
+)
 
 
 @dataclass(frozen=True)

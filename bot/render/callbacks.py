@@ -28,13 +28,15 @@ ADD_INFO = "ai"  # ai:<ticket id>
 ADD_INFO_DONE = "ad"
 LANGUAGE = "lg"  # lg:zh | lg:en
 ASSIGN = "as"  # as:<ticket id>:<department code>
-STAFF = "st"  # st:<ticket id>:<accept|ask_info|transfer|extension|resolve>
+STAFF = "st"  # st:<ticket id>:<accept|ask_info|transfer|extension|resolve|together|unlink>
 TRANSFER_REASON = "tr"  # tr:<ticket id>:<reason code>
 EXTENSION_DAYS = "ex"  # ex:<ticket id>:<days>
 TRANSFER_TO = "dt"  # dt:<request id>:<department code>
 DECIDE = "dd"  # dd:<request id>:<approve|reject>
 RATE = "rt"  # rt:<ticket id>:<1..5>
 CONDUCT_ANSWER = "cq"  # cq:yes | cq:no (is it about an official's conduct?)
+REPEAT_CHOICE = "rq"  # rq:add | rq:new (add to the enterprise's similar open ticket, or not)
+COMMON = "cg"  # cg:<group id>:<department code> (the dispatcher confirms a lead)
 
 #: The filing conversation's buttons, as the core knows them (bot.core.intake).
 FILING_BUTTONS = {
@@ -45,6 +47,7 @@ FILING_BUTTONS = {
     VISIBILITY: FilingButton.VISIBILITY,
     CONFIRM: FilingButton.CONFIRM,
     CONDUCT_ANSWER: FilingButton.CONDUCT_ANSWER,
+    REPEAT_CHOICE: FilingButton.REPEAT_CHOICE,
 }
 
 MAX_BYTES = 64

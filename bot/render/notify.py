@@ -13,7 +13,7 @@ from sqlmodel import Session
 from telegram.constants import ParseMode
 
 from bot.config import Settings
-from bot.core import notices
+from bot.core import common_problems, notices
 from bot.core.clocks import overdue_clocks
 from bot.core.lifecycle import RELAYS_STAFF_REPLIES, Status
 from bot.core.notices import (
@@ -229,6 +229,7 @@ def card_view(
         relays_replies=not for_desk and Status(ticket.status) in RELAYS_STAFF_REPLIES,
         history=_history(session, ticket, messages, history_through),
         conduct=ticket.conduct,
+        common=common_problems.card_group(session=session, ticket=ticket),
     )
 
 
@@ -298,7 +299,9 @@ def post_card(
         assert ticket.id is not None
         payload["reply_markup"] = dispatch_keyboard(ticket.id, choices, language, top=top).to_dict()
     else:
-        keyboard = card_keyboard(ticket.id or 0, ticket.status, language, conduct=ticket.conduct)
+        keyboard = card_keyboard(
+            ticket.id or 0, ticket.status, language, conduct=ticket.conduct, common=view.common
+        )
         if keyboard is not None:
             payload["reply_markup"] = keyboard.to_dict()
     card = to_department(
@@ -386,7 +389,9 @@ def refresh_card(
     keyboard = (
         None
         if transferred_to is not None
-        else card_keyboard(ticket.id or 0, ticket.status, language, conduct=ticket.conduct)
+        else card_keyboard(
+            ticket.id or 0, ticket.status, language, conduct=ticket.conduct, common=view.common
+        )
     )
     payload["reply_markup"] = (
         keyboard.to_dict() if keyboard is not None else {"inline_keyboard": []}
@@ -619,6 +624,18 @@ def _markup(buttons: Buttons | None, language: str, settings: Settings) -> dict[
         ]
         choices.append((t.btn_reject, cb.make(cb.DECIDE, request_id, "reject")))
         return choice_keyboard(choices).to_dict()
+    if buttons.keys is Keys.COMMON_LEAD:
+        group_id, *departments = buttons.options
+        choices = [
+            (
+                (t.btn_common_confirm if i == 0 else t.btn_common_other).format(
+                    department=name(language)
+                ),
+                cb.make(cb.COMMON, group_id, code),
+            )
+            for i, (code, name) in enumerate(departments)
+        ]
+        return choice_keyboard(choices, 1).to_dict()
     if buttons.keys is Keys.APPROVE_REJECT:
         (request_id,) = buttons.options
         return choice_keyboard(

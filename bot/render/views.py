@@ -23,6 +23,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
+from bot.core.common_problems import CardGroup
 from bot.core.notices import CardLink, Concat, Excerpt, Lateness, PersonName, Say, Term, Words
 from bot.core.screens import Label, Name, Screen
 from bot.core.validation import UsccProblem
@@ -399,6 +400,26 @@ def compose(
                 ),
             )
         ]
+    if n is Name.REPEAT_OFFER:
+        number = escape(p["number"])
+        return [
+            Rendered(
+                t.repeat_offer.format(
+                    number=number, status=t.status_names.get(p["status"], p["status"])
+                ),
+                _buttons(
+                    [
+                        [
+                            (
+                                t.btn_repeat_add.format(number=p["number"]),
+                                cb.make(cb.REPEAT_CHOICE, "add"),
+                            )
+                        ],
+                        [(t.btn_repeat_new, cb.make(cb.REPEAT_CHOICE, "new"))],
+                    ]
+                ),
+            )
+        ]
     if n is Name.CONDUCT_QUESTION:
         return [
             Rendered(
@@ -673,6 +694,8 @@ class CardView:
     relays_replies: bool = False  # a department's own card, while replies reach the enterprise
     #: The exchange before the ticket reached this card's department (a transfer), in order.
     history: tuple[Exchanged, ...] = ()
+    #: 同类诉求: the other members by number and status only (never who they are).
+    common: CardGroup | None = None
 
 
 CARD_DESCRIPTION_LIMIT = 2000
@@ -724,7 +747,7 @@ def card_text(
         description=escape(description),
         evidence=t.card_evidence.format(count=card.evidence) if card.evidence else "",
     )
-    progress = _card_progress(card, t, language, zone)
+    progress = _card_progress(card, t, language, zone) + _card_common(card, t, language)
     # The dispatcher's wrappers around a card need their room.
     room = MESSAGE_LIMIT - CARD_WRAPPER_ROOM - shown_len(text + progress)
     return text + _card_history(card, t, language, room) + progress
@@ -758,6 +781,31 @@ def _card_history(card: CardView, t: Texts, language: str, room: int) -> str:
         left_out = len(lines) - len(kept)
         kept.insert(0, t.card_history_earlier.format(count=left_out, number=card.number))
     return "\n\n" + "\n".join([heading, *kept])
+
+
+def _card_common(card: CardView, t: Texts, language: str) -> str:
+    """同类诉求: how many other enterprises, their tickets' numbers and statuses; the lead."""
+    group = card.common
+    if group is None:
+        return ""
+    listed = [
+        t.card_common_item.format(number=escape(number), status=t.status_names.get(status, status))
+        for number, status in group.others[:CARD_COMMON_LISTS]
+    ]
+    if len(group.others) > CARD_COMMON_LISTS:
+        listed.append(t.card_common_more.format(count=len(group.others)))
+    lines = [t.card_common.format(count=group.enterprises, tickets="、".join(listed))]
+    if group.raised:
+        lines.append(t.card_common_raised)
+    if group.leads:
+        lines.append(t.card_common_leads)
+    elif group.lead is not None:
+        lines.append(t.card_common_lead.format(department=escape(group.lead(language))))
+    return "\n\n" + "\n".join(lines)
+
+
+#: How many of a group's other tickets a card names (the count is always whole).
+CARD_COMMON_LISTS = 10
 
 
 def _card_progress(card: CardView, t: Texts, language: str, zone: ZoneInfo) -> str:
@@ -801,10 +849,16 @@ CARD_ACTIONS: dict[str, tuple[str, ...]] = {
 
 
 def card_keyboard(
-    ticket_id: int, status: str, language: str, *, conduct: bool = False
+    ticket_id: int,
+    status: str,
+    language: str,
+    *,
+    conduct: bool = False,
+    common: CardGroup | None = None,
 ) -> InlineKeyboardMarkup | None:
     """The card's buttons; a conduct ticket has no transfer button (only the dispatcher
-    moves it, bot/core/tickets.refuse_excluded)."""
+    moves it, bot/core/tickets.refuse_excluded). In a group of similar tickets: 一并答复
+    when the department holds two or more that take a reply, and 移出同类."""
     t = texts_for(language)
     labels = {
         "accept": t.btn_accept,
@@ -817,6 +871,12 @@ def card_keyboard(
     if not actions:
         return None
     items = [(labels[a], cb.make(cb.STAFF, ticket_id, a)) for a in actions]
+    if common is not None and common.together >= 2:
+        items.append(
+            (t.btn_together.format(count=common.together), cb.make(cb.STAFF, ticket_id, "together"))
+        )
+    if common is not None:
+        items.append((t.btn_unlink, cb.make(cb.STAFF, ticket_id, "unlink")))
     return _buttons(_pairs(items))
 
 

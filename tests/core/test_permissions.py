@@ -42,6 +42,9 @@ resolve                .       Y          .        .
 request_transfer       .       Y          .        .
 request_extension      .       Y          .        .
 reply                  .       Y          .        .
+answer_together        .       Y          .        .
+link_common            .       Y          Y        Y
+confirm_lead           .       .          Y        Y
 assign                 .       .          Y        Y
 approve_transfer       .       .          Y        Y
 approve_extension      .       .          Y        Y

@@ -170,11 +170,20 @@ def test_stored_events_take_the_lifecycle_action_names_and_give_them_back(db_url
         "auto_close",
         "withdraw",
     ]
-    assert set(renamed) == {action.value for action in Action}
+    # Every action but those that came after the rename (同类诉求, issue 16: no event
+    # was ever stored under another name for them).
+    later = {Action.LINK_COMMON, Action.UNLINK_COMMON, Action.COMMON_LEAD}
+    assert set(renamed) == {action.value for action in Action if action not in later}
 
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0009")
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            # As storage.db.upgrade does: a batch migration rebuilds the ticket table
+            # (0011's downgrade), which referencing rows would refuse with foreign keys on.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0009")
     assert actions() == [action for action, _, _ in old]
     engine.dispose()
 

@@ -295,20 +295,29 @@ def _rows(items: Sequence[tuple[str, str | None]], hints: Hints) -> Any:
     return rows
 
 
+def text_vectorizer() -> Any:
+    """The text half of the features, unfitted: TF-IDF of character n-grams of
+    :func:`model_text`. Finding similar tickets (bot/core/similar.py) uses the same one."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True)
+
+
+def fitted_text_vectorizer(model: RoutingModel) -> Any:
+    """The trained model's text vectorizer (fitted on what the model was trained on)."""
+    return model.pipeline.named_steps["features"].named_transformers_["text"]
+
+
 def _pipeline(seed: int, smallest_class: int) -> Any:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.pipeline import Pipeline
     from sklearn.svm import LinearSVC
 
     features = ColumnTransformer(
         [
-            (
-                "text",
-                TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True),
-                0,
-            ),
+            ("text", text_vectorizer(), 0),
             ("meta", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True), 1),
         ],
         transformer_weights={"text": 1.0, "meta": META_WEIGHT},

@@ -159,6 +159,33 @@ class Texts:
     ask_extension_reason: str
     ask_resolution: str
     ask_question: str
+    # --- 同类诉求 / common problems (issue 16)
+    card_common: str
+    card_common_item: str
+    card_common_more: str
+    card_common_raised: str
+    card_common_leads: str
+    card_common_lead: str
+    btn_together: str
+    btn_unlink: str
+    ask_common_reply: str
+    common_answered: str
+    common_raised: str
+    common_no_department: str
+    btn_common_confirm: str
+    btn_common_other: str
+    common_lead_told: str
+    common_lead_confirmed: str
+    common_lead_done: str
+    repeat_offer: str
+    btn_repeat_add: str
+    btn_repeat_new: str
+    link_usage: str
+    unlink_usage: str
+    lead_usage: str
+    common_linked_done: str
+    common_unlinked_done: str
+    # --- end of 同类诉求
     ask_reject_reason: str
     prompt_placeholder: str
     relayed_ok: str

@@ -71,6 +71,9 @@ EN = Texts(
         "answer_conduct": "you answered: {answer}",
         "comment_rating": "your comment",
         "take_back_info": "You moved an addition out to a new concern",
+        "link_common": "grouped with similar tickets",
+        "unlink_common": "taken out of its group",
+        "common_lead": "lead department confirmed",
     },
     #: What /ticket's audit trail calls each event (the words it has always shown).
     event_codes={
@@ -92,6 +95,9 @@ EN = Texts(
         "enterprise_reply": "enterprise_replied",
         "add_info": "info_added",
         "take_back_info": "info_taken_back",
+        "link_common": "common_linked",
+        "unlink_common": "common_unlinked",
+        "common_lead": "common_lead",
         "resolve": "resolved",
         "rate_satisfied": "rated",
         "rate_poor": "rated",
@@ -352,6 +358,53 @@ EN = Texts(
         "Ticket {number}: reply to this message with the resolution; the enterprise receives "
         "it as written."
     ),
+    # --- 同类诉求 / common problems (issue 16)
+    card_common="🔗 {count} other enterprise(s) report the same problem: {tickets}",
+    card_common_item="{number} ({status})",
+    card_common_more="and {count} more",
+    card_common_raised="📌 Raised as a common problem",
+    card_common_leads="⭐ Your department leads this common problem",
+    card_common_lead="Lead department: {department}",
+    btn_together="📣 Answer together",
+    btn_unlink="Not the same problem",
+    ask_common_reply=(
+        "Ticket {number}: reply to this message with your answer. The {count} t"
+        "ickets of this group your department handles ({numbers}) all receive i"
+        "t; each enterprise gets its own message and rates it on its own."
+    ),
+    common_answered="✅ Answered {count} tickets together: {numbers}",
+    common_raised=(
+        "📌 <b>Common problem</b>: {count} enterprises reported the same problem"
+        " within {days} days\n{summary}\nDepartments: {departments}\nTickets: {"
+        "numbers}\nProposed lead: {proposed}"
+    ),
+    common_no_department="(not assigned yet)",
+    btn_common_confirm="✅ {department} leads",
+    btn_common_other="{department} leads instead",
+    common_lead_told=(
+        "⭐ The business-environment office asks your department to lead a commo"
+        "n problem ({count} enterprises):\n{summary}\nTickets: {numbers}"
+    ),
+    common_lead_confirmed="{department} leads the common problem: {summary}",
+    common_lead_done="{department} leads.",
+    repeat_offer=(
+        "You already have a similar request, {number} ({status}), being handled"
+        ".\nAdd what you wrote now to {number}? If it is a different matter, fi"
+        "le a new one."
+    ),
+    btn_repeat_add="Add to {number}",
+    btn_repeat_new="File a new one",
+    link_usage=(
+        "Usage: /link TICKET TARGET (puts the first ticket in the second one's "
+        "group of similar tickets)"
+    ),
+    unlink_usage="Usage: /unlink TICKET (takes the ticket out of its group of similar tickets)",
+    lead_usage=(
+        "Usage: /lead TICKET DEPARTMENT_CODE (the lead department of the ticket's common problem)"
+    ),
+    common_linked_done="{number} is now grouped with {target}.",
+    common_unlinked_done="{number} is out of its group and will not be grouped again by the desk.",
+    # --- end of 同类诉求
     ask_question=(
         "Ticket {number}: reply to this message with what the enterprise should supply; it "
         "receives it as written."
@@ -365,6 +418,18 @@ EN = Texts(
         "not_staff": "You are not on this department's staff list; nothing was done.",
         "state": "Ticket {number} is {status}; this action no longer applies.",
         "stale": "That button has expired.",
+        # 同类诉求 / common problems (issue 16)
+        "common_not_linked": "Ticket {number} is not in a group of similar tickets.",
+        "common_same": "A ticket cannot be linked to itself.",
+        "common_not_linkable": "Conduct complaints and withdrawn tickets are never grouped.",
+        "common_same_enterprise": (
+            "Both tickets come from the same enterprise: it can add information ins"
+            "tead; they are not grouped."
+        ),
+        "common_already": "Ticket {number} is already in this group.",
+        "common_nothing_together": (
+            "No other ticket of this group can be answered together by your department now."
+        ),
         "dispatcher_only": "Only the business-environment office or an admin can decide.",
         "not_member": "Only current members of this group can work tickets; nothing was done.",
         "muted": "You are muted in this group and cannot act for it; nothing was done.",
@@ -576,6 +641,9 @@ EN = Texts(
         "ask_comment": "the comment invitation",
         "ask_reject_reason": "the question for a reason",
         "calendar": "the calendar warning",
+        # 同类诉求 / common problems (issue 16)
+        "common_problem": "common problem notice",
+        "ask_common_reply": "question for an answer together",
     },
     delivery_of_ticket=" (ticket {number})",
     delivery_to_enterprise="the enterprise",

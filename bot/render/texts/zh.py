@@ -67,6 +67,9 @@ ZH = Texts(
         "answer_conduct": "您确认：{answer}",
         "comment_rating": "您留言",
         "take_back_info": "您把一条补充移出，另起新问题",
+        "link_common": "列入同类诉求",
+        "unlink_common": "移出同类诉求",
+        "common_lead": "确定牵头部门",
     },
     #: What /ticket's audit trail calls each event (the words it has always shown).
     event_codes={
@@ -88,6 +91,9 @@ ZH = Texts(
         "enterprise_reply": "enterprise_replied",
         "add_info": "info_added",
         "take_back_info": "info_taken_back",
+        "link_common": "common_linked",
+        "unlink_common": "common_unlinked",
+        "common_lead": "common_lead",
         "resolve": "resolved",
         "rate_satisfied": "rated",
         "rate_poor": "rated",
@@ -312,6 +318,48 @@ ZH = Texts(
     ask_extension_days="工单 {number}：需要延期几个工作日？",
     ask_extension_reason="工单 {number}：申请延期 {days} 个工作日，请回复本消息写明原因。",
     ask_resolution="工单 {number}：请回复本消息写明办理结果，原文将转给企业。",
+    # --- 同类诉求 / common problems (issue 16)
+    card_common="🔗 另有 {count} 家企业反映同类问题：{tickets}",
+    card_common_item="{number}（{status}）",
+    card_common_more="等 {count} 件",
+    card_common_raised="📌 已列为共性问题",
+    card_common_leads="⭐ 本部门牵头办理此共性问题",
+    card_common_lead="牵头部门：{department}",
+    btn_together="📣 一并答复",
+    btn_unlink="移出同类",
+    ask_common_reply=(
+        "工单 {number}：请回复本消息写明答复。同类诉求中本部门承办的"
+        " {count} 件工单（{numbers}）将一并收到这条答复，每"
+        "家企业各自收到、各自评价。"
+    ),
+    common_answered="✅ 已一并答复 {count} 件工单：{numbers}",
+    common_raised=(
+        "📌 <b>共性问题</b>：{count} 家企业在 {days} "
+        "天内反映同类问题\n{summary}\n涉及部门：{departm"
+        "ents}\n工单：{numbers}\n建议牵头部门：{propo"
+        "sed}"
+    ),
+    common_no_department="（尚未分派）",
+    btn_common_confirm="✅ 确认由{department}牵头",
+    btn_common_other="改由{department}牵头",
+    common_lead_told=(
+        "⭐ 营商环境办确定由本部门牵头办理一个共性问题（{count} 家企业反映）：\n"
+        "{summary}\n工单：{numbers}"
+    ),
+    common_lead_confirmed="已确定由{department}牵头办理共性问题：{summary}",
+    common_lead_done="已确定由{department}牵头。",
+    repeat_offer=(
+        "您已有一件类似的诉求 {number}（{status}）正在办理。\n"
+        "要把这次写的内容补充到 {number} 吗？如果是另一件事，也可以仍然新建。"
+    ),
+    btn_repeat_add="补充到 {number}",
+    btn_repeat_new="仍然新建",
+    link_usage="用法：/link 工单编号 目标工单编号（把前一件列入后一件的同类诉求）",
+    unlink_usage="用法：/unlink 工单编号（把工单移出同类诉求）",
+    lead_usage="用法：/lead 工单编号 部门代码（确定该工单所在共性问题的牵头部门）",
+    common_linked_done="已将 {number} 列入与 {target} 同类的诉求。",
+    common_unlinked_done="已将 {number} 移出同类诉求，今后不再自动归入。",
+    # --- end of 同类诉求
     ask_question="工单 {number}：请回复本消息写明需要企业补充什么，原文将转给企业。",
     ask_reject_reason="{number}：请回复本消息写明驳回理由，将告知申请部门。",
     prompt_placeholder="在这里输入…",
@@ -322,6 +370,13 @@ ZH = Texts(
         "not_staff": "您不在本部门的办理人员名单中，操作未执行；需要请联系管理员。",
         "state": "工单 {number} 现在是「{status}」，这个操作已不适用。",
         "stale": "这个按钮已经过期了。",
+        # 同类诉求 / common problems (issue 16)
+        "common_not_linked": "工单 {number} 不在同类诉求中。",
+        "common_same": "不能把工单和它自己关联。",
+        "common_not_linkable": "作风问题工单和已撤回的工单不归入同类诉求。",
+        "common_same_enterprise": "两件工单来自同一家企业：请让企业用“补充信息”，不归入同类诉求。",
+        "common_already": "工单 {number} 已在这组同类诉求中。",
+        "common_nothing_together": "这组同类诉求中没有其他可由本部门一并答复的工单了。",
         "dispatcher_only": "只有营商环境办的成员或管理员可以审核。",
         "not_member": "只有本群的现任成员才能办理工单，操作未执行。",
         "muted": "您在本群已被禁言，不能代表本群办理工单，操作未执行。",
@@ -500,6 +555,9 @@ ZH = Texts(
         "ask_comment": "留言邀请",
         "ask_reject_reason": "驳回理由询问",
         "calendar": "工作日历提醒",
+        # 同类诉求 / common problems (issue 16)
+        "common_problem": "共性问题提示",
+        "ask_common_reply": "一并答复的询问",
     },
     delivery_of_ticket="（工单 {number}）",
     delivery_to_enterprise="企业",
