@@ -26,7 +26,7 @@ from bot.render.texts import texts_for
 log = logging.getLogger(__name__)
 
 ENTERPRISE = ("start", "my", "cancel", "lang", "help")
-STAFF = ("help",)
+STAFF = ("link", "unlink", "help")
 ADMIN = ("bind", "unbind", "departments", "assign", "ticket", "summary", "block", "unblock")
 
 
