@@ -261,7 +261,10 @@ def refusal_text(context: ContextTypes.DEFAULT_TYPE, refused: Refused) -> str:
 
 
 def guarded(callback: Callback) -> Callback:
-    """Duplicates are dropped silently; a database hiccup gets a polite 'try again'."""
+    """Duplicates are dropped silently; a database hiccup gets a polite 'try again'.
+
+    (The sender is woken by the commit of a turn that wrote outbox rows:
+    bot/delivery/wakeup.py.)"""
 
     @functools.wraps(callback)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -272,8 +275,6 @@ def guarded(callback: Callback) -> Callback:
         except OperationalError:
             log.exception("database unavailable while handling update %s", update.update_id)
             await _apologise(update, context)
-        finally:
-            desk_of(context).kick_sender()
 
     return wrapper
 
