@@ -123,6 +123,28 @@ def claim_outbox(
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
 
+_SENT = (
+    update(Outbox)
+    .where(col(Outbox.id) == bindparam("row"))
+    .values(
+        status="sent",
+        sent_at=bindparam("at"),
+        attempts=col(Outbox.attempts) + 1,
+        telegram_message_id=bindparam("message"),
+    )
+    .returning(col(Outbox.chat_id))
+)
+
+
+def record_sent(
+    *, session: Session, outbox_id: int, message_id: int | None, now: datetime
+) -> int | None:
+    """Mark a row sent (one more attempt) with Telegram's message id; its chat id back."""
+    return session.execute(
+        _SENT, {"row": outbox_id, "at": now, "message": message_id}
+    ).scalar_one_or_none()
+
+
 def set_outbox_status(*, session: Session, outbox_id: int, status: str) -> None:
     session.execute(update(Outbox).where(col(Outbox.id) == outbox_id).values(status=status))
 
