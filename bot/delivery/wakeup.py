@@ -27,7 +27,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from storage.models import Outbox
 
 _WROTE_OUTBOX = "dianxiaoer.wrote_outbox"
-_OUTBOX_TABLE = Outbox.__table__  # type: ignore[attr-defined]
+_OUTBOX_TABLE: str = Outbox.__table__.name  # type: ignore[attr-defined]
 
 Wake = Callable[[], None]
 #: The senders draining each engine (normally one).
@@ -70,9 +70,10 @@ def _flushed(session: Session, _flush: UOWTransaction) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
-    if (state.is_update or state.is_insert) and getattr(
-        state.statement, "table", None
-    ) is _OUTBOX_TABLE:
+    if not (state.is_update or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)  # an annotated copy of the table
+    if getattr(table, "name", None) == _OUTBOX_TABLE:
         state.session.info[_WROTE_OUTBOX] = True
 
 
