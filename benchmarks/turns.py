@@ -37,13 +37,16 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, func, select
 
 from benchmarks.common import (
     Figure,
     chosen_backends,
     percentile,
+    prepared_engine,
     scratch_database,
     settings,
     table,
@@ -58,6 +61,8 @@ from benchmarks.intake import (
 from bot.devtools.emulator import BotApiEmulator
 from bot.devtools.emulator.records import User
 from bot.devtools.playground import Scene, desk_on_emulator
+from storage import queries
+from storage.db import transaction
 from storage.models import Outbox, Purpose
 
 PEOPLE = 200
@@ -351,6 +356,56 @@ def figures_of(case: str, backend: str, pairs: list[tuple[Run, Run]]) -> list[Fi
     return found
 
 
+SYNC_TURNS = 500
+
+
+def sqlite_durability(quick: bool) -> list[Figure]:
+    """What each SQLite setting costs: a turn-sized write transaction (claim an update,
+    create a reporter, commit) under the journal and synchronous modes one could choose.
+    The desk ships WAL + NORMAL (``storage.db.make_engine``)."""
+    turns = 50 if quick else SYNC_TURNS
+    figures = []
+    for journal, synchronous in (
+        ("WAL", "NORMAL"),
+        ("WAL", "FULL"),
+        ("WAL", "OFF"),
+        ("DELETE", "FULL"),
+    ):
+        with scratch_database("sqlite", "durability") as url:
+            engine = prepared_engine(url, settings())
+
+            @event.listens_for(engine, "connect")
+            def pragmas(
+                connection: Any, _record: Any, j: str = journal, s: str = synchronous
+            ) -> None:
+                cursor = connection.cursor()
+                cursor.execute(f"PRAGMA journal_mode={j}")
+                cursor.execute(f"PRAGMA synchronous={s}")
+                cursor.close()
+
+            engine.dispose()  # reconnect with these pragmas (added after the desk's own)
+            started = time.perf_counter()
+            for n in range(turns):
+                with transaction(engine) as session:
+                    queries.jobs.claim_update(session=session, update_id=n + 1)
+                    queries.reporters.get_or_create_reporter(
+                        session=session, telegram_user_id=10_000 + n
+                    )
+            seconds = time.perf_counter() - started
+            engine.dispose()
+        marker = " (shipped)" if (journal, synchronous) == ("WAL", "NORMAL") else ""
+        figures.append(
+            Figure(
+                "sqlite durability",
+                "sqlite",
+                f"journal={journal} synchronous={synchronous}{marker}: one turn's commit",
+                seconds * 1000 / turns,
+                "ms",
+            )
+        )
+    return figures
+
+
 def profile_case(case: str, backend: str, people: int, top: int) -> str:
     """The desk's part of one case under cProfile: only while updates are handled."""
     profile = cProfile.Profile()
@@ -379,12 +434,18 @@ def main() -> None:
     parser.add_argument("--cases", default=",".join(CASES), help="first,step,relay")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=CASES)
+    parser.add_argument(
+        "--durability", action="store_true", help="only the cost of SQLite's settings"
+    )
     parser.add_argument("--top", type=int, default=25)
     options = parser.parse_args()
     backends = chosen_backends(options.backends)
     if options.profile:
         people = QUICK_PEOPLE if options.quick else PEOPLE
         print(profile_case(options.profile, backends[0], people, options.top))
+        return
+    if options.durability:
+        print(table(sqlite_durability(options.quick)))
         return
     cases = tuple(c for c in options.cases.split(",") if c)
     figures = asyncio.run(measure(options.quick, backends, options.rounds, cases))
@@ -393,7 +454,7 @@ def main() -> None:
 
 
 def run(quick: bool, backends: list[str]) -> list[Figure]:
-    return asyncio.run(measure(quick, backends))
+    return asyncio.run(measure(quick, backends)) + sqlite_durability(quick)
 
 
 if __name__ == "__main__":

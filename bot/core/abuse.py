@@ -129,9 +129,10 @@ def admit(
     is stopped, and then only its id, so a redelivery of it changes nothing either; a
     redelivered update is let through for the handlers to drop, without counting it twice.
     """
-    if is_admin(settings, user_id) or queries.jobs.update_seen(
-        session=session, update_id=update_id
-    ):
+    if is_admin(settings, user_id):
+        return ALLOWED
+    # Only what counts must not count twice: a press is read in one statement.
+    if counts and queries.jobs.update_seen(session=session, update_id=update_id):
         return ALLOWED
     reporter = queries.reporters.get_reporter(session=session, telegram_user_id=user_id)
     verdict = decide(
