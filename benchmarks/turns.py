@@ -212,8 +212,6 @@ async def play_relay_desk(scene: Scene, driver: Driver, people: int) -> Run:
         if int(call.params.get("chat_id", 0)) in filer_ids
         and REPLY_WORDS in str(call.params.get("text"))
     )
-    if relayed < people * UPDATES:
-        print(emulator.transcript(staff[0][1]), emulator.transcript(filers[0].id), file=sys.stderr)
     assert relayed >= people * UPDATES, f"{relayed} relayed of {people * UPDATES}"
     return Run(run.updates, run.seconds, run.cpu_seconds, run.latencies, time.monotonic() - started)
 
