@@ -283,6 +283,13 @@ async def measure(
                 with scratch_database(backend, f"turns_{case}") as url:
                     desk = await desk_case(case, url, people)
                 pairs.append((echo, desk))
+                print(  # a long run shows its progress (and keeps what it measured)
+                    f"# {case} on {backend}: echo {echo.rate:.0f}/s, desk {desk.rate:.0f}/s, "
+                    f"ratio {desk.rate / echo.rate:.3f}, CPU {echo.cpu_ms:.1f} / "
+                    f"{desk.cpu_ms:.1f} ms per update",
+                    file=sys.stderr,
+                    flush=True,
+                )
             figures += figures_of(case, backend, pairs)
     return figures
 
