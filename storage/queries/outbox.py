@@ -77,13 +77,20 @@ def _ahead_of(chat_id: Any, outbox_id: Any) -> Any:
 
 # The sender runs these for every row it sends: built once, with bound parameters
 # (building a statement with an alias costs SQLAlchemy five times what running it does).
+#: The first row in line of each chat: the smallest id among its pending and in-flight
+#: rows (read through ``ix_outbox_pending``: only the rows still in line, never the sent
+#: history, which a per-row "nothing earlier" check walked chat by chat).
+_LINE_HEADS = (
+    select(func.min(Outbox.id))
+    .where(col(Outbox.status).in_(IN_LINE), col(Outbox.chat_id).is_not(None))
+    .group_by(col(Outbox.chat_id))
+)
 _DUE_HEADS = (
     select(Outbox)
     .where(
+        col(Outbox.id).in_(_LINE_HEADS),
         Outbox.status == "pending",
-        col(Outbox.chat_id).is_not(None),
         col(Outbox.next_attempt_at) <= bindparam("now"),
-        ~_ahead_of(Outbox.chat_id, col(Outbox.id)),
     )
     .order_by(col(Outbox.id))
     .limit(bindparam("limit"))
