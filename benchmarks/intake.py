@@ -17,6 +17,7 @@ edit in that chat, or the answer to that callback query).
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -38,7 +39,7 @@ from benchmarks.common import Figure, main_for, percentile, scratch_database, se
 from bot.devtools.emulator import BotApiEmulator
 from bot.devtools.emulator.records import User
 from bot.devtools.playground import desk_on_emulator
-from storage.models import Outbox, Ticket
+from storage.models import Outbox, Reporter, Ticket
 
 ENTERPRISES = 200
 QUICK_ENTERPRISES = 6
@@ -72,6 +73,7 @@ class Sent:
     chat_id: int
     queued: float
     callback_id: str | None = None
+    update_id: int = 0
 
 
 @dataclass
@@ -83,6 +85,11 @@ class Driver:
     tap_any: bool = False  # the echo bot's buttons have one label of their own
     sent: list[Sent] = field(default_factory=list)
     handled: int = 0
+    #: When each update was handled (``time.monotonic()``), by update id.
+    done_at: dict[int, float] = field(default_factory=dict)
+    #: When set, profiles the bot while at least one update is being handled.
+    profile: cProfile.Profile | None = None
+    _busy: int = 0
     _waiting: dict[int, asyncio.Future[None]] = field(default_factory=dict)
 
     def watch(self) -> None:
@@ -90,22 +97,42 @@ class Driver:
         process = self.application.process_update
 
         async def processed(update: object) -> None:
+            self._busy += 1
+            if self._busy == 1 and self.profile is not None:
+                self.profile.enable()
             try:
                 await process(update)
             finally:
+                self._busy -= 1
+                if self._busy == 0 and self.profile is not None:
+                    self.profile.disable()
                 self.handled += 1
                 if isinstance(update, Update):
+                    self.done_at[update.update_id] = time.monotonic()
                     waiter = self._waiting.pop(update.update_id, None)
                     if waiter is not None and not waiter.done():
                         waiter.set_result(None)
 
         self.application.process_update = processed  # type: ignore[method-assign]
 
-    async def act(self, user: User, kind: str, value: str) -> None:
+    async def act(
+        self,
+        user: User,
+        kind: str,
+        value: str,
+        *,
+        chat_id: int | None = None,
+        reply_to: int | None = None,
+    ) -> None:
+        """``kind``: text, contact, tap (in the private chat) or group (a text in
+        ``chat_id``, answering ``reply_to``)."""
         emulator = self.emulator
         callback_id = None
         if kind == "text":
             emulator.user_sends_text(user, user.id, value)
+        elif kind == "group":
+            assert chat_id is not None
+            emulator.user_sends_text(user, chat_id, value, reply_to=reply_to)
         elif kind == "contact":
             emulator.user_shares_contact(
                 user, user.id, value, user.first_name, contact_user_id=user.id
@@ -117,7 +144,7 @@ class Driver:
         update_id = emulator.world.updates.last_id
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting[update_id] = waiter
-        self.sent.append(Sent(user.id, queued, callback_id))
+        self.sent.append(Sent(chat_id or user.id, queued, callback_id, update_id))
         await asyncio.wait_for(waiter, STEP_TIMEOUT)
 
     def _button(self, chat_id: int, label: str) -> tuple[int, str]:
@@ -160,6 +187,8 @@ class Outcome:
     tickets: int = 0
     delivered_after: float = 0.0  # until every outbox row was sent (the desk only)
     undelivered: int = 0  # outbox rows still waiting when the wait for them ended
+    #: Per filing: 提交 tapped → the acknowledgement with the ticket's number delivered.
+    acks: list[float] = field(default_factory=list)
 
 
 async def burst(
@@ -216,6 +245,12 @@ async def desk_burst(url: str, enterprises: int, *, limited: bool = True) -> Out
                 .select_from(Outbox)
                 .where(Outbox.status.in_(("pending", "sending")))  # type: ignore[attr-defined]
             ).one()
+            numbers = session.exec(
+                select(Reporter.telegram_user_id, Ticket.number).join(
+                    Reporter,
+                    Reporter.id == Ticket.reporter_id,  # type: ignore[arg-type]
+                )
+            ).all()
         assert scene.emulator.internal_errors == []
     return Outcome(
         outcome.updates,
@@ -224,7 +259,26 @@ async def desk_burst(url: str, enterprises: int, *, limited: bool = True) -> Out
         tickets,
         outcome.delivered_after,
         waiting,
+        acknowledgements(driver, dict(numbers)),
     )
+
+
+def acknowledgements(driver: Driver, numbers: dict[int, str]) -> list[float]:
+    """Per filing: from its 提交 tap queued to the message carrying the ticket's number
+    (the outbox's acknowledgement) answered by the emulator."""
+    submitted: dict[int, float] = {}
+    for sent in driver.sent:  # each person's last update is the 提交 tap
+        submitted[sent.chat_id] = sent.queued
+    found = []
+    for call in driver.emulator.api_calls:
+        chat_id = call.params.get("chat_id")
+        if not call.ok or call.method != "sendMessage" or chat_id is None:
+            continue
+        chat = int(chat_id)
+        number = numbers.get(chat)
+        if number and chat in submitted and number in str(call.params.get("text", "")):
+            found.append(call.at - submitted.pop(chat))
+    return found
 
 
 # --- the echo bot -------------------------------------------------------------------------
@@ -311,6 +365,29 @@ def figures_of(name: str, backend: str, outcome: Outcome) -> list[Figure]:
                 "s",
             ),
             Figure(name, backend, "outbox rows still waiting then", outcome.undelivered, "rows"),
+            Figure(
+                name,
+                backend,
+                "acknowledgement (提交 → 已受理 with the number) p50",
+                percentile(outcome.acks, 0.5) * 1000,
+                "ms",
+            ),
+            Figure(
+                name,
+                backend,
+                "acknowledgement p99",
+                percentile(outcome.acks, 0.99) * 1000,
+                "ms",
+            ),
+            Figure(
+                name,
+                backend,
+                "acknowledgements delivered",
+                len(outcome.acks),
+                "filings",
+                f"= {outcome.tickets}",
+                len(outcome.acks) == outcome.tickets,
+            ),
         ]
     return found
 

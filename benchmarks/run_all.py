@@ -15,12 +15,14 @@ from benchmarks import (
     routing,
     similar,
     startup,
+    turns,
     weekly_report,
 )
 from benchmarks.common import Figure, arguments, chosen_backends, machine, table
 
 BENCHMARKS: dict[str, Callable[[bool, list[str]], list[Figure]]] = {
     "intake": intake.run,
+    "turns": turns.run,
     "chaser": chaser_scaling.run,
     "weekly": weekly_report.run,
     "outbound": outbound.run,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.core import abuse
 from bot.core.intake import Attachment, Incoming
 from bot.core.permissions import Act, Refused, for_admin
 from bot.core.screens import Screen
@@ -36,13 +38,71 @@ def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
     return desk
 
 
-def reporter_for(session: Session, user: User) -> Reporter:
-    """The reporter behind a Telegram user; new ones take their language from Telegram."""
-    reporter = queries.reporters.get_or_create_reporter(session=session, telegram_user_id=user.id)
+def reporter_for(session: Session, user: User, found: Reporter | None = None) -> Reporter:
+    """The reporter behind a Telegram user (``found``: already read in this session); new
+    ones take their language from Telegram."""
+    reporter = found or queries.reporters.get_or_create_reporter(
+        session=session, telegram_user_id=user.id
+    )
     if reporter.language is None:
         reporter.language = language_from_telegram(user.language_code)
         session.add(reporter)
     return reporter
+
+
+def flood_guard(context: ContextTypes.DEFAULT_TYPE, session: Session) -> abuse.Guard:
+    """Where private messages are counted: in webhook mode several instances share the
+    counts (RateEvent rows, in the caller's transaction); a polling desk is the one
+    consumer of getUpdates and counts in memory."""
+    if desk_of(context).settings.telegram.mode == "webhook":
+        return abuse.SharedFloodGuard(session)
+    guard = context.bot_data.setdefault("flood_guard", abuse.FloodGuard())
+    assert isinstance(guard, abuse.FloodGuard)
+    return guard
+
+
+@contextmanager
+def private_work(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> Iterator[tuple[Session, Reporter]]:
+    """One private update's single transaction and its reporter: the update claimed,
+    the reporter read once, and — for a message — the abuse gate decided in it (a button
+    press was gated before it was answered: ``enterprise.gate``).
+
+    Raises ``abuse.Stopped`` once the claim has committed when the gate stops a message:
+    ``guarded`` tells the user, and nothing else happens.
+    """
+    user = update.effective_user
+    assert user is not None
+    desk = desk_of(context)
+    with desk.work(update.update_id) as session:
+        found = queries.reporters.get_reporter(session=session, telegram_user_id=user.id)
+        verdict = abuse.ALLOWED
+        if update.callback_query is None:
+            verdict = abuse.decide(
+                settings=desk.settings,
+                guard=flood_guard(context, session),
+                user_id=user.id,
+                reporter=found,
+                now=desk.clock(),
+                counts=True,
+            )
+        if verdict.allowed:
+            yield session, reporter_for(session, user, found)
+            return
+    raise abuse.Stopped(verdict)
+
+
+async def tell_stopped(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, verdict: abuse.Verdict
+) -> None:
+    """What a blocked or flooding user hears (an alert on a press; once on messages)."""
+    user = update.effective_user
+    language = verdict.language or language_from_telegram(user.language_code if user else None)
+    if update.callback_query is not None:
+        await answer(update, texts_for(language).blocked_user, alert=True)
+    elif verdict.screen is not None:
+        await show(update, context, [verdict.screen], language)
 
 
 def language_of(reporter: Reporter) -> str:
@@ -237,6 +297,9 @@ def admins_only(act: Act) -> Callable[[Callback], Callback]:
                 return
             settings = desk_of(context).settings
             if not for_admin(act, settings, user.id):
+                if is_private(update):  # the abuse gate first, as for any private message
+                    with private_work(update, context):
+                        pass
                 await say(update, context, texts_for(settings.desk.default_language).admin_only)
                 return
             await callback(update, context)
@@ -261,7 +324,10 @@ def refusal_text(context: ContextTypes.DEFAULT_TYPE, refused: Refused) -> str:
 
 
 def guarded(callback: Callback) -> Callback:
-    """Duplicates are dropped silently; a database hiccup gets a polite 'try again'."""
+    """Duplicates are dropped silently; a database hiccup gets a polite 'try again'.
+
+    (The sender is woken by the commit of a turn that wrote outbox rows:
+    bot/delivery/wakeup.py.)"""
 
     @functools.wraps(callback)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -269,11 +335,11 @@ def guarded(callback: Callback) -> Callback:
             await callback(update, context)
         except DuplicateUpdate:
             log.info("update %s was already handled; ignored", update.update_id)
+        except abuse.Stopped as stopped:
+            await tell_stopped(update, context, stopped.verdict)
         except OperationalError:
             log.exception("database unavailable while handling update %s", update.update_id)
             await _apologise(update, context)
-        finally:
-            desk_of(context).kick_sender()
 
     return wrapper
 

@@ -8,45 +8,43 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.core import abuse, conversation, intake, private_messages
 from bot.core.screens import Name, Screen
 from bot.render import callbacks as cb
-from bot.render.texts import language_from_telegram, texts_for
 from bot.render.views import menu_kind
-from handlers.common import answer, desk_of, guarded, incoming_from, is_private, mark_chosen, show
+from handlers.common import (
+    desk_of,
+    flood_guard,
+    guarded,
+    incoming_from,
+    is_private,
+    mark_chosen,
+    show,
+    tell_stopped,
+)
 from handlers.turn import language_for, private_press, private_turn
 from storage.db import transaction
 
 
 @guarded
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Before every private handler: blocked users and floods stop here (bot/core/abuse.py)."""
+    """Before a private button press is answered: a blocked user's press is refused with an
+    alert (bot/core/abuse.py). Messages are gated inside their turn's transaction
+    (``common.private_work``): one transaction per update."""
     user = update.effective_user
-    if user is None or not is_private(update):
+    if user is None or not is_private(update) or update.callback_query is None:
         return
     desk = desk_of(context)
-    button = update.callback_query is not None
     with transaction(desk.engine) as session:
-        # In webhook mode several instances share the counts (in the database); a polling
-        # desk is the one consumer and counts in memory.
-        guard: abuse.Guard = (
-            abuse.SharedFloodGuard(session)
-            if desk.settings.telegram.mode == "webhook"
-            else context.bot_data.setdefault("flood_guard", abuse.FloodGuard())
-        )
         verdict = abuse.admit(
             session=session,
             settings=desk.settings,
-            guard=guard,
+            guard=flood_guard(context, session),
             user_id=user.id,
             update_id=update.update_id,
             now=desk.clock(),
-            counts=not button,
+            counts=False,
         )
     if verdict.allowed:
         return
-    language = verdict.language or language_from_telegram(user.language_code)
-    if button:
-        await answer(update, texts_for(language).blocked_user, alert=True)
-    elif verdict.screen is not None:
-        await show(update, context, [verdict.screen], language)
+    await tell_stopped(update, context, verdict)
     raise ApplicationHandlerStop
 
 

@@ -20,8 +20,8 @@ from handlers.common import (
     desk_of,
     is_private,
     language_of,
+    private_work,
     refuse_button,
-    reporter_for,
     thread_of,
 )
 from storage.models import Reporter
@@ -47,13 +47,10 @@ class Turn:
 
 @contextmanager
 def private_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Iterator[Turn]:
-    """The transaction for this update (its id claimed in it) and the reporter behind its user."""
-    user = update.effective_user
-    assert user is not None
-    desk = desk_of(context)
-    with desk.work(update.update_id) as session:
-        reporter = reporter_for(session, user)
-        turn = Turn(desk, session, reporter, language_of(reporter))
+    """The one transaction for this update (its id claimed in it, a message gated in it:
+    ``common.private_work``) and the reporter behind its user, read once."""
+    with private_work(update, context) as (session, reporter):
+        turn = Turn(desk_of(context), session, reporter, language_of(reporter))
         yield turn
         turn.language = language_of(reporter)
 

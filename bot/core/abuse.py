@@ -102,6 +102,15 @@ class FloodGuard:
         return sent
 
 
+class Stopped(Exception):
+    """The gate stopped this update inside its turn: the update is claimed, nothing else
+    happened; ``verdict`` says what to tell."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict)
+        self.verdict = verdict
+
+
 def admit(
     *,
     session: Session,
@@ -112,33 +121,53 @@ def admit(
     now: datetime,
     counts: bool,
 ) -> Verdict:
-    """Before any private handler: blocked users and floods stop here.
+    """Before any private handler, in a transaction of its own: blocked users and floods
+    stop here (a button press is gated this way, before it is answered).
 
     ``counts`` is True for a message (text, file, command, edit); a button press does not
     count, but a blocked user's press is refused too. Nothing is written unless the update
     is stopped, and then only its id, so a redelivery of it changes nothing either; a
     redelivered update is let through for the handlers to drop, without counting it twice.
     """
-    if is_admin(settings, user_id) or queries.jobs.update_seen(
-        session=session, update_id=update_id
-    ):
+    if is_admin(settings, user_id):
+        return ALLOWED
+    # Only what counts must not count twice: a press is read in one statement.
+    if counts and queries.jobs.update_seen(session=session, update_id=update_id):
         return ALLOWED
     reporter = queries.reporters.get_reporter(session=session, telegram_user_id=user_id)
-    moment = now.timestamp()
-    limit = settings.abuse.messages_per_minute
-    verdict = ALLOWED
-    if reporter is not None and reporter.blocked_at is not None:
-        # Told on a button press, and once a minute on messages: never a flood back.
-        tell = not counts or guard.first_notice(user_id, moment)
-        verdict = Verdict(False, Screen(Name.BLOCKED) if tell else None, reporter.language)
-    elif counts and limit:
-        allowed, until = guard.admit(user_id, moment, limit)
-        if not allowed:
-            screen = _rate_limited(settings, until) if until else None
-            verdict = Verdict(False, screen, reporter.language if reporter else None)
+    verdict = decide(
+        settings=settings, guard=guard, user_id=user_id, reporter=reporter, now=now, counts=counts
+    )
     if not verdict.allowed:
         queries.jobs.claim_update(session=session, update_id=update_id)
     return verdict
+
+
+def decide(
+    *,
+    settings: Settings,
+    guard: Guard,
+    user_id: int,
+    reporter: Reporter | None,
+    now: datetime,
+    counts: bool,
+) -> Verdict:
+    """The gate's decision for a user whose reporter (None: a new user) is already read —
+    inside the turn that claimed the update, so a redelivery never gets here."""
+    if is_admin(settings, user_id):
+        return ALLOWED
+    moment = now.timestamp()
+    limit = settings.abuse.messages_per_minute
+    if reporter is not None and reporter.blocked_at is not None:
+        # Told on a button press, and once a minute on messages: never a flood back.
+        tell = not counts or guard.first_notice(user_id, moment)
+        return Verdict(False, Screen(Name.BLOCKED) if tell else None, reporter.language)
+    if counts and limit:
+        allowed, until = guard.admit(user_id, moment, limit)
+        if not allowed:
+            screen = _rate_limited(settings, until) if until else None
+            return Verdict(False, screen, reporter.language if reporter else None)
+    return ALLOWED
 
 
 class SharedFloodGuard:

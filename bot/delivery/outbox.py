@@ -81,18 +81,18 @@ SENT_UNANCHORED = "sent_unanchored"
 
 def mark_sent(
     *, session: Session, row_id: int, message_id: int | None, unanchored: bool = False
-) -> Outbox:
+) -> None:
     """Delivered. ``unanchored``: a reply sent without its message (that was unknown)."""
-    row = _fresh(session, row_id)
-    row.status, row.sent_at = "sent", utcnow()
     if unanchored:
+        row = _fresh(session, row_id)
         row.meta = {**row.meta, SENT_UNANCHORED: True}
-    row.attempts += 1
-    row.telegram_message_id = message_id
-    session.add(row)
-    if row.chat_id is not None and row.chat_id > 0:
-        queries.reporters.clear_reporter_unreachable(session=session, telegram_user_id=row.chat_id)
-    return row
+        session.add(row)
+    # One UPDATE … RETURNING chat_id: the sender records every row it sends this way.
+    chat_id = queries.outbox.record_sent(
+        session=session, outbox_id=row_id, message_id=message_id, now=utcnow()
+    )
+    if chat_id is not None and chat_id > 0:
+        queries.reporters.clear_reporter_unreachable(session=session, telegram_user_id=chat_id)
 
 
 def retry_later(

@@ -37,7 +37,7 @@ from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.config import SenderSettings, Settings
-from bot.delivery import leases
+from bot.delivery import leases, wakeup
 from bot.delivery import outbox as fate
 from bot.delivery.delivery_outcome import Fate, Verdict, classify
 from bot.ops import hooks, prometheus
@@ -114,7 +114,8 @@ class Sender:
         self._paused_until = 0.0
 
     def kick(self) -> None:
-        """Ask for a drain now (after a handler wrote rows)."""
+        """Ask for a drain now. Every commit that wrote outbox rows does this by itself
+        (bot/delivery/wakeup.py); the sender polls too, for other processes' rows."""
         self._wake.set()
 
     @property
@@ -126,6 +127,8 @@ class Sender:
         if self._task is None:
             self._stopping = False
             self._liveness.hold()
+            wake = wakeup.thread_safe(asyncio.get_running_loop(), self._wake.set)
+            wakeup.on_commit(self._engine, id(self), wake)
             self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self) -> None:
@@ -140,6 +143,7 @@ class Sender:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        wakeup.forget(self._engine, id(self))
         self._liveness.release()
 
     async def _run(self) -> None:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col
 
 from storage.models import JobRun, JobState, ProcessedUpdate, ReminderSent
 from storage.queries._common import upsert_insert
 from storage.types import utcnow
+
+#: The claim, built once per dialect: it runs for every update the desk handles.
+_CLAIMS: dict[str, Any] = {}
 
 
 def claim_update(*, session: Session, update_id: int) -> bool:
@@ -19,15 +23,18 @@ def claim_update(*, session: Session, update_id: int) -> bool:
     One INSERT … ON CONFLICT DO NOTHING (no savepoint): on PostgreSQL a second instance
     claiming the same update waits for the first one's transaction and then gets False.
     """
-    insert = upsert_insert(session)
-    statement = (
-        insert(ProcessedUpdate)
-        .values(update_id=update_id, at=utcnow())
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(col(ProcessedUpdate.update_id))
-    )
+    dialect = session.get_bind().dialect.name
+    statement = _CLAIMS.get(dialect)
+    if statement is None:
+        statement = _CLAIMS[dialect] = (
+            upsert_insert(session)(ProcessedUpdate)
+            .values(update_id=bindparam("claimed"), at=bindparam("claimed_at"))
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(col(ProcessedUpdate.update_id))
+        )
     # RETURNING, not rowcount: an ORM session reports -1 rows for this on psycopg.
-    return session.execute(statement).first() is not None
+    found = session.execute(statement, {"claimed": update_id, "claimed_at": utcnow()})
+    return found.first() is not None
 
 
 def update_seen(*, session: Session, update_id: int) -> bool:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, inspect, update
+from sqlalchemy import bindparam, delete, func, inspect, update
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from storage.models import Draft, RateEvent, Reporter, Ticket
 from storage.types import utcnow
 
+#: Read for every private update: built once.
+_BY_USER = select(Reporter).where(col(Reporter.telegram_user_id) == bindparam("user"))
+
 
 def get_reporter(*, session: Session, telegram_user_id: int) -> Reporter | None:
-    return session.exec(
-        select(Reporter).where(Reporter.telegram_user_id == telegram_user_id)
-    ).first()
+    return session.exec(_BY_USER, params={"user": telegram_user_id}).first()
 
 
 def get_or_create_reporter(*, session: Session, telegram_user_id: int) -> Reporter:

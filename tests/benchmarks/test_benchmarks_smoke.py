@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from benchmarks import chaser_scaling, intake, memory, outbound, weekly_report
+from benchmarks import chaser_scaling, intake, memory, outbound, turns, weekly_report
 from benchmarks.common import Figure, percentile, table
 from benchmarks.intake import CONVERSATION
 
@@ -30,8 +30,28 @@ async def test_intake_files_every_complaint_and_answers_every_update(db_url: str
     assert desk.updates == 3 * len(CONVERSATION)
     assert len(desk.latencies) == desk.updates  # each update got an answer of its own
     assert all(latency > 0 for latency in desk.latencies)
+    assert len(desk.acks) == 3  # every filing's acknowledgement, with its number, found
     echo = await intake.echo_burst(3, limited=True)
     assert echo.updates == len(echo.latencies) == 3 * len(CONVERSATION)
+
+
+@pytest.mark.parametrize("case", turns.CASES)
+async def test_each_update_path_is_played_against_both_bots(db_url: str, case: str) -> None:
+    people = 2
+    desk = await turns.desk_case(case, db_url, people)
+    echo = await turns.echo_case(case, people)
+    for run in (desk, echo):
+        assert run.updates == people * turns.UPDATES
+        assert len(run.latencies) == run.updates  # each one handled, none lost
+        assert run.cpu_seconds > 0
+    if case == "relay":  # (desk_case asserts that every reply reached its enterprise)
+        assert desk.delivered_after >= 0
+
+
+def test_sqlite_durability_is_measured_for_each_setting() -> None:
+    figures = turns.sqlite_durability(quick=True)
+    assert len(figures) == 4 and all(f.value > 0 for f in figures)
+    assert sum("(shipped)" in f.metric for f in figures) == 1
 
 
 def test_the_chaser_finds_exactly_the_due_tickets(db_url: str, tmp_path) -> None:
