@@ -242,6 +242,23 @@ class SimilarIndex:
         hits.sort(key=lambda h: (-h.score, -h.ticket_id))
         return hits[:limit]
 
+    def mean_score(self, text: str, ticket_ids: Sequence[int]) -> float | None:
+        """The mean similarity of ``text`` to those of ``ticket_ids`` that are indexed (None
+        if none is): how alike it reads to a group as a whole, not only to its best match."""
+        import numpy as np
+
+        wanted = np.array(sorted(set(ticket_ids)), dtype=np.int64)
+        query = self.rep.vectors([text]).T.tocsc()
+        total, count = 0.0, 0
+        with self.lock:
+            blocks = list(self.blocks)
+        for block in blocks:
+            rows = np.flatnonzero(np.isin(block.ids, wanted))
+            if len(rows):
+                total += float((block.matrix[rows] @ query).sum())
+                count += len(rows)
+        return total / count if count else None
+
 
 _indexes_lock = threading.Lock()
 _indexes: weakref.WeakKeyDictionary[Engine, SimilarIndex] = weakref.WeakKeyDictionary()
