@@ -106,15 +106,20 @@ def link_on_filing(
         )
     }
     key = department_key(session, ticket)
+    unlike: set[int] = set()  # groups the ticket does not read like (checked once each)
     for hit in hits:
         best = found.get(hit.ticket_id)
         if best is None or not linkable(best) or department_key(session, best) != key:
             continue
         if best.common_manual and best.common_group_id is None:
             continue  # staff took it out of a group: the desk does not put it back
-        if best.common_group_id is not None and not _reads_like_group(
-            session, settings, index, ticket.description, best.common_group_id
+        if best.common_group_id is not None and (
+            best.common_group_id in unlike
+            or not _reads_like_group(
+                session, settings, index, ticket.description, best.common_group_id
+            )
         ):
+            unlike.add(best.common_group_id)
             continue
         group = _group_of(session, settings, best, now, manual=False)
         _join(
