@@ -235,7 +235,10 @@ class SimilarIndex:
                 keep &= block.reporters != other_than_reporter
             if only_reporter is not None:
                 keep &= block.reporters == only_reporter
-            for i in np.flatnonzero(keep):
+            found = np.flatnonzero(keep)
+            # the best of this block only (ties: the later ticket first), as Python objects
+            found = found[np.lexsort((-block.ids[found], -scores[found]))][: limit + len(exclude)]
+            for i in found:
                 ticket_id = int(block.ids[i])
                 if ticket_id not in exclude:
                     hits.append(Hit(ticket_id, int(block.reporters[i]), float(scores[i])))
@@ -253,10 +256,11 @@ class SimilarIndex:
         with self.lock:
             blocks = list(self.blocks)
         for block in blocks:
-            rows = np.flatnonzero(np.isin(block.ids, wanted))
-            if len(rows):
-                total += float((block.matrix[rows] @ query).sum())
-                count += len(rows)
+            rows = np.isin(block.ids, wanted)
+            if rows.any():
+                scores = np.asarray((block.matrix @ query).todense()).ravel()
+                total += float(scores[rows].sum())
+                count += int(rows.sum())
         return total / count if count else None
 
 
