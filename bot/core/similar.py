@@ -13,8 +13,8 @@ worker thread (bot/jobs.py, after the routing model's start job) and refreshed
 incrementally before every search: the tickets whose id is above the last one seen (with
 a small look-back for ids that committed out of order on another instance), so a ticket
 filed by another instance is found too. Searching is a sparse product with the postings
-of the query's n-grams (a column-major matrix, i.e. an inverted index): ~10 ms among 10^5
-tickets (benchmarks/similar.py, docs/benchmarks.md).
+of the query's n-grams (a column-major matrix, i.e. an inverted index): ~18 ms at p99 among
+10^5 tickets with the group check (benchmarks/similar.py, docs/benchmarks.md).
 
 Conduct complaints (作风问题) are never indexed: they are not linked to anyone's.
 """
