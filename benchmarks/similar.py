@@ -4,7 +4,8 @@ The index (bot/core/similar.py) holds 100,000 recent tickets synthesised from th
 routing corpus (each resampled and perturbed as the routing benchmark does), vectorised
 with the routing vectorizer fitted on the corpus — what a fresh install uses. Each search
 is what a filing does: vectorise the new text, score it against every indexed ticket of
-the window, keep those of other enterprises above ``[common] threshold``, best first. The
+the window, keep those of other enterprises above ``[common] threshold``, best first, and
+check that it reads like the best match's group as a whole (``mean_score`` over ten ids). The
 queries are the texts of the labelled set (tests/common/data), none of them indexed.
 Also: the time to build the index at start (in the start job's worker thread), the time
 to add one ticket (each refresh), and the index's memory.
@@ -67,6 +68,8 @@ def measure(quick: bool) -> list[Figure]:
             hits = index.search(
                 text, since=since, threshold=threshold, other_than_reporter=-i, limit=50
             )
+            if hits:  # the group check of the best match, as if its group were the top ten
+                index.mean_score(text, [h.ticket_id for h in hits[:10]])
             latencies.append((time.perf_counter() - started) * 1000)
             found += bool(hits)
     adds = []

@@ -311,7 +311,7 @@ class CommonSettings(_Strict):
     # Cosine similarity of the routing model's text vectors at which two tickets are the
     # same problem (measured on tests/common/data, docs/common-problems.md); 1 switches
     # linking off in practice.
-    threshold: float = Field(default=0.16, gt=0, le=1)
+    threshold: float = Field(default=0.10, gt=0, le=1)
     # A group of this many enterprises within raise_days is raised as a 共性问题.
     raise_enterprises: int = Field(default=3, ge=2)
     raise_days: float = Field(default=7, gt=0)

@@ -84,8 +84,10 @@ def link_on_filing(
     *, session: Session, settings: Settings, ticket: Ticket, now: datetime
 ) -> CommonGroup | None:
     """Link a ticket just filed to the most similar recent ticket of another enterprise
-    whose problem belongs to the same department (measured: the department halves the
-    false links among tickets that read alike, docs/common-problems.md)."""
+    whose problem belongs to the same department and, if that ticket is in a group, to
+    whose group as a whole the ticket reads alike (measured: the department halves the
+    false links among tickets that read alike, the group's mean keeps distractors out,
+    docs/common-problems.md)."""
     if not settings.common.auto_link or not linkable(ticket) or ticket.id is None:
         return None
     index = similar.index_for(session=session, settings=settings, now=now, below_id=ticket.id)
@@ -104,12 +106,21 @@ def link_on_filing(
         )
     }
     key = department_key(session, ticket)
+    unlike: set[int] = set()  # groups the ticket does not read like (checked once each)
     for hit in hits:
         best = found.get(hit.ticket_id)
         if best is None or not linkable(best) or department_key(session, best) != key:
             continue
         if best.common_manual and best.common_group_id is None:
             continue  # staff took it out of a group: the desk does not put it back
+        if best.common_group_id is not None and (
+            best.common_group_id in unlike
+            or not _reads_like_group(
+                session, settings, index, ticket.description, best.common_group_id
+            )
+        ):
+            unlike.add(best.common_group_id)
+            continue
         group = _group_of(session, settings, best, now, manual=False)
         _join(
             session, settings, ticket, group, now, SYSTEM, with_number=best.number, score=hit.score
@@ -118,6 +129,22 @@ def link_on_filing(
             _refresh_siblings(session, settings, group, ticket, now)
         return group
     return None
+
+
+def _reads_like_group(
+    session: Session,
+    settings: Settings,
+    index: similar.SimilarIndex,
+    text: str,
+    group_id: int,
+) -> bool:
+    """Whether a text is similar to a group as a whole: its mean similarity to the group's
+    indexed members is at or above the threshold too. One member read alike is not enough:
+    measured on the tuning split, this keeps a distractor that shares one member's place or
+    window out of the group, and so a lower threshold finds more (docs/common-problems.md)."""
+    ids = [t.id for t in queries.common_groups.members(session=session, group_id=group_id)]
+    mean = index.mean_score(text, [i for i in ids if i is not None])
+    return mean is None or mean >= settings.common.threshold
 
 
 def _group_of(

@@ -13,8 +13,8 @@ worker thread (bot/jobs.py, after the routing model's start job) and refreshed
 incrementally before every search: the tickets whose id is above the last one seen (with
 a small look-back for ids that committed out of order on another instance), so a ticket
 filed by another instance is found too. Searching is a sparse product with the postings
-of the query's n-grams (a column-major matrix, i.e. an inverted index): ~10 ms among 10^5
-tickets (benchmarks/similar.py, docs/benchmarks.md).
+of the query's n-grams (a column-major matrix, i.e. an inverted index): ~18 ms at p99 among
+10^5 tickets with the group check (benchmarks/similar.py, docs/benchmarks.md).
 
 Conduct complaints (作风问题) are never indexed: they are not linked to anyone's.
 """
@@ -235,12 +235,33 @@ class SimilarIndex:
                 keep &= block.reporters != other_than_reporter
             if only_reporter is not None:
                 keep &= block.reporters == only_reporter
-            for i in np.flatnonzero(keep):
+            found = np.flatnonzero(keep)
+            # the best of this block only (ties: the later ticket first), as Python objects
+            found = found[np.lexsort((-block.ids[found], -scores[found]))][: limit + len(exclude)]
+            for i in found:
                 ticket_id = int(block.ids[i])
                 if ticket_id not in exclude:
                     hits.append(Hit(ticket_id, int(block.reporters[i]), float(scores[i])))
         hits.sort(key=lambda h: (-h.score, -h.ticket_id))
         return hits[:limit]
+
+    def mean_score(self, text: str, ticket_ids: Sequence[int]) -> float | None:
+        """The mean similarity of ``text`` to those of ``ticket_ids`` that are indexed (None
+        if none is): how alike it reads to a group as a whole, not only to its best match."""
+        import numpy as np
+
+        wanted = np.array(sorted(set(ticket_ids)), dtype=np.int64)
+        query = self.rep.vectors([text]).T.tocsc()
+        total, count = 0.0, 0
+        with self.lock:
+            blocks = list(self.blocks)
+        for block in blocks:
+            rows = np.isin(block.ids, wanted)
+            if rows.any():
+                scores = np.asarray((block.matrix @ query).todense()).ravel()
+                total += float(scores[rows].sum())
+                count += int(rows.sum())
+        return total / count if count else None
 
 
 _indexes_lock = threading.Lock()

@@ -115,6 +115,30 @@ def test_tickets_filed_by_another_instance_are_found(engine: Engine, settings: S
         assert session.get(Ticket, first.id).common_group_id == other_instance.common_group_id  # type: ignore[union-attr]
 
 
+def test_a_ticket_like_one_member_but_not_the_group_is_not_linked(
+    engine: Engine, settings: Settings
+) -> None:
+    similar.forget(engine)
+    with transaction(engine) as session:
+        first = file(session, settings, 1, LATE)
+        second = file(session, settings, 2, LATE_AGAIN, company="同安明辉食品有限公司")
+        assert second.common_group_id is not None and first.common_group_id is not None
+        # Shares "请尽快拨付" with the first complaint only: alike to one member, not the group.
+        asked = "请尽快拨付研发费用补助。"
+        index = similar.index_for(session=session, settings=settings, now=NOW)
+        threshold = settings.common.threshold
+        best = index.search(asked, since=NOW - timedelta(days=30), threshold=threshold)
+        assert [h.ticket_id for h in best] == [first.id]
+        mean = index.mean_score(asked, [first.id or 0, second.id or 0])
+        assert mean is not None and mean < threshold <= best[0].score
+        third = file(session, settings, 3, asked, company="集美顺达物流有限公司")
+        key = common_problems.department_key
+        assert key(session, third) == key(session, first)  # not kept out by the department
+        assert third.common_group_id is None
+        members = queries.common_groups.members(session=session, group_id=first.common_group_id)
+        assert [t.id for t in members] == [first.id, second.id]
+
+
 def test_a_ticket_taken_out_by_staff_is_not_linked_again_and_k_raises_once(
     engine: Engine, settings: Settings
 ) -> None:
