@@ -195,7 +195,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     of its tests. Here the suffix is applied the way pytest 9 stores it; on a pytest where
     xdist's own suffix took effect, nothing is done.
     """
-    if not config.getvalue("loadgroup"):
+    if not getattr(config.option, "loadgroup", False):  # set on xdist workers only
         return
     for item in items:
         groups = sorted(
