@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx._transports.default as httpx_transport
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -41,6 +43,27 @@ REQUIRE_PG = os.environ.get("DIANXIAOER_REQUIRE_POSTGRES") == "1"
 
 # Tests call the core directly too: its notices need the render layer's writer, as at start.
 notify.install()
+
+_ssl_context = httpx_transport.create_ssl_context
+
+
+@cache
+def _default_ssl_context() -> ssl.SSLContext:
+    return _ssl_context()
+
+
+def _shared_default_ssl_context(
+    verify: Any = True, cert: Any = None, trust_env: bool = True
+) -> ssl.SSLContext:
+    """httpx's default context, built once: every desk a test starts makes two HTTP clients,
+    and each loaded the CA bundle again (35 ms of CPU), for calls that all go to the local
+    emulator over plain HTTP. Any other verify/cert setting is built as httpx builds it."""
+    if verify is True and cert is None and trust_env:
+        return _default_ssl_context()
+    return _ssl_context(verify=verify, cert=cert, trust_env=trust_env)
+
+
+httpx_transport.create_ssl_context = _shared_default_ssl_context
 
 
 @cache
@@ -184,9 +207,36 @@ def engine(migrated_db_url: str, settings: Settings) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep ``xdist_group`` working on pytest 9 (``--dist loadgroup``, scripts/test.sh).
+#: Where a test with a running desk (a story) lives: its PostgreSQL run is left out of the
+#: everyday run (``-m "not slow"``), its SQLite run stays in; CI runs both.
+STORY_FOLDERS = ("e2e", "faults", "ops", "sandbox", "instances", "browser")
+
+
+def _a_story_on_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or callspec.params.get("db_url") != "postgres":
+        return False
+    names = getattr(item, "fixturenames", ())
+    story = "migrated_db_url" in names and "engine" not in names  # a desk, not a query
+    return story and item.path.parent.name in STORY_FOLDERS
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Stories on PostgreSQL are ``slow``.
+
+    Every story still runs on SQLite in the everyday run; the same story on PostgreSQL
+    adds a second desk start and every turn's round trips to the server, and is left to
+    the full run (CI). What PostgreSQL itself must hold (queries, locks, migrations, several
+    instances) is tested by the storage-level tests, which stay in the everyday run.
+    """
+    for item in items:
+        if _a_story_on_postgres(item):
+            item.add_marker(pytest.mark.slow)
+
+
+class XdistGroupsOnPytest9:
+    """``xdist_group`` working on pytest 9 (``--dist loadgroup``, scripts/test.sh).
 
     pytest-xdist 3.8 groups tests by suffixing ``@group`` to each marked item's node id
     through ``item._nodeid``, which pytest 9 no longer reads (the id lives in ``item._id``):
@@ -195,17 +245,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     of its tests. Here the suffix is applied the way pytest 9 stores it; on a pytest where
     xdist's own suffix took effect, nothing is done.
     """
-    if not getattr(config.option, "loadgroup", False):  # set on xdist workers only
-        return
-    for item in items:
-        groups = sorted(
-            {
-                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
-                for mark in item.iter_markers("xdist_group")
-            }
-        )
-        if not groups or "@" in item.nodeid.rpartition("]")[2]:
-            continue
-        node_id = getattr(item, "_id", None)
-        if node_id is not None and hasattr(type(node_id), "parse"):
-            item._id = type(node_id).parse(f"{item.nodeid}@{'_'.join(groups)}")  # type: ignore[attr-defined]
+
+    @pytest.hookimpl(trylast=True)  # after xdist's own attempt
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        if not getattr(config.option, "loadgroup", False):  # set on xdist workers only
+            return
+        for item in items:
+            groups = sorted(
+                {
+                    str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                    for mark in item.iter_markers("xdist_group")
+                }
+            )
+            if not groups or "@" in item.nodeid.rpartition("]")[2]:
+                continue
+            node_id = getattr(item, "_id", None)
+            if node_id is not None and hasattr(type(node_id), "parse"):
+                suffixed = type(node_id).parse(f"{item.nodeid}@{'_'.join(groups)}")
+                item._id = suffixed  # type: ignore[attr-defined]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(XdistGroupsOnPytest9(), "xdist-groups-on-pytest-9")

@@ -883,14 +883,17 @@ def without_flood_limits(scene: Scene) -> None:
 BULK_SETTLE_SECONDS = 60.0
 
 
-# Each backend's scene is built once, on one test worker (one xdist_group for both: with a
-# group per backend, a worker given both ran them interleaved and built each scene twice).
+# Each backend's scene is built once, on one test worker (xdist_group), as without xdist.
+# On PostgreSQL the matrix is a story like the others there: slow, left to the full run.
 @pytest_asyncio.fixture(
     scope="module",
     loop_scope="module",
     params=[
-        pytest.param(backend, marks=pytest.mark.xdist_group("authorization-matrix"))
-        for backend in ("sqlite", "postgres")
+        pytest.param("sqlite", marks=pytest.mark.xdist_group("authorization-matrix-sqlite")),
+        pytest.param(
+            "postgres",
+            marks=[pytest.mark.xdist_group("authorization-matrix-postgres"), pytest.mark.slow],
+        ),
     ],
 )
 async def world(
