@@ -207,31 +207,30 @@ def engine(migrated_db_url: str, settings: Settings) -> Iterator[Engine]:
     engine.dispose()
 
 
-#: Where a test with a running desk (a story) lives: its PostgreSQL run is left out of the
-#: everyday run (``-m "not slow"``), its SQLite run stays in; CI runs both.
-STORY_FOLDERS = ("e2e", "faults", "ops", "sandbox", "instances", "browser")
+#: Where the tests about what PostgreSQL itself must hold live (schema, migrations,
+#: queries, advisory locks, several instances on one database): they run on PostgreSQL in
+#: the everyday run too.
+POSTGRES_EVERYDAY = ("storage", "instances")
 
 
-def _a_story_on_postgres(item: pytest.Item) -> bool:
+def _slow_on_postgres(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
     if callspec is None or callspec.params.get("db_url") != "postgres":
         return False
-    names = getattr(item, "fixturenames", ())
-    story = "migrated_db_url" in names and "engine" not in names  # a desk, not a query
-    return story and item.path.parent.name in STORY_FOLDERS
+    return item.path.parent.name not in POSTGRES_EVERYDAY
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Stories on PostgreSQL are ``slow``.
+    """A test's PostgreSQL run is ``slow`` unless PostgreSQL is its subject.
 
-    Every story still runs on SQLite in the everyday run; the same story on PostgreSQL
-    adds a second desk start and every turn's round trips to the server, and is left to
-    the full run (CI). What PostgreSQL itself must hold (queries, locks, migrations, several
-    instances) is tested by the storage-level tests, which stay in the everyday run.
+    The everyday run (``-m "not slow"``) runs every test on SQLite, and on PostgreSQL the
+    tests of storage/ and instances/; the full run (CI) runs every test on both. A story
+    on PostgreSQL repeats its SQLite run with a second desk start and a server round trip
+    for every statement: twice the time, for what the storage tests already hold.
     """
     for item in items:
-        if _a_story_on_postgres(item):
+        if _slow_on_postgres(item):
             item.add_marker(pytest.mark.slow)
 
 
