@@ -22,7 +22,10 @@ from bot.desk import Desk, prepare_database
 from bot.devtools.emulator import BotApiEmulator
 from bot.devtools.emulator.records import Chat, MessageRecord, User
 
-QUIET_SECONDS = 0.05
+#: How often settle looks again while the desk works, and how long every source of work
+#: must stay idle, with no Bot API call, before settle believes it (see Scene.settle).
+POLL_SECONDS = 0.002
+CONFIRM_SECONDS = 0.005
 
 
 @dataclass
@@ -41,24 +44,43 @@ class Scene:
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has handled everything and sent what it will send.
 
-        Quiet on the wire alone is not enough: a handler doing database work makes no
-        Bot API call for a while, so the desk's own queue and sender are asked too.
+        Every source of the desk's work is asked directly instead of waiting out a quiet
+        spell on the wire: the emulator (updates not yet fetched), PTB (its queue, the
+        updates fetched but not yet handled, a handler running) and the outbox sender
+        (kicked, or sending). A handler doing database work makes no Bot API call for a
+        while, which is why quiet on the wire alone was never enough. Once all of them are
+        idle, a few turns of the event loop with no Bot API call confirm it, for anything
+        already on its way (a kicked sender's first call, a reply in flight).
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        world = self.emulator.world
         while True:
-            await self.emulator.wait_idle(QUIET_SECONDS, timeout=max(0.1, deadline - loop.time()))
-            sender = self.desk.sender
-            if (
-                self.busy == 0
-                and self.application.update_queue.empty()
-                and self.emulator.world.updates.fetched_ids <= self.handled
-                and (sender is None or sender.idle)
-            ):
-                return
+            if self._idle():
+                seen = world.version
+                await asyncio.sleep(CONFIRM_SECONDS)
+                if self._idle() and world.version == seen:
+                    return
+                continue
             if loop.time() > deadline:
+                if world.updates.has_undelivered:
+                    raise TimeoutError(
+                        f"the bot did not fetch its pending updates within {timeout}s "
+                        "(is it polling?)"
+                    )
                 raise TimeoutError(f"the desk was still busy after {timeout}s")
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(POLL_SECONDS)
+
+    def _idle(self) -> bool:
+        """Nothing to fetch, nothing being handled, nothing for the sender to send now."""
+        sender = self.desk.sender
+        return (
+            not self.emulator.world.updates.has_undelivered
+            and self.busy == 0
+            and self.application.update_queue.empty()
+            and self.emulator.world.updates.fetched_ids <= self.handled
+            and (sender is None or sender.idle)
+        )
 
     async def handled_through(self, update_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the desk has handled this update, but not for its sender: a test may
@@ -68,7 +90,7 @@ class Scene:
         while update_id not in self.handled or self.busy:
             if loop.time() > deadline:
                 raise TimeoutError(f"update {update_id} was not handled within {timeout}s")
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(POLL_SECONDS)
 
     def track(self) -> None:
         """Count updates in progress (see settle)."""

@@ -22,10 +22,10 @@ def with_abuse(settings: Settings, **limits: int) -> Settings:
 
 
 async def test_a_flood_is_told_once_and_what_follows_is_not_recorded(
-    db_url: str, settings: Settings
+    migrated_db_url: str, settings: Settings
 ) -> None:
     limited = with_abuse(settings, messages_per_minute=6)
-    async with desk_on_emulator(limited, database_url=db_url) as scene:
+    async with desk_on_emulator(limited, database_url=migrated_db_url) as scene:
         ent = scene.person("快")
         await ent.says("/start")
         await ent.says("📝 我要投诉")
@@ -57,10 +57,10 @@ async def test_a_flood_is_told_once_and_what_follows_is_not_recorded(
 
 
 async def test_the_daily_ticket_limit_keeps_everything_and_says_when(
-    db_url: str, settings: Settings
+    migrated_db_url: str, settings: Settings
 ) -> None:
     limited = with_abuse(settings, tickets_per_day=2, messages_per_minute=0)
-    async with desk_on_emulator(limited, database_url=db_url) as scene:
+    async with desk_on_emulator(limited, database_url=migrated_db_url) as scene:
         await scene.department_group("econ", "经济发展局 工单群")
         ent = scene.person("多单")
         for description in ("第一件：厂区停电三天没人管", "第二件：天然气报装两个月还没通气"):

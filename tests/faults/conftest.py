@@ -31,8 +31,8 @@ def fault_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def scene(db_url: str, settings: Settings) -> AsyncIterator[Scene]:
-    async with desk_on_emulator(fault_settings(settings), database_url=db_url) as running:
+async def scene(migrated_db_url: str, settings: Settings) -> AsyncIterator[Scene]:
+    async with desk_on_emulator(fault_settings(settings), database_url=migrated_db_url) as running:
         yield running
     assert running.emulator.internal_errors == []
 

@@ -122,12 +122,12 @@ async def test_a_502_outage_around_the_weekly_summary_and_a_reminder(scene: Scen
 
 
 @pytest.fixture
-async def few_attempts(db_url: str, settings: Settings) -> AsyncIterator[Scene]:
+async def few_attempts(migrated_db_url: str, settings: Settings) -> AsyncIterator[Scene]:
     """A desk that gives up after two counted failures."""
     base = fault_settings(settings)
     sender = base.sender.model_copy(update={"max_attempts": 2})
     async with desk_on_emulator(
-        base.model_copy(update={"sender": sender}), database_url=db_url
+        base.model_copy(update={"sender": sender}), database_url=migrated_db_url
     ) as running:
         yield running
     assert running.emulator.internal_errors == []

@@ -17,8 +17,8 @@ from tests.instances.webhook_desk import SECRET, WebhookDesk, webhook_desk
 
 
 @pytest.fixture
-async def desk(db_url: str, settings: Settings) -> AsyncIterator[WebhookDesk]:
-    async with webhook_desk(settings, db_url) as running:
+async def desk(migrated_db_url: str, settings: Settings) -> AsyncIterator[WebhookDesk]:
+    async with webhook_desk(settings, migrated_db_url) as running:
         yield running
         assert running.emulator.internal_errors == []
 

@@ -15,8 +15,8 @@ from bot.ops.server import ops_app
 
 
 @pytest.fixture
-async def scene(db_url: str, settings: Settings) -> AsyncIterator[Scene]:
-    async with desk_on_emulator(settings, database_url=db_url) as running:
+async def scene(migrated_db_url: str, settings: Settings) -> AsyncIterator[Scene]:
+    async with desk_on_emulator(settings, database_url=migrated_db_url) as running:
         yield running
 
 

@@ -75,8 +75,8 @@ def _unreachable(db_url: str) -> tuple[str, TcpGate | None]:
 
 
 @pytest.fixture
-async def gated(db_url: str, settings: Settings) -> AsyncIterator[tuple[Scene, Any]]:
-    url, gate = _unreachable(db_url)
+async def gated(migrated_db_url: str, settings: Settings) -> AsyncIterator[tuple[Scene, Any]]:
+    url, gate = _unreachable(migrated_db_url)
     async with desk_on_emulator(settings, database_url=url) as running:
         yield running, gate
     if gate is not None:

@@ -24,7 +24,9 @@ EXAMPLES = load_shipped_examples()
 DEPARTMENTS = sorted(TABLE.departments)
 
 # The module's tests share one fixture: on one test worker, the cross-validation runs once.
-pytestmark = pytest.mark.xdist_group("routing-cross-validation")
+# Five models trained (half a minute): slow, left to the full run; tests/routing/test_model.py
+# trains one in the everyday run.
+pytestmark = [pytest.mark.xdist_group("routing-cross-validation"), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

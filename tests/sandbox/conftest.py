@@ -14,8 +14,8 @@ from tests.sandbox.api import Api
 
 
 @pytest.fixture
-async def sandbox(db_url: str, settings: Settings) -> AsyncIterator[Sandbox]:
-    async with open_sandbox(settings, database_url=db_url) as running:
+async def sandbox(migrated_db_url: str, settings: Settings) -> AsyncIterator[Sandbox]:
+    async with open_sandbox(settings, database_url=migrated_db_url) as running:
         yield running
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.config import Settings
@@ -11,6 +17,7 @@ from storage import queries
 from storage.db import current_revision, head_revision, make_engine, transaction, upgrade
 from storage.models import Category, Department, RoutingRule
 from storage.seed import seed_zone
+from tests.conftest import PG_SERVER
 
 
 def test_migrations_reach_head_and_seed_is_idempotent(engine, settings: Settings) -> None:
@@ -121,3 +128,60 @@ def test_old_update_ids_are_pruned(engine) -> None:
     with transaction(engine) as session:
         assert not queries.jobs.claim_update(session=session, update_id=2)
         assert queries.jobs.claim_update(session=session, update_id=1)
+
+
+@pytest.fixture
+def second_postgres_schema() -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _shape(engine: Engine) -> dict[str, object]:
+    """Every table's columns, keys, indexes and constraints, and the stored revision."""
+    inspector = inspect(engine)
+    shape: dict[str, object] = {}
+    for table in sorted(inspector.get_table_names()):
+        shape[table] = (
+            [
+                (c["name"], str(c["type"]), c["nullable"], c["default"])
+                for c in inspector.get_columns(table)
+            ],
+            inspector.get_pk_constraint(table),
+            sorted(map(repr, inspector.get_foreign_keys(table))),
+            sorted(map(repr, inspector.get_indexes(table))),
+            sorted(map(repr, inspector.get_unique_constraints(table))),
+            sorted(map(repr, inspector.get_check_constraints(table))),
+        )
+    with engine.connect() as connection:
+        shape["alembic_version"] = connection.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).all()
+    return shape
+
+
+def test_the_quick_migration_of_the_test_fixtures_is_the_real_one(
+    db_url: str, migrated_db_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """``migrated_db_url`` (a copied file, replayed statements) gives exactly what alembic
+    gives an empty database: the stories start on it."""
+    quick = make_engine(migrated_db_url)
+    if db_url.startswith("sqlite"):
+        real_url = f"sqlite:///{tmp_path / 'real.db'}"
+    else:
+        real_url = request.getfixturevalue("second_postgres_schema")
+    real = make_engine(real_url)
+    upgrade(real)
+    try:
+        assert _shape(quick) == _shape(real)
+        assert current_revision(quick) == head_revision()
+    finally:
+        quick.dispose()
+        real.dispose()
