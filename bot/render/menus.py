@@ -26,7 +26,7 @@ from bot.render.texts import texts_for
 log = logging.getLogger(__name__)
 
 ENTERPRISE = ("start", "my", "cancel", "lang", "help")
-STAFF = ("link", "unlink", "help")
+STAFF = ("help", "link", "unlink")
 ADMIN = ("bind", "unbind", "departments", "assign", "ticket", "summary", "block", "unblock")
 
 

@@ -171,7 +171,8 @@ async def test_each_audience_has_its_own_command_menu(scene: Scene) -> None:
     assert private == ["start", "my", "cancel", "lang", "help"]
     english = dict(emulator.commands({"type": "all_private_chats"}, "en"))
     assert english["my"] == "My tickets"
-    assert [c for c, _ in emulator.commands({"type": "all_group_chats"})] == ["help"]
+    staff_menu = ["help", "link", "unlink"]  # staff in every group: help and 同类诉求
+    assert [c for c, _ in emulator.commands({"type": "all_group_chats"})] == staff_menu
     admin_private = [c for c, _ in emulator.commands({"type": "chat", "chat_id": scene.admin.id})]
     assert "bind" in admin_private and "summary" in admin_private
     in_group = [
@@ -181,4 +182,4 @@ async def test_each_audience_has_its_own_command_menu(scene: Scene) -> None:
         )
     ]
     assert in_group[0] == "help" and "ticket" in in_group
-    assert [c for c, _ in emulator.commands({"type": "chat", "chat_id": econ.id})] == ["help"]
+    assert [c for c, _ in emulator.commands({"type": "chat", "chat_id": econ.id})] == staff_menu
