@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -41,6 +43,10 @@ from bot.core.screens import Label
 from bot.core.transition import SYSTEM, Who, transition
 from storage import queries
 from storage.models import CommonGroup, Department, Purpose, Ticket
+from storage.queries.common_groups import GroupMember
+
+#: A group's member, whole (to act on) or as a card shows it.
+_Member = TypeVar("_Member", Ticket, GroupMember)
 
 #: Enterprise counts at which every member's card is edited to show the group (one edit
 #: per card): when the group forms (the first card learns it has company), and then rarely.
@@ -268,7 +274,7 @@ def card_group(*, session: Session, ticket: Ticket) -> CardGroup | None:
     group = queries.common_groups.get_group(session=session, group_id=ticket.common_group_id)
     if group is None:
         return None
-    members = queries.common_groups.members(session=session, group_id=ticket.common_group_id)
+    members = queries.common_groups.member_facts(session=session, group_id=ticket.common_group_id)
     others = [m for m in members if m.id != ticket.id and m.status != Status.WITHDRAWN]
     if not others:
         return None
@@ -287,7 +293,7 @@ def card_group(*, session: Session, ticket: Ticket) -> CardGroup | None:
     )
 
 
-def _answerable(members: list[Ticket], department_id: int | None) -> list[Ticket]:
+def _answerable(members: Sequence[_Member], department_id: int | None) -> list[_Member]:
     return [
         m
         for m in members

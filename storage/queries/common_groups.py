@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from storage.models import CommonGroup, Ticket
@@ -51,6 +54,38 @@ def members(*, session: Session, group_id: int) -> list[Ticket]:
             select(Ticket).where(Ticket.common_group_id == group_id).order_by(col(Ticket.id))
         )
     )
+
+
+class GroupMember(NamedTuple):
+    """What a card says of a group's member: no ORM object, no text, no JSON."""
+
+    id: int
+    number: str
+    status: str
+    reporter_id: int
+    department_id: int | None
+
+
+_MEMBER_FACTS = (
+    columns(
+        col(Ticket.id),
+        col(Ticket.number),
+        col(Ticket.status),
+        col(Ticket.reporter_id),
+        col(Ticket.department_id),
+    )
+    .where(col(Ticket.common_group_id) == bindparam("group"))
+    .order_by(col(Ticket.id))
+)
+
+
+def member_facts(*, session: Session, group_id: int) -> list[GroupMember]:
+    """The group's tickets as :class:`GroupMember`, oldest first: every card refresh reads
+    them, and loading a large group's full rows (descriptions, JSON) cost most of a relay."""
+    return [
+        GroupMember(int(i or 0), n, s, int(r), d)
+        for i, n, s, r, d in session.execute(_MEMBER_FACTS, {"group": group_id})
+    ]
 
 
 def tickets_by_ids(*, session: Session, ticket_ids: Sequence[int]) -> list[Ticket]:
