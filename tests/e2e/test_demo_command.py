@@ -26,8 +26,8 @@ def test_the_readme_demo_command_plays_the_story_in_a_fresh_clone(tmp_path: Path
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "bash scripts/run.sh demo" in readme and ".venv/bin/dianxiaoer demo" in readme
     # the test suite's durations are said (docs/testing.md has the measurements)
-    assert "the whole suite took 10 minutes on 2 cores" in " ".join(readme.split())
-    assert "the everyday run 3½ minutes" in readme
+    assert "with 2 cores the whole suite takes 5 minutes" in " ".join(readme.split())
+    assert "the everyday run 1½ minutes" in " ".join(readme.split())
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
     run_sh = (clone / "scripts" / "run.sh").read_text(encoding="utf-8")
