@@ -558,6 +558,30 @@ def _names(departments: list[Department]) -> notices.Concat:
     return notices.Concat(tuple(parts))
 
 
+def confirm_lead_of_ticket(
+    *,
+    session: Session,
+    settings: Settings,
+    ticket: Ticket,
+    department_code: str,
+    actor: Actor,
+    now: datetime,
+) -> tuple[CommonGroup, Department]:
+    """/lead by a member's number: the lead of the group the ticket is in (who may confirm
+    is asked first, so nobody else learns whether the ticket is linked)."""
+    permissions.for_dispatcher(Act.CONFIRM_LEAD, session=session, settings=settings, actor=actor)
+    if ticket.common_group_id is None:
+        raise Refused("common_not_linked", ticket)
+    return confirm_lead(
+        session=session,
+        settings=settings,
+        group_id=ticket.common_group_id,
+        department_code=department_code,
+        actor=actor,
+        now=now,
+    )
+
+
 def confirm_lead(
     *,
     session: Session,

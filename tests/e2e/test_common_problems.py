@@ -229,6 +229,13 @@ async def test_staff_take_a_ticket_out_and_link_one_by_number(scene: Scene) -> N
         assert "移出同类" not in str(card.buttons)
     unlinked = [e for e in events(scene, b) if e.action == "unlink_common"]
     assert unlinked and unlinked[0].actor == "staff" and unlinked[0].detail["by"] == "李科员"
+    # A lead needs a group; an unknown number is said to be unknown.
+    await chen.says(f"/lead {b} sci_tech", chat_id=dispatch.id)
+    assert f"工单 {b} 不在同类诉求中" in chen.last_reply(dispatch.id).text
+    await chen.says(f"/link GX-20000101-0001 {a}", chat_id=dispatch.id)
+    assert "没有找到这张工单" in chen.last_reply(dispatch.id).text
+    await chen.says(f"/lead {b}", chat_id=dispatch.id)
+    assert "用法：/lead" in chen.last_reply(dispatch.id).text
 
     # A third enterprise files the same: the desk links it to a, never to b again.
     c = await files(ents[2], category="政策兑现", description=SUBSIDY[2])
