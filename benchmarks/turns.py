@@ -89,6 +89,7 @@ class Run:
     seconds: float
     cpu_seconds: float
     latencies: list[float]
+    api_calls: int = 0  # Bot API calls the bot made while the burst was handled
     delivered_after: float = 0.0  # the desk's outbox empty after the burst (relay)
 
     @property
@@ -99,9 +100,13 @@ class Run:
     def cpu_ms(self) -> float:
         return self.cpu_seconds * 1000 / self.updates
 
+    @property
+    def calls_per_update(self) -> float:
+        return self.api_calls / self.updates
+
 
 async def _measured(driver: Driver, lanes: list[Callable[[], Awaitable[None]]]) -> Run:
-    before = len(driver.sent)
+    before, calls_before = len(driver.sent), len(driver.emulator.world.api_calls)
     cpu, started = time.process_time(), time.monotonic()
     await asyncio.gather(*(lane() for lane in lanes))
     seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu
@@ -109,7 +114,8 @@ async def _measured(driver: Driver, lanes: list[Callable[[], Awaitable[None]]]) 
     latencies = [
         driver.done_at[s.update_id] - s.queued for s in sent if s.update_id in driver.done_at
     ]
-    return Run(len(sent), seconds, cpu_seconds, latencies)
+    calls = len(driver.emulator.world.api_calls) - calls_before
+    return Run(len(sent), seconds, cpu_seconds, latencies, calls)
 
 
 # --- the cases, played against either bot ---------------------------------------------------
@@ -213,7 +219,14 @@ async def play_relay_desk(scene: Scene, driver: Driver, people: int) -> Run:
         and REPLY_WORDS in str(call.params.get("text"))
     )
     assert relayed >= people * UPDATES, f"{relayed} relayed of {people * UPDATES}"
-    return Run(run.updates, run.seconds, run.cpu_seconds, run.latencies, time.monotonic() - started)
+    return Run(
+        run.updates,
+        run.seconds,
+        run.cpu_seconds,
+        run.latencies,
+        run.api_calls,
+        time.monotonic() - started,
+    )
 
 
 async def outbox_empty(scene: Scene) -> None:
@@ -286,7 +299,8 @@ async def measure(
                 print(  # a long run shows its progress (and keeps what it measured)
                     f"# {case} on {backend}: echo {echo.rate:.0f}/s, desk {desk.rate:.0f}/s, "
                     f"ratio {desk.rate / echo.rate:.3f}, CPU {echo.cpu_ms:.1f} / "
-                    f"{desk.cpu_ms:.1f} ms per update",
+                    f"{desk.cpu_ms:.1f} ms per update, Bot API calls {echo.calls_per_update:.2f}"
+                    f" / {desk.calls_per_update:.2f} per update",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -338,6 +352,20 @@ def figures_of(case: str, backend: str, pairs: list[tuple[Run, Run]]) -> list[Fi
         ),
         Figure(name, backend, "echo CPU per update", mid([e.cpu_ms for e, _ in pairs]), "ms"),
         Figure(name, backend, "desk CPU per update", mid([d.cpu_ms for _, d in pairs]), "ms"),
+        Figure(
+            name,
+            backend,
+            "echo Bot API calls per update (getUpdates included)",
+            mid([e.calls_per_update for e, _ in pairs]),
+            "",
+        ),
+        Figure(
+            name,
+            backend,
+            "desk Bot API calls per update (the sender's included)",
+            mid([d.calls_per_update for _, d in pairs]),
+            "",
+        ),
         Figure(
             name,
             backend,

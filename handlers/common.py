@@ -38,16 +38,28 @@ def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
     return desk
 
 
-def reporter_for(session: Session, user: User, found: Reporter | None = None) -> Reporter:
-    """The reporter behind a Telegram user (``found``: already read in this session); new
-    ones take their language from Telegram."""
-    reporter = found or queries.reporters.get_or_create_reporter(
-        session=session, telegram_user_id=user.id
-    )
-    if reporter.language is None:
-        reporter.language = language_from_telegram(user.language_code)
-        session.add(reporter)
-    return reporter
+def reporter_for(session: Session, user: User) -> Reporter:
+    """The reporter behind a Telegram user, created if new."""
+    return known_or_new(
+        session, user, queries.reporters.get_reporter(session=session, telegram_user_id=user.id)
+    )[0]
+
+
+def known_or_new(session: Session, user: User, found: Reporter | None) -> tuple[Reporter, bool]:
+    """The reporter already read (``found``), or a new one stored now with the language
+    Telegram gives; True when new (this is their first contact: nothing of theirs exists)."""
+    if found is None:
+        language = language_from_telegram(user.language_code)
+        return (
+            queries.reporters.create_reporter(
+                session=session, telegram_user_id=user.id, language=language
+            ),
+            True,
+        )
+    if found.language is None:
+        found.language = language_from_telegram(user.language_code)
+        session.add(found)
+    return found, False
 
 
 def flood_guard(context: ContextTypes.DEFAULT_TYPE, session: Session) -> abuse.Guard:
@@ -64,10 +76,11 @@ def flood_guard(context: ContextTypes.DEFAULT_TYPE, session: Session) -> abuse.G
 @contextmanager
 def private_work(
     update: Update, context: ContextTypes.DEFAULT_TYPE
-) -> Iterator[tuple[Session, Reporter]]:
+) -> Iterator[tuple[Session, Reporter, bool]]:
     """One private update's single transaction and its reporter: the update claimed,
-    the reporter read once, and — for a message — the abuse gate decided in it (a button
-    press was gated before it was answered: ``enterprise.gate``).
+    the reporter read once (created on first contact, which the third value says), and —
+    for a message — the abuse gate decided in it (a button press was gated before it was
+    answered: ``enterprise.gate``).
 
     Raises ``abuse.Stopped`` once the claim has committed when the gate stops a message:
     ``guarded`` tells the user, and nothing else happens.
@@ -88,7 +101,7 @@ def private_work(
                 counts=True,
             )
         if verdict.allowed:
-            yield session, reporter_for(session, user, found)
+            yield session, *known_or_new(session, user, found)
             return
     raise abuse.Stopped(verdict)
 

@@ -113,6 +113,7 @@ async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             incoming=incoming_from(message),
             now=turn.now(),
             menu=menu_kind(message.text or ""),
+            first_contact=turn.first_contact,
         )
     await show(update, context, screens, turn.language)
 

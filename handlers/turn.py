@@ -36,6 +36,8 @@ class Turn:
     reporter: Reporter
     #: The reporter's language, read again as the turn closes (a new choice shows at once).
     language: str
+    #: The reporter was created by this update: nothing of theirs exists yet.
+    first_contact: bool = False
 
     @property
     def settings(self) -> Settings:
@@ -49,8 +51,8 @@ class Turn:
 def private_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Iterator[Turn]:
     """The one transaction for this update (its id claimed in it, a message gated in it:
     ``common.private_work``) and the reporter behind its user, read once."""
-    with private_work(update, context) as (session, reporter):
-        turn = Turn(desk_of(context), session, reporter, language_of(reporter))
+    with private_work(update, context) as (session, reporter, first_contact):
+        turn = Turn(desk_of(context), session, reporter, language_of(reporter), first_contact)
         yield turn
         turn.language = language_of(reporter)
 

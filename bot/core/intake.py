@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.config import Settings
+from bot.config import CategoryConfig, Settings
 from bot.core import abuse, common_problems, conversation, feedback
 from bot.core.filing_steps import CORRECTIONS, FIRST, STEPS, Accepts, Step, next_step
-from bot.core.routing import suggest_category
+from bot.core.routing import category_hints_from_settings, suggest_category
 from bot.core.screens import FilingButton, Label, Name, Pressed, Screen
 from bot.core.tickets import (
     add_info,
@@ -124,20 +124,27 @@ def resume_or_restart(*, session: Session, reporter: Reporter, choice: str) -> l
     return _prompt(session, reporter, draft)
 
 
-def offer_from_text(*, session: Session, reporter: Reporter, text: str) -> list[Screen]:
+def offer_from_text(
+    *, session: Session, settings: Settings, reporter: Reporter, text: str
+) -> list[Screen]:
     """A plain message outside any conversation: offer to file it, suggesting a category."""
     conversation.offer(reporter, clean_text(text))
     session.add(reporter)
-    suggested = suggest_category(hints=queries.zone.category_hints(session=session), text=text)
-    category = (
-        queries.zone.get_category_by_code(session=session, code=suggested) if suggested else None
-    )
+    category = _suggested_category(settings, text)
     return [
         Screen(
             Name.OFFER,
             {"category": Label(category.name, category.name_en) if category else None},
         )
     ]
+
+
+def _suggested_category(settings: Settings, text: str) -> CategoryConfig | None:
+    """The category the text's words suggest. Read from the settings, not the database: the
+    zone's categories are the config's, seeded at start (storage/seed.py), and this runs
+    for every first message."""
+    code = suggest_category(hints=category_hints_from_settings(settings), text=text)
+    return next((c for c in settings.categories if c.code == code), None) if code else None
 
 
 def accept_offer(
@@ -153,7 +160,7 @@ def accept_offer(
         return [Screen(Name.OFFER_DECLINED)]
     if not text:
         return [Screen(Name.STALE_BUTTON)]
-    return _draft_with(session, reporter, choice, text, [])
+    return _draft_with(session, settings, reporter, choice, text, [])
 
 
 def split_off(
@@ -192,12 +199,17 @@ def split_off(
         )
     return [
         Screen(Name.SPLIT_OFF, {"number": ticket.number}),
-        *_draft_with(session, reporter, ticket.kind, message.text or "", evidence),
+        *_draft_with(session, settings, reporter, ticket.kind, message.text or "", evidence),
     ]
 
 
 def _draft_with(
-    session: Session, reporter: Reporter, kind: str, text: str, evidence: list[dict[str, Any]]
+    session: Session,
+    settings: Settings,
+    reporter: Reporter,
+    kind: str,
+    text: str,
+    evidence: list[dict[str, Any]],
 ) -> list[Screen]:
     """A fresh draft that starts with what the enterprise already said (and sent)."""
     screens = _new_draft(session, reporter, kind)
@@ -207,13 +219,9 @@ def _draft_with(
     draft.data["description"] = text
     if evidence:
         draft.data["evidence"] = evidence
-    suggested = (
-        suggest_category(hints=queries.zone.category_hints(session=session), text=text)
-        if text
-        else None
-    )
-    if suggested:
-        draft.data["category"] = suggested  # the category is answered: on to the next step
+    suggested = _suggested_category(settings, text) if text else None
+    if suggested is not None:
+        draft.data["category"] = suggested.code  # the category is answered: on to the next step
         draft.step = next_step(Step.CATEGORY)
         screens = [_description_saved(draft)]
     queries.reporters.save_draft(session=session, draft=draft)

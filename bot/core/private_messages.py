@@ -43,9 +43,13 @@ def on_message(
     incoming: Incoming,
     now: datetime,
     menu: str | None = None,
+    first_contact: bool = False,
 ) -> list[Screen]:
     """Any private message that is not a command; ``menu``: the menu entry its text is
-    (complaint, request, my, help), which only the render layer can tell."""
+    (complaint, request, my, help), which only the render layer can tell.
+    ``first_contact``: the reporter was created by this message, so it answers no ticket
+    and no question and continues no draft (nothing to look up: the burst of first
+    messages the day the desk is announced)."""
     if menu == "my":
         return [tickets.my_tickets(session=session, settings=settings, reporter=reporter)]
     if menu == "help":
@@ -59,6 +63,8 @@ def on_message(
     said = words(
         incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
     )
+    if first_contact:
+        return _outside_any_conversation(session, settings, reporter, incoming, said)
     answered = feedback.reply_target(
         session=session, reporter=reporter, replied_message_id=incoming.reply_to_message_id
     )
@@ -105,8 +111,16 @@ def on_message(
         if added.name is Name.INFO_FORWARDED:  # with the way out: 这是新问题，另起工单
             added = Screen(Name.ADDED_TO_TICKET, added.params)
         return [added]
+    return _outside_any_conversation(session, settings, reporter, incoming, said)
+
+
+def _outside_any_conversation(
+    session: Session, settings: Settings, reporter: Reporter, incoming: Incoming, said: str
+) -> list[Screen]:
     if said:
-        return intake.offer_from_text(session=session, reporter=reporter, text=said)
+        return intake.offer_from_text(
+            session=session, settings=settings, reporter=reporter, text=said
+        )
     if incoming.attachment is not None:
         return [Screen(Name.FILE_OUTSIDE)]
     return [Screen(Name.UNSUPPORTED)]

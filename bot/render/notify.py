@@ -396,19 +396,19 @@ def refresh_card(
     payload["reply_markup"] = (
         keyboard.to_dict() if keyboard is not None else {"inline_keyboard": []}
     )
-    queries.outbox.add_outbox(
-        session=session,
-        row=Outbox(
-            method="editMessageText",
-            payload=payload,
-            chat_id=card.chat_id,
-            thread_id=card.thread_id,
-            held_for_department_id=card.held_for_department_id,
-            refers_to_outbox_id=card.id,
-            ticket_id=ticket.id,
-            purpose=Purpose.CARD_EDIT,
-        ),
+    edit = Outbox(
+        method="editMessageText",
+        payload=payload,
+        chat_id=card.chat_id,
+        thread_id=card.thread_id,
+        held_for_department_id=card.held_for_department_id,
+        refers_to_outbox_id=card.id,
+        ticket_id=ticket.id,
+        purpose=Purpose.CARD_EDIT,
     )
+    # Five replies in a minute edit the card once, with the newest state, not five times.
+    if not queries.outbox.replace_pending_edit(session=session, row=edit):
+        queries.outbox.add_outbox(session=session, row=edit)
 
 
 def edit_markup(message: Outbox) -> Outbox:

@@ -295,3 +295,27 @@ def oldest_pending_outbox(*, session: Session) -> datetime | None:
             Outbox.status == "pending", col(Outbox.chat_id).is_not(None)
         )
     ).one()
+
+
+def replace_pending_edit(*, session: Session, row: Outbox) -> bool:
+    """Put ``row``'s payload into an edit of the same message still waiting in line,
+    instead of queueing a second one: the message shows the newest state with one call.
+
+    Only a ``pending`` edit is replaced; one being sent is left alone (the UPDATE waits
+    for its claim to commit and then finds it no longer pending), and False tells the
+    caller to queue ``row`` after it.
+    """
+    assert row.refers_to_outbox_id is not None
+    replaced = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.refers_to_outbox_id) == row.refers_to_outbox_id,
+            col(Outbox.method) == row.method,
+            col(Outbox.purpose) == row.purpose,
+            col(Outbox.chat_id) == row.chat_id,
+            col(Outbox.status) == "pending",
+        )
+        .values(payload=row.payload)
+        .returning(col(Outbox.id))
+    ).first()
+    return replaced is not None

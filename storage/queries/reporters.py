@@ -19,12 +19,20 @@ def get_reporter(*, session: Session, telegram_user_id: int) -> Reporter | None:
     return session.exec(_BY_USER, params={"user": telegram_user_id}).first()
 
 
+def create_reporter(
+    *, session: Session, telegram_user_id: int, language: str | None = None
+) -> Reporter:
+    """A new reporter, stored with its language in one INSERT."""
+    reporter = Reporter(telegram_user_id=telegram_user_id, language=language)
+    session.add(reporter)
+    session.flush()
+    return reporter
+
+
 def get_or_create_reporter(*, session: Session, telegram_user_id: int) -> Reporter:
     reporter = get_reporter(session=session, telegram_user_id=telegram_user_id)
     if reporter is None:
-        reporter = Reporter(telegram_user_id=telegram_user_id)
-        session.add(reporter)
-        session.flush()
+        reporter = create_reporter(session=session, telegram_user_id=telegram_user_id)
     return reporter
 
 

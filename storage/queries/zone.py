@@ -73,9 +73,6 @@ def get_setting(*, session: Session, key: str, default: Any = None) -> Any:
     return default if row is None else row.value
 
 
-def category_hints(*, session: Session) -> dict[str, tuple[str, ...]]:
-    return {c.code: tuple(c.hint_keywords) for c in list_categories(session=session)}
-
 
 def departments_bound_to(
     *, session: Session, chat_id: int, thread_id: int | None = None

@@ -58,17 +58,22 @@ async def test_thirty_enterprises_filing_at_once_under_flood_control(scene: Scen
         assert cards == sorted(cards), f"{code}: out of order"  # numbers grow with time
         assert len(cards) == len(set(cards)) == 10, code  # each card once
         assert len({by_department[n] for n in cards}) == 1
-    # Each group of ten identical complaints edits its cards twice over, never once per
-    # filing: the first card when the second enterprise joins, and the others once when
-    # the third raises it as a 共性问题 (its notice waits for the unbound dispatcher).
+    # Each group of ten identical complaints edits its cards at two moments, never once per
+    # filing: the first card when the second enterprise joins, the first two when the third
+    # raises it as a 共性问题 (its notice waits for the unbound dispatcher). The first card's
+    # two edits were still waiting in line together, so they went out as one, with the
+    # newer state: two edits per group, and the first card shows both who joined it.
     assert Counter((r.purpose, r.status) for r in outbox(scene)) == Counter(
         {
             ("ack", "sent"): 30,
             ("card", "sent"): 30,
-            ("card_edit", "sent"): 9,
+            ("card_edit", "sent"): 6,
             ("common_problem", "pending"): 3,
         }
     )
+    for group in groups.values():
+        first_card = texts(scene, group.id)[1]
+        assert sum(number in first_card for number in numbers) == 3, first_card
 
 
 async def test_the_weekly_summary_waits_out_flood_control_in_order(scene: Scene) -> None:
