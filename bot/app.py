@@ -200,12 +200,13 @@ async def start_running(
     application: Application,  # type: ignore[type-arg]
     *,
     poll_timeout: int = 10,
+    poll_interval: float = 0.0,
 ) -> None:
     """Start the desk inside another event loop (tests, the demo), as run_polling would."""
     await start_application(application)
     assert application.updater is not None
     await application.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
     )
 
 

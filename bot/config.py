@@ -43,6 +43,10 @@ class TelegramSettings(_Strict):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout_seconds: int = Field(default=30, ge=0, le=60)
+    # The pause after each getUpdates: in a burst, one call fetches what arrived meanwhile
+    # instead of one call per update or two (docs/benchmarks.md, "The update path"); a message
+    # that arrives alone is answered at once (the long poll is waiting for it).
+    poll_interval_seconds: float = Field(default=0.05, ge=0, le=5)
     # How updates arrive: "polling" (getUpdates, one process) or "webhook" (Telegram POSTs
     # them to webhook_url; any number of instances behind a reverse proxy, PostgreSQL).
     mode: Literal["polling", "webhook"] = "polling"

@@ -62,7 +62,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
                 webhook.webhook_route(telegram),
             )
         else:
-            await start_running(application, poll_timeout=telegram.poll_timeout_seconds)
+            await start_running(
+                application,
+                poll_timeout=telegram.poll_timeout_seconds,
+                poll_interval=telegram.poll_interval_seconds,
+            )
             log.info("polling mode")
         if settings.ops.port:
             try:

@@ -103,8 +103,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings() -> Settings:
-    """The embedded example zone."""
-    return load_settings(None, environ={})
+    """The embedded example zone. Stories wait for each answer before the next step, so the
+    desk's pause after each getUpdates (which batches a burst, docs/benchmarks.md) would
+    only make them wait longer: tests poll without it."""
+    example = load_settings(None, environ={})
+    return example.model_copy(
+        update={"telegram": example.telegram.model_copy(update={"poll_interval_seconds": 0.0})}
+    )
 
 
 @pytest.fixture(scope="session")

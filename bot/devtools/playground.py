@@ -138,7 +138,11 @@ class Scene:
         self.desk = Desk(settings=self.desk.settings, engine=prepare_database(self.desk.settings))
         self.application = build_application(self.desk)
         self.track()
-        await start_running(self.application, poll_timeout=1)
+        await start_running(
+            self.application,
+            poll_timeout=1,
+            poll_interval=self.desk.settings.telegram.poll_interval_seconds,
+        )
         await self.desk.routing_ready.wait()
         await menus_installed(self.application)
 
@@ -238,7 +242,11 @@ async def desk_on_emulator(
             emulator=emulator, desk=desk, application=build_application(desk), admin=admin
         )
         scene.track()
-        await start_running(scene.application, poll_timeout=1)
+        await start_running(
+            scene.application,
+            poll_timeout=1,
+            poll_interval=configured.telegram.poll_interval_seconds,
+        )
         # Stories start once the routing model is stored and the menus are set, as on a
         # desk that has run a while.
         await desk.routing_ready.wait()
