@@ -73,7 +73,6 @@ def get_setting(*, session: Session, key: str, default: Any = None) -> Any:
     return default if row is None else row.value
 
 
-
 def departments_bound_to(
     *, session: Session, chat_id: int, thread_id: int | None = None
 ) -> list[Department]:
