@@ -45,14 +45,18 @@ def reporter_for(session: Session, user: User) -> Reporter:
     )[0]
 
 
-def known_or_new(session: Session, user: User, found: Reporter | None) -> tuple[Reporter, bool]:
-    """The reporter already read (``found``), or a new one stored now with the language
-    Telegram gives; True when new (this is their first contact: nothing of theirs exists)."""
+def known_or_new(
+    session: Session, user: User, found: Reporter | None, *, store_new: bool = True
+) -> tuple[Reporter, bool]:
+    """The reporter already read (``found``), or a new one with the language Telegram
+    gives; True when new (this is their first contact: nothing of theirs exists).
+    ``store_new=False``: a new reporter is written with the turn's commit, in one INSERT
+    with what the turn set on it (the caller writes it first if it needs its id)."""
     if found is None:
         language = language_from_telegram(user.language_code)
         return (
             queries.reporters.create_reporter(
-                session=session, telegram_user_id=user.id, language=language
+                session=session, telegram_user_id=user.id, language=language, flush=store_new
             ),
             True,
         )
@@ -75,7 +79,7 @@ def flood_guard(context: ContextTypes.DEFAULT_TYPE, session: Session) -> abuse.G
 
 @contextmanager
 def private_work(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, store_new: bool = True
 ) -> Iterator[tuple[Session, Reporter, bool]]:
     """One private update's single transaction and its reporter: the update claimed,
     the reporter read once (created on first contact, which the third value says), and —
@@ -101,7 +105,7 @@ def private_work(
                 counts=True,
             )
         if verdict.allowed:
-            yield session, *known_or_new(session, user, found)
+            yield session, *known_or_new(session, user, found, store_new=store_new)
             return
     raise abuse.Stopped(verdict)
 

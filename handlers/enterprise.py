@@ -105,7 +105,8 @@ async def private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
-    with private_turn(update, context) as turn:
+    # A new enterprise's first words go into the INSERT that stores it (on_message).
+    with private_turn(update, context, store_new=False) as turn:
         screens = private_messages.on_message(
             session=turn.session,
             settings=turn.settings,

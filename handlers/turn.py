@@ -48,10 +48,13 @@ class Turn:
 
 
 @contextmanager
-def private_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Iterator[Turn]:
+def private_turn(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, store_new: bool = True
+) -> Iterator[Turn]:
     """The one transaction for this update (its id claimed in it, a message gated in it:
-    ``common.private_work``) and the reporter behind its user, read once."""
-    with private_work(update, context) as (session, reporter, first_contact):
+    ``common.private_work``) and the reporter behind its user, read once (``store_new``:
+    see ``common.known_or_new``)."""
+    with private_work(update, context, store_new=store_new) as (session, reporter, first_contact):
         turn = Turn(desk_of(context), session, reporter, language_of(reporter), first_contact)
         yield turn
         turn.language = language_of(reporter)

@@ -49,7 +49,11 @@ def on_message(
     (complaint, request, my, help), which only the render layer can tell.
     ``first_contact``: the reporter was created by this message, so it answers no ticket
     and no question and continues no draft (nothing to look up: the burst of first
-    messages the day the desk is announced)."""
+    messages the day the desk is announced); it may not be written yet (its words are
+    written with it), so every other path writes it first."""
+    if first_contact and menu is None:
+        return _outside_any_conversation(session, settings, reporter, incoming, _said(incoming))
+    queries.reporters.stored(session=session, reporter=reporter)
     if menu == "my":
         return [tickets.my_tickets(session=session, settings=settings, reporter=reporter)]
     if menu == "help":
@@ -59,12 +63,7 @@ def on_message(
             session=session, settings=settings, reporter=reporter, kind=menu, now=now
         )
     attachment = incoming.attachment.as_dict() if incoming.attachment else None
-    # What the message says, a file's caption included.
-    said = words(
-        incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
-    )
-    if first_contact:
-        return _outside_any_conversation(session, settings, reporter, incoming, said)
+    said = _said(incoming)
     answered = feedback.reply_target(
         session=session, reporter=reporter, replied_message_id=incoming.reply_to_message_id
     )
@@ -112,6 +111,13 @@ def on_message(
             added = Screen(Name.ADDED_TO_TICKET, added.params)
         return [added]
     return _outside_any_conversation(session, settings, reporter, incoming, said)
+
+
+def _said(incoming: Incoming) -> str:
+    """What the message says, a file's caption included."""
+    return words(
+        incoming.text or (incoming.attachment.caption if incoming.attachment else "") or ""
+    )
 
 
 def _outside_any_conversation(

@@ -20,12 +20,21 @@ def get_reporter(*, session: Session, telegram_user_id: int) -> Reporter | None:
 
 
 def create_reporter(
-    *, session: Session, telegram_user_id: int, language: str | None = None
+    *, session: Session, telegram_user_id: int, language: str | None = None, flush: bool = True
 ) -> Reporter:
-    """A new reporter, stored with its language in one INSERT."""
+    """A new reporter with its language. ``flush=False`` leaves the INSERT for the commit
+    (or :func:`stored`), so what the turn sets on it goes into that one statement."""
     reporter = Reporter(telegram_user_id=telegram_user_id, language=language)
     session.add(reporter)
-    session.flush()
+    if flush:
+        session.flush()
+    return reporter
+
+
+def stored(*, session: Session, reporter: Reporter) -> Reporter:
+    """The reporter with its id: a new one not yet written is written now."""
+    if reporter.id is None:
+        session.flush()
     return reporter
 
 

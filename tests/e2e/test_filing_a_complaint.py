@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from bot.devtools.playground import Person, Scene
 from storage.db import transaction
-from storage.models import Outbox, Ticket
+from storage.models import Draft, Outbox, Reporter, Ticket
 
 
 async def file_complaint(
@@ -216,3 +216,41 @@ async def test_english_flow(scene: Scene) -> None:
     await anna.says("/my")
     listing = anna.last_reply().text
     assert "sent to the department" in listing and "assigned" not in listing
+
+
+async def test_a_new_enterprise_is_met_by_its_first_words(scene: Scene) -> None:
+    """The day the desk is announced, most people start by simply writing their problem."""
+    await scene.department_group("market", "市场监管分局 工单群")
+    zhou = scene.person("周")
+    first = scene.emulator.user_sends_text(zhou.user, zhou.chat_id, "物业转供电每度加价三毛")
+    await scene.settle()
+    offer = zhou.last_reply()
+    assert "要把它作为一张工单提交吗" in offer.text and "涉企收费" in offer.text
+    with transaction(scene.desk.engine) as session:
+        [stored] = session.exec(select(Reporter)).all()
+        # Stored once, with its language and the words waiting to be filed.
+        assert stored.telegram_user_id == zhou.user.id
+        assert stored.language == "zh" and stored.offer_text == "物业转供电每度加价三毛"
+    # Telegram delivering that first message again (after a crash) answers nothing twice.
+    scene.emulator.deliver_raw_update({"update_id": 10**6, "message": first})
+    await scene.settle()
+    scene.emulator.deliver_raw_update({"update_id": 10**6, "message": first})
+    await scene.settle()
+    assert [m.text for m in zhou.replies()].count(offer.text) == 2
+    await zhou.taps("作为投诉提交")  # the words kept with the reporter start the draft
+    assert "已记下 ✅（11 字" in zhou.last_reply().text
+    with transaction(scene.desk.engine) as session:
+        assert len(session.exec(select(Reporter)).all()) == 1
+        [draft] = session.exec(select(Draft)).all()
+        assert draft.data["description"] == "物业转供电每度加价三毛"
+        assert draft.data["category"] == "fees"
+
+
+async def test_a_new_enterprise_may_start_from_the_menu(scene: Scene) -> None:
+    wang = scene.person("汪")
+    await wang.says("📝 我要投诉")
+    assert "类别" in wang.last_reply().text
+    await wang.says("📋 我的工单")
+    with transaction(scene.desk.engine) as session:
+        [stored] = session.exec(select(Reporter)).all()
+        assert stored.telegram_user_id == wang.user.id and stored.id is not None
