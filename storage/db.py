@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, exc, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: A PostgreSQL connection left unused this long is pinged before it is used again.
+PING_AFTER_IDLE_SECONDS = 2.0
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -33,7 +36,32 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    engine = create_engine(parsed, echo=echo)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """``pool_pre_ping``, but only for a connection that sat unused for a while (after a
+    database restart, say). pool_pre_ping pings at every checkout — a round trip and two
+    autocommit switches, 0.27 ms of a 0.43 ms transaction measured here — while in a burst
+    the connection was in use a moment ago. A connection that fails between uses anyway
+    fails its statement, and SQLAlchemy then replaces every pooled connection."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool connects afresh (and drops the other connections of that era).
+            raise exc.InvalidatePoolError() from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
