@@ -48,6 +48,10 @@ LOOK_BACK = 20
 #: Rows added one refresh at a time are kept in small blocks; past this many, the blocks
 #: are merged into one (searching many blocks costs a product each).
 MERGE_AT = 2000
+#: Past this many blocks the small ones are merged into one (the big first block stays):
+#: in a burst every filing adds a block, and 200 one-ticket blocks made each filing's
+#: search and group check cost 28 ms instead of 1 (docs/benchmarks.md).
+MAX_BLOCKS = 8
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,18 @@ class _Block:
     times: Any  # POSIX seconds of filing
 
 
+def _merged(blocks: Sequence[_Block]) -> _Block:
+    import numpy as np
+    from scipy import sparse
+
+    return _Block(
+        sparse.vstack([b.matrix for b in blocks]).tocsc(),
+        np.concatenate([b.ids for b in blocks]),
+        np.concatenate([b.reporters for b in blocks]),
+        np.concatenate([b.times for b in blocks]),
+    )
+
+
 class SimilarIndex:
     """The recent tickets' vectors; thread-safe (the start job builds it in a thread)."""
 
@@ -167,20 +183,9 @@ class SimilarIndex:
             self.known.update(r[0] for r in fresh)
             self.last_id = max(self.last_id, max(r[0] for r in fresh))
             if len(self.blocks) > 1 and sum(len(b.ids) for b in self.blocks[1:]) > MERGE_AT:
-                self._merge()
-
-    def _merge(self) -> None:
-        import numpy as np
-        from scipy import sparse
-
-        self.blocks = [
-            _Block(
-                sparse.vstack([b.matrix for b in self.blocks]).tocsc(),
-                np.concatenate([b.ids for b in self.blocks]),
-                np.concatenate([b.reporters for b in self.blocks]),
-                np.concatenate([b.times for b in self.blocks]),
-            )
-        ]
+                self.blocks = [_merged(self.blocks)]
+            elif len(self.blocks) > MAX_BLOCKS:
+                self.blocks = [self.blocks[0], _merged(self.blocks[1:])]
 
     def prune(self, before: datetime) -> None:
         """Forget the tickets filed before ``before`` (outside every window from now on)."""
