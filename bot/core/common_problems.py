@@ -148,8 +148,8 @@ def _reads_like_group(
     indexed members is at or above the threshold too. One member read alike is not enough:
     measured on the tuning split, this keeps a distractor that shares one member's place or
     window out of the group, and so a lower threshold finds more (docs/common-problems.md)."""
-    ids = [t.id for t in queries.common_groups.members(session=session, group_id=group_id)]
-    mean = index.mean_score(text, [i for i in ids if i is not None])
+    ids = [m.id for m in queries.common_groups.member_facts(session=session, group_id=group_id)]
+    mean = index.mean_score(text, ids)
     return mean is None or mean >= settings.common.threshold
 
 
@@ -213,7 +213,7 @@ def _join(
     )
 
 
-def enterprises(members: list[Ticket]) -> int:
+def enterprises(members: Sequence[_Member]) -> int:
     return len({m.reporter_id for m in members if m.status != Status.WITHDRAWN})
 
 
@@ -222,10 +222,11 @@ def _refresh_siblings(
 ) -> None:
     """Edit the other members' cards when the group reaches a count worth showing."""
     assert group.id is not None
-    members = queries.common_groups.members(session=session, group_id=group.id)
-    if enterprises(members) not in REFRESH_AT:
+    # Counted from the members' facts: in a burst most filings change no sibling's card.
+    facts = queries.common_groups.member_facts(session=session, group_id=group.id)
+    if enterprises(facts) not in REFRESH_AT:
         return
-    for member in members:
+    for member in queries.common_groups.members(session=session, group_id=group.id):
         if member.id != joined.id and member.status != Status.WITHDRAWN:
             notices.post(RefreshCard(member, now=now), session=session, settings=settings)
 
