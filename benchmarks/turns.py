@@ -35,12 +35,16 @@ import pstats
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from itertools import count
 from typing import Any
 
 from sqlalchemy import event
 from sqlmodel import Session, func, select
+from telegram import Bot, Message, ReactionTypeEmoji, Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from benchmarks.common import (
     Figure,
@@ -158,10 +162,15 @@ async def play_step(driver: Driver, people: int, *, echo: bool) -> Run:
     return await _measured(driver, [lane(u) for u in users])
 
 
-async def play_relay_echo(driver: Driver, people: int) -> Run:
+async def play_relay_echo(
+    driver: Driver, people: int, on_staff: Callable[[User], None] | None = None
+) -> Run:
     emulator = driver.emulator
     group = emulator.add_group("回声群", supergroup=True)
     staff = [emulator.add_user(f"工作人员{n:04d}") for n in range(people)]
+    for person in staff:
+        if on_staff is not None:
+            on_staff(person)
     targets: dict[int, int] = {}
     for person in staff:
         emulator.add_member(group.id, person)
@@ -259,6 +268,77 @@ async def echo_case(case: str, people: int) -> Run:
     return run
 
 
+# --- the relay's floor: the desk's Bot API calls per staff reply, and no database ---------------
+
+_EDITS = count(1)
+
+
+async def _card_or_relay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start posts a "card"; a reply to it gets what the desk gives one: 👍 under it at
+    once, then — in the background, as the desk's outbox does — the words sent to an
+    enterprise and the card edited."""
+    message = update.effective_message
+    assert message is not None and message.from_user is not None
+    card = message.reply_to_message
+    if card is None:
+        await context.bot.send_message(message.chat_id, "工单卡片")
+        return
+    await message.set_reaction(ReactionTypeEmoji("👍"))
+    enterprise = context.bot_data["enterprise_of"][message.from_user.id]
+    context.application.create_task(_deliver(context.bot, enterprise, card, message.text or ""))
+
+
+async def _deliver(bot: Bot, enterprise: int, card: Message, text: str) -> None:
+    await bot.send_message(enterprise, f"【经济发展局】{text}")
+    await bot.edit_message_text(
+        f"工单卡片\n最近答复（第 {next(_EDITS)} 次更新）：{text}",
+        chat_id=card.chat_id,
+        message_id=card.message_id,
+    )
+
+
+@asynccontextmanager
+async def relay_shaped_bot(emulator: BotApiEmulator) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    application = (
+        Application.builder()
+        .token(emulator.token)
+        .base_url(emulator.bot_base_url)
+        .base_file_url(emulator.file_base_url)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.ALL, _card_or_relay))
+    await application.initialize()
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+async def relay_floor_case(people: int) -> Run:
+    """The relay played against a bot that makes the desk's calls per reply and nothing
+    else: what any bot answering as the desk does reaches, whatever its database."""
+    async with BotApiEmulator() as emulator, relay_shaped_bot(emulator) as application:
+        enterprise_of: dict[int, int] = {}
+        application.bot_data["enterprise_of"] = enterprise_of
+        driver = Driver(emulator, application, tap_any=True)
+        driver.watch()
+
+        def with_an_enterprise(person: User) -> None:
+            enterprise_of[person.id] = emulator.add_user(f"企业{len(enterprise_of):04d}").id
+
+        run = await play_relay_echo(driver, people, with_an_enterprise)
+        await asyncio.sleep(0.5)  # the last deliveries
+        assert emulator.internal_errors == []
+        delivered = len(emulator.calls("editMessageText"))
+        assert delivered >= people * UPDATES, f"{delivered} cards edited"
+    return run
+
+
 async def desk_case(
     case: str, url: str, people: int, profile: cProfile.Profile | None = None
 ) -> Run:
@@ -291,11 +371,14 @@ async def measure(
     for backend in backends:
         for case in cases:
             pairs: list[tuple[Run, Run]] = []
+            floors: list[float] = []
             for _ in range(1 if quick else rounds):
                 echo = await echo_case(case, people)
                 with scratch_database(backend, f"turns_{case}") as url:
                     desk = await desk_case(case, url, people)
                 pairs.append((echo, desk))
+                if case == "relay":
+                    floors.append((await relay_floor_case(people)).rate / echo.rate)
                 print(  # a long run shows its progress (and keeps what it measured)
                     f"# {case} on {backend}: echo {echo.rate:.0f}/s, desk {desk.rate:.0f}/s, "
                     f"ratio {desk.rate / echo.rate:.3f}, CPU {echo.cpu_ms:.1f} / "
@@ -305,6 +388,17 @@ async def measure(
                     flush=True,
                 )
             figures += figures_of(case, backend, pairs)
+            if floors:
+                figures.append(
+                    Figure(
+                        f"{case} ({len(pairs)} rounds, median)",
+                        backend,
+                        "a bot making the desk's Bot API calls per reply, no database, ÷ echo "
+                        "(each round: " + ", ".join(f"{r:.2f}" for r in floors) + ")",
+                        statistics.median(floors),
+                        "",
+                    )
+                )
     return figures
 
 

@@ -48,6 +48,14 @@ async def test_each_update_path_is_played_against_both_bots(db_url: str, case: s
         assert desk.delivered_after >= 0
 
 
+async def test_the_relays_floor_makes_the_desks_calls_for_every_reply() -> None:
+    people = 2
+    floor = await turns.relay_floor_case(people)
+    assert floor.updates == len(floor.latencies) == people * turns.UPDATES
+    # Per reply: 👍, the words to the enterprise, the card edited (getUpdates besides).
+    assert floor.api_calls >= 3 * floor.updates
+
+
 def test_sqlite_durability_is_measured_for_each_setting() -> None:
     figures = turns.sqlite_durability(quick=True)
     assert len(figures) == 4 and all(f.value > 0 for f in figures)
