@@ -182,9 +182,13 @@ def card_view(
     category = queries.zone.get_category(session=session, category_id=ticket.category_id)
     assert category is not None
     if facts is None:
+        # A request waits only in the state it put the ticket in (bot/core/lifecycle.py).
+        asking = Status(ticket.status) in (Status.TRANSFER_REQUESTED, Status.EXTENSION_REQUESTED)
         facts = CardFacts(
             queries.tickets.ticket_messages(session=session, ticket_id=ticket.id or 0),
-            queries.tickets.pending_request(session=session, ticket_id=ticket.id or 0),
+            queries.tickets.pending_request(session=session, ticket_id=ticket.id or 0)
+            if asking
+            else None,
         )
     messages = facts.messages
     evidence = [m for m in messages if m.file_id]
