@@ -27,7 +27,7 @@ import enum
 import logging
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -81,6 +81,10 @@ class Outcome(enum.Enum):
     DONE = "done"  # left the line another way (failed, uncertain, held, re-pointed)
     WAIT = "wait"  # stays first in its chat's line until later
     OFFLINE = "offline"  # Telegram is unreachable: stop this round
+
+
+#: A call in flight: how it ended, or what it delivered (recorded with its round).
+Task = asyncio.Task[Outcome | fate.Delivered]
 
 
 def backoff(attempts: int) -> float:
@@ -195,27 +199,30 @@ class Sender:
         whose row has to wait (flood wait, another instance has it) is left for the next
         drain; once Telegram is unreachable nothing new starts.
         """
-        sent = 0
+        settled = 0
         self.recover()
         async with self._lock:
-            in_flight: dict[asyncio.Task[Outcome], int | None] = {}
+            in_flight: dict[Task, int | None] = {}
             waiting: set[int | None] = set()  # chats to leave alone until the next drain
             offline = False
             try:
                 while True:
                     room = self._settings.parallel_chats - len(in_flight)
                     if room > 0 and not (offline or self._stopping) and self._may_send():
-                        for row in self._next_heads(skip={*in_flight.values(), *waiting})[:room]:
-                            task = asyncio.create_task(self._send_one(row))
+                        ready, dropped = self._start_round(
+                            skip={*in_flight.values(), *waiting}, room=room, waiting=waiting
+                        )
+                        settled += dropped
+                        for row, kwargs in ready:
+                            task = asyncio.create_task(self._send_one(row, kwargs))
                             in_flight[task] = row.chat_id
                     if not in_flight:
-                        return sent
+                        return settled
                     done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        chat_id = in_flight.pop(task)
-                        outcome = task.result()
+                    ended = {task: in_flight.pop(task) for task in done}
+                    for chat_id, outcome in await self._settle(ended):
                         if outcome in (Outcome.SENT, Outcome.DONE):
-                            sent += 1
+                            settled += 1
                         else:
                             waiting.add(chat_id)
                         offline = offline or outcome is Outcome.OFFLINE
@@ -225,33 +232,61 @@ class Sender:
                 raise
             finally:
                 if in_flight:  # a failure or a cancellation: let the calls out finish
-                    await asyncio.gather(*in_flight, return_exceptions=True)
+                    await asyncio.wait(in_flight)
+                    await self._settle(in_flight)
 
     def _may_send(self) -> bool:
         return time.monotonic() >= self._paused_until
 
-    def _next_heads(self, *, skip: set[int | None]) -> list[Outbox]:
+    def _start_round(
+        self, *, skip: set[int | None], room: int, waiting: set[int | None]
+    ) -> tuple[list[tuple[Outbox, dict[str, Any]]], int]:
+        """The heads to send now, claimed together: (row, API arguments) for each, and how
+        many were dropped instead (an edit of a message that was never sent). A chat whose
+        head has to wait (its message is not out yet, another instance has it) joins
+        ``waiting``."""
+        ready: list[tuple[Outbox, dict[str, Any]]] = []
+        dropped = 0
+        for head in self._next_heads(skip=skip)[:room]:
+            kwargs = self._resolve(head)
+            if kwargs is not None:
+                ready.append((head.row, kwargs))
+            elif head.row.status == "pending":
+                waiting.add(head.row.chat_id)
+            else:
+                dropped += 1
+        mine = self._claim([row for row, _ in ready])
+        for row, _ in ready:
+            if row.id not in mine:  # another instance sends it (or it moved): look again later
+                waiting.add(row.chat_id)
+        return [(row, kwargs) for row, kwargs in ready if row.id in mine], dropped
+
+    def _next_heads(self, *, skip: set[int | None]) -> list[queries.outbox.Head]:
         """The due first rows of chats not already being served."""
         with transaction(self._engine) as session:
-            rows = queries.outbox.due_outbox_heads(
+            heads = queries.outbox.due_outbox_heads(
                 session=session, now=utcnow(), limit=self._settings.batch_size + len(skip)
             )
-        fresh = [row for row in rows if row.chat_id not in skip]
-        for row in fresh:
-            hooks.reach("after_commit", row.purpose)
+        fresh = [head for head in heads if head.row.chat_id not in skip]
+        for head in fresh:
+            hooks.reach("after_commit", head.row.purpose)
         return fresh
 
-    async def _send_one(self, row: Outbox) -> Outcome:
-        kwargs = self._resolve(row)
-        if kwargs is None:
-            return Outcome.WAIT if row.status == "pending" else Outcome.DONE
-        assert row.id is not None
+    def _claim(self, rows: list[Outbox]) -> set[int]:
+        """Mark the round's rows ``sending`` in one transaction, committed before any call.
+        It begins with its write (SQLite: a read first would make it a reader that may not
+        turn writer once another connection has written)."""
+        if not rows:
+            return set()
         with transaction(self._engine) as session:
-            mine = fate.mark_in_flight(
-                session=session, row=row, instance=self.instance, now=utcnow()
+            return fate.mark_in_flight(
+                session=session, rows=rows, instance=self.instance, now=utcnow()
             )
-        if not mine:
-            return Outcome.WAIT  # another instance sends it (or it moved): look again later
+
+    async def _send_one(self, row: Outbox, kwargs: dict[str, Any]) -> Outcome | fate.Delivered:
+        """Make the call for a claimed row. Delivered: recorded by the drain with the rest
+        of its round (:meth:`_settle`); any other outcome is written here."""
+        assert row.id is not None and row.chat_id is not None
         try:
             with warnings.catch_warnings():
                 # The outbox stores raw Bot API payloads: the generic call is the right one.
@@ -272,8 +307,30 @@ class Sender:
         unanchored = row.refers_to_outbox_id is not None and not (
             "reply_parameters" in kwargs or fate.may_repeat(row.method)
         )
-        await self._persist(self._mark_sent, row, getattr(result, "message_id", None), unanchored)
-        return Outcome.SENT
+        return fate.Delivered(row.id, row.chat_id, getattr(result, "message_id", None), unanchored)
+
+    async def _settle(self, ended: Mapping[Task, int | None]) -> list[tuple[int | None, Outcome]]:
+        """The outcomes of calls that ended together (task → chat); the deliveries among
+        them are recorded in one transaction. A task that failed is raised once the others
+        are recorded: their rows must not stay ``sending``."""
+        outcomes: list[tuple[int | None, Outcome]] = []
+        delivered: list[fate.Delivered] = []
+        error: BaseException | None = None
+        for task, chat_id in ended.items():
+            if task.cancelled():
+                continue  # cut short while stopping: the row stays 'sending'
+            if (exc := task.exception()) is not None:
+                error = error or exc
+            elif isinstance(result := task.result(), fate.Delivered):
+                delivered.append(result)
+                outcomes.append((chat_id, Outcome.SENT))
+            else:
+                outcomes.append((chat_id, result))
+        if delivered:
+            await self._persist(self._mark_sent, delivered)
+        if error is not None:
+            raise error
+        return outcomes
 
     # -- the outcomes, each written once the database takes it -------------------------------
 
@@ -281,7 +338,8 @@ class Sender:
         """Act on the verdict: retry (counted or not), record, or leave to an operator."""
         kind = verdict.fate
         if kind is Fate.DELIVERED:  # an edit that was already made
-            await self._persist(self._mark_sent, row, None)
+            assert row.id is not None and row.chat_id is not None
+            await self._persist(self._mark_sent, [fate.Delivered(row.id, row.chat_id, None)])
             return Outcome.SENT
         if kind is Fate.FLOOD:
             seconds = verdict.wait if verdict.wait is not None else backoff(row.attempts)
@@ -355,11 +413,9 @@ class Sender:
         await self._persist(write)
         log.warning("chat %s became supergroup %s: rows follow it", row.chat_id, new_chat_id)
 
-    def _mark_sent(self, row: Outbox, message_id: int | None, unanchored: bool = False) -> None:
+    def _mark_sent(self, delivered: list[fate.Delivered]) -> None:
         with transaction(self._engine) as session:
-            fate.mark_sent(
-                session=session, row_id=row.id or 0, message_id=message_id, unanchored=unanchored
-            )
+            fate.mark_sent(session=session, delivered=delivered)
 
     def _uncertain(self, row: Outbox, error: str) -> None:
         with transaction(self._engine) as session:
@@ -419,12 +475,14 @@ class Sender:
 
     # -- arguments ------------------------------------------------------------------------
 
-    def _resolve(self, row: Outbox) -> dict[str, Any] | None:
+    def _resolve(self, head: queries.outbox.Head) -> dict[str, Any] | None:
         """The API arguments; a row referring to an unsent row waits for it (None).
 
         A row answering a message whose Telegram id is unknown for good (uncertain, failed,
         in another chat) goes out without the reply, with its ``unanchored`` wording (the
-        ticket number: notify.tie_to_ticket); an edit of such a message is dropped."""
+        ticket number: notify.tie_to_ticket); an edit of such a message is dropped. What it
+        needs of that message came with the head (``head.target``): no query here."""
+        row, target = head.row, head.target
         kwargs: dict[str, Any] = {"chat_id": row.chat_id, **row.payload}
         if row.attachment is not None and row.method in UPLOAD_FIELDS:
             kwargs[UPLOAD_FIELDS[row.method]] = InputFile(
@@ -438,8 +496,6 @@ class Sender:
             kwargs["message_thread_id"] = row.thread_id
         if row.refers_to_outbox_id is None:
             return kwargs
-        with transaction(self._engine) as session:
-            target = queries.outbox.get_outbox(session=session, outbox_id=row.refers_to_outbox_id)
         if target is not None and target.status in queries.outbox.IN_LINE:
             return None  # the message it answers or edits is not out yet
         exists = (

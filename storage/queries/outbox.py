@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import Table, bindparam, func, tuple_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -75,7 +76,7 @@ def _ahead_of(chat_id: Any, outbox_id: Any) -> Any:
     )
 
 
-# The sender runs these for every row it sends: built once, with bound parameters
+# The sender runs these for every round it sends: built once, with bound parameters
 # (building a statement with an alias costs SQLAlchemy five times what running it does).
 #: The first row in line of each chat: the smallest id among its pending and in-flight
 #: rows (read through ``ix_outbox_pending``: only the rows still in line, never the sent
@@ -85,8 +86,12 @@ _LINE_HEADS = (
     .where(col(Outbox.status).in_(IN_LINE), col(Outbox.chat_id).is_not(None))
     .group_by(col(Outbox.chat_id))
 )
+_TARGET = aliased(Outbox, name="target")
+#: Each due head with what the sender needs of the row it answers or edits (outer join:
+#: NULLs when it refers to none), so resolving a reply costs no query of its own.
 _DUE_HEADS = (
-    select(Outbox)
+    select(Outbox, _TARGET.status, _TARGET.telegram_message_id, _TARGET.chat_id)
+    .outerjoin(_TARGET, col(_TARGET.id) == col(Outbox.refers_to_outbox_id))
     .where(
         col(Outbox.id).in_(_LINE_HEADS),
         Outbox.status == "pending",
@@ -95,61 +100,96 @@ _DUE_HEADS = (
     .order_by(col(Outbox.id))
     .limit(bindparam("limit"))
 )
+_CLAIMABLE = aliased(Outbox, name="claimable")
+#: The rows of one round that are still this sender's to take, locked in id order and
+#: skipping rows another instance is claiming this instant (PostgreSQL: two instances
+#: claiming overlapping rounds never deadlock; SQLite has no row locks and ignores it).
+_STILL_CLAIMABLE = (
+    select(_CLAIMABLE.id)
+    .where(
+        tuple_(col(_CLAIMABLE.id), col(_CLAIMABLE.chat_id)).in_(bindparam("rows", expanding=True)),
+        col(_CLAIMABLE.status) == "pending",
+        col(_CLAIMABLE.next_attempt_at) <= bindparam("due"),
+        ~_ahead_of(_CLAIMABLE.chat_id, _CLAIMABLE.id),
+    )
+    .order_by(col(_CLAIMABLE.id))
+    .with_for_update(skip_locked=True)
+)
 _CLAIM = (
     update(Outbox)
-    .where(
-        col(Outbox.id) == bindparam("row"),
-        col(Outbox.status) == "pending",
-        col(Outbox.chat_id) == bindparam("chat"),
-        col(Outbox.next_attempt_at) <= bindparam("due"),
-        ~_ahead_of(bindparam("chat"), bindparam("row")),
-    )
+    .where(col(Outbox.id).in_(_STILL_CLAIMABLE.scalar_subquery()))
     .values(status="sending", claimed_by=bindparam("by"), claimed_at=bindparam("due"))
+    .returning(col(Outbox.id))
+    .execution_options(synchronize_session=False)  # a fresh session: nothing to refresh
 )
 
 
-def due_outbox_heads(*, session: Session, now: datetime, limit: int) -> list[Outbox]:
+@dataclass(frozen=True)
+class Target:
+    """What the sender needs of the row another one answers or edits."""
+
+    status: str
+    telegram_message_id: int | None
+    chat_id: int | None
+
+
+@dataclass(frozen=True)
+class Head:
+    """A chat's first row in line; ``target``: the row it refers to (None: none, or gone)."""
+
+    row: Outbox
+    target: Target | None
+
+
+def due_outbox_heads(*, session: Session, now: datetime, limit: int) -> list[Head]:
     """The first unsent row of each chat, if it is due: strict order per chat.
 
     A row waiting for its retry keeps the rows behind it waiting too, so a flood wait or a
     time-out never lets a later message overtake an earlier one in the same chat.
     """
-    return list(session.exec(_DUE_HEADS, params={"now": now, "limit": limit}))
+    heads = []
+    for row, status, message_id, chat_id in session.exec(
+        _DUE_HEADS, params={"now": now, "limit": limit}
+    ):
+        target = None if status is None else Target(status, message_id, chat_id)
+        heads.append(Head(row, target))
+    return heads
 
 
 def claim_outbox(
-    *, session: Session, outbox_id: int, chat_id: int, instance: str, now: datetime
-) -> bool:
-    """Mark a row ``sending`` for ``instance`` — only if it is still pending, due, in the
-    same chat and first in that chat's line. False when another sender took it (or it
-    moved): two senders never send one row, and never two rows of one chat at once."""
-    result = session.execute(
-        _CLAIM,
-        {"row": outbox_id, "chat": chat_id, "by": instance, "due": now},
-    )
-    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+    *, session: Session, rows: Sequence[tuple[int, int]], instance: str, now: datetime
+) -> set[int]:
+    """Mark rows (id, chat id) ``sending`` for ``instance`` in one statement; the ids
+    claimed back. Each only if it is still pending, due, in the same chat and first in that
+    chat's line: a row left out is another sender's (or it moved), so two senders never
+    send one row, and never two rows of one chat at once."""
+    if not rows:
+        return set()
+    result = session.execute(_CLAIM, {"rows": sorted(rows), "by": instance, "due": now})
+    return set(result.scalars())
 
 
+#: A Core UPDATE on the table (the ORM's would take a list of parameters for a bulk update
+#: by primary key): one executemany per round, with every row's parameters.
+_OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 _SENT = (
-    update(Outbox)
-    .where(col(Outbox.id) == bindparam("row"))
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row"))
     .values(
         status="sent",
         sent_at=bindparam("at"),
-        attempts=col(Outbox.attempts) + 1,
+        attempts=_OUTBOX.c.attempts + 1,
         telegram_message_id=bindparam("message"),
     )
-    .returning(col(Outbox.chat_id))
 )
 
 
-def record_sent(
-    *, session: Session, outbox_id: int, message_id: int | None, now: datetime
-) -> int | None:
-    """Mark a row sent (one more attempt) with Telegram's message id; its chat id back."""
-    return session.execute(
-        _SENT, {"row": outbox_id, "at": now, "message": message_id}
-    ).scalar_one_or_none()
+def record_sent(*, session: Session, sent: Sequence[tuple[int, int | None]], now: datetime) -> None:
+    """Mark rows (id, Telegram's message id) sent, one more attempt each, in one call."""
+    if sent:
+        session.execute(
+            _SENT, [{"row": row_id, "at": now, "message": message} for row_id, message in sent]
+        )
 
 
 def set_outbox_status(*, session: Session, outbox_id: int, status: str) -> None:
