@@ -27,11 +27,13 @@ import enum
 import logging
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlmodel import Session
 from telegram import Bot, InputFile, Message, MessageId
 from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
@@ -45,6 +47,7 @@ from bot.render import notify
 from storage import queries
 from storage.db import transaction
 from storage.models import Outbox
+from storage.queries.outbox import Head
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -83,8 +86,30 @@ class Outcome(enum.Enum):
     OFFLINE = "offline"  # Telegram is unreachable: stop this round
 
 
-#: A call in flight: how it ended, or what it delivered (recorded with its round).
+#: A call in flight: how it ended, or what it delivered (recorded with the next round).
 Task = asyncio.Task[Outcome | fate.Delivered]
+
+
+@dataclass
+class Round:
+    """What a round of the drain claimed: the rows to call now, with their API arguments;
+    the chats whose first row has to wait; how many rows were dropped instead of sent;
+    whether more rows were due than it read or took."""
+
+    ready: list[tuple[Head, dict[str, Any]]] = field(default_factory=list)
+    waiting: set[int | None] = field(default_factory=set)
+    dropped: int = 0
+    more: bool = False
+
+
+def _delivered(tasks: Iterable[Task]) -> list[fate.Delivered]:
+    """What the finished ones among ``tasks`` delivered (a failed or cancelled call: none)."""
+    return [
+        result
+        for task in tasks
+        if task.done() and not task.cancelled() and task.exception() is None
+        if isinstance(result := task.result(), fate.Delivered)
+    ]
 
 
 def backoff(attempts: int) -> float:
@@ -198,33 +223,51 @@ class Sender:
         delays only its own line, and a freed slot takes the next chat at once. A chat
         whose row has to wait (flood wait, another instance has it) is left for the next
         drain; once Telegram is unreachable nothing new starts.
+
+        The heads are read again only when that can find something new: a settled row
+        had others behind it, a commit wrote rows (the wake), the last read left some
+        out, or ``interval_seconds`` passed (retries coming due).
         """
         settled = 0
         self.recover()
         async with self._lock:
-            in_flight: dict[Task, int | None] = {}
+            in_flight: dict[Task, Head] = {}
             waiting: set[int | None] = set()  # chats to leave alone until the next drain
-            offline = False
+            delivered: list[fate.Delivered] = []  # answered, recorded with the next round
+            offline, look, read_at = False, True, time.monotonic()
             try:
                 while True:
                     room = self._settings.parallel_chats - len(in_flight)
-                    if room > 0 and not (offline or self._stopping) and self._may_send():
-                        ready, dropped = self._start_round(
-                            skip={*in_flight.values(), *waiting}, room=room, waiting=waiting
-                        )
-                        settled += dropped
-                        for row, kwargs in ready:
-                            task = asyncio.create_task(self._send_one(row, kwargs))
-                            in_flight[task] = row.chat_id
+                    stale = time.monotonic() >= read_at + self._settings.interval_seconds
+                    look = look or stale or self._wake.is_set()
+                    start = look and room > 0 and not (offline or self._stopping)
+                    if start := start and self._may_send():
+                        self._wake.clear()  # the read below sees what woke it
+                        read_at = time.monotonic()
+                    if start or delivered:
+                        skip = {head.row.chat_id for head in in_flight.values()} | waiting
+                        taken = await self._round(delivered, skip=skip, room=room if start else 0)
+                        delivered = []
+                        settled += taken.dropped
+                        waiting |= taken.waiting
+                        look = taken.more if start else look
+                        for head, kwargs in taken.ready:
+                            in_flight[asyncio.create_task(self._send_one(head.row, kwargs))] = head
                     if not in_flight:
+                        if waiting and settled:  # a row may wait for one sent here: look again
+                            self._wake.set()
                         return settled
                     done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                    ended = {task: in_flight.pop(task) for task in done}
-                    for chat_id, outcome in await self._settle(ended):
-                        if outcome in (Outcome.SENT, Outcome.DONE):
+                    for task in done:
+                        head = in_flight.pop(task)
+                        outcome = task.result()
+                        if isinstance(outcome, fate.Delivered):
+                            delivered.append(outcome)
+                        if outcome in (Outcome.WAIT, Outcome.OFFLINE):
+                            waiting.add(head.row.chat_id)
+                        else:  # it left its chat's line: the next row there may go
                             settled += 1
-                        else:
-                            waiting.add(chat_id)
+                            look = look or head.followed
                         offline = offline or outcome is Outcome.OFFLINE
             except asyncio.CancelledError:
                 for task in in_flight:  # stopping: a call cut short is settled at next start
@@ -233,55 +276,82 @@ class Sender:
             finally:
                 if in_flight:  # a failure or a cancellation: let the calls out finish
                     await asyncio.wait(in_flight)
-                    await self._settle(in_flight)
+                delivered += _delivered(in_flight)
+                if delivered:  # answered calls are recorded whatever stopped the drain
+                    await self._persist(self._mark_sent, delivered)
 
     def _may_send(self) -> bool:
         return time.monotonic() >= self._paused_until
 
-    def _start_round(
-        self, *, skip: set[int | None], room: int, waiting: set[int | None]
-    ) -> tuple[list[tuple[Outbox, dict[str, Any]]], int]:
-        """The heads to send now, claimed together: (row, API arguments) for each, and how
-        many were dropped instead (an edit of a message that was never sent). A chat whose
-        head has to wait (its message is not out yet, another instance has it) joins
-        ``waiting``."""
-        ready: list[tuple[Outbox, dict[str, Any]]] = []
-        dropped = 0
-        for head in self._next_heads(skip=skip)[:room]:
-            kwargs = self._resolve(head)
-            if kwargs is not None:
-                ready.append((head.row, kwargs))
-            elif head.row.status == "pending":
-                waiting.add(head.row.chat_id)
-            else:
-                dropped += 1
-        mine = self._claim([row for row, _ in ready])
-        for row, _ in ready:
-            if row.id not in mine:  # another instance sends it (or it moved): look again later
-                waiting.add(row.chat_id)
-        return [(row, kwargs) for row, kwargs in ready if row.id in mine], dropped
+    async def _round(
+        self, delivered: list[fate.Delivered], *, skip: set[int | None], room: int
+    ) -> Round:
+        """Record the calls that were answered and claim the next heads (up to ``room``).
 
-    def _next_heads(self, *, skip: set[int | None]) -> list[queries.outbox.Head]:
-        """The due first rows of chats not already being served."""
+        With something to record this is one transaction that begins with that write:
+        the record, the read of the heads and their claim commit together, before any of
+        them is called (SQLite: a transaction that read first might not be allowed to
+        write). Kept in memory and retried while the database is away. With nothing to
+        record, the heads are read and then claimed in a transaction of its own."""
+        if not delivered:
+            heads, more = self._next_heads(skip=skip, room=room)
+            if not heads:
+                return Round(more=more)
+            with transaction(self._engine) as session:
+                wakeup.quiet(session)
+                return self._take(session, heads, more)
+
+        def write() -> Round:
+            with transaction(self._engine) as session:
+                wakeup.quiet(session)  # the drain reads again by itself (Head.followed)
+                fate.mark_sent(session=session, delivered=delivered)
+                if room <= 0:
+                    return Round()
+                return self._take(session, *self._due_heads(session, skip=skip, room=room))
+
+        return await self._persist(write)
+
+    def _next_heads(self, *, skip: set[int | None], room: int) -> tuple[list[Head], bool]:
+        """:meth:`_due_heads` in a read of its own."""
+        if room <= 0:
+            return [], False
         with transaction(self._engine) as session:
-            heads = queries.outbox.due_outbox_heads(
-                session=session, now=utcnow(), limit=self._settings.batch_size + len(skip)
-            )
+            return self._due_heads(session, skip=skip, room=room)
+
+    def _due_heads(
+        self, session: Session, *, skip: set[int | None], room: int
+    ) -> tuple[list[Head], bool]:
+        """The due first rows of up to ``room`` chats not already being served, and whether
+        more were due than were read or taken."""
+        limit = self._settings.batch_size + len(skip)
+        heads = queries.outbox.due_outbox_heads(session=session, now=utcnow(), limit=limit)
         fresh = [head for head in heads if head.row.chat_id not in skip]
-        for head in fresh:
+        for head in fresh[:room]:
             hooks.reach("after_commit", head.row.purpose)
-        return fresh
+        return fresh[:room], len(heads) >= limit or len(fresh) > room
 
-    def _claim(self, rows: list[Outbox]) -> set[int]:
-        """Mark the round's rows ``sending`` in one transaction, committed before any call.
-        It begins with its write (SQLite: a read first would make it a reader that may not
-        turn writer once another connection has written)."""
-        if not rows:
-            return set()
-        with transaction(self._engine) as session:
-            return fate.mark_in_flight(
-                session=session, rows=rows, instance=self.instance, now=utcnow()
-            )
+    def _take(self, session: Session, heads: list[Head], more: bool) -> Round:
+        """Resolve the heads and claim those ready to go, in one statement. A head that has
+        to wait (its message is not out yet, another instance has it) leaves its chat
+        waiting; an edit of a message that was never sent is dropped."""
+        taken = Round(more=more)
+        ready: list[tuple[Head, dict[str, Any]]] = []
+        for head in heads:
+            kwargs = self._resolve(session, head)
+            if kwargs is not None:
+                ready.append((head, kwargs))
+            elif head.row.status == "pending":
+                taken.waiting.add(head.row.chat_id)
+            else:
+                taken.dropped += 1
+        rows = [head.row for head, _ in ready]
+        mine = fate.mark_in_flight(session=session, rows=rows, instance=self.instance, now=utcnow())
+        for head, kwargs in ready:
+            if head.row.id in mine:
+                taken.ready.append((head, kwargs))
+            else:  # another instance sends it (or it moved): look again later
+                taken.waiting.add(head.row.chat_id)
+        return taken
 
     async def _send_one(self, row: Outbox, kwargs: dict[str, Any]) -> Outcome | fate.Delivered:
         """Make the call for a claimed row. Delivered: recorded by the drain with the rest
@@ -308,29 +378,6 @@ class Sender:
             "reply_parameters" in kwargs or fate.may_repeat(row.method)
         )
         return fate.Delivered(row.id, row.chat_id, getattr(result, "message_id", None), unanchored)
-
-    async def _settle(self, ended: Mapping[Task, int | None]) -> list[tuple[int | None, Outcome]]:
-        """The outcomes of calls that ended together (task → chat); the deliveries among
-        them are recorded in one transaction. A task that failed is raised once the others
-        are recorded: their rows must not stay ``sending``."""
-        outcomes: list[tuple[int | None, Outcome]] = []
-        delivered: list[fate.Delivered] = []
-        error: BaseException | None = None
-        for task, chat_id in ended.items():
-            if task.cancelled():
-                continue  # cut short while stopping: the row stays 'sending'
-            if (exc := task.exception()) is not None:
-                error = error or exc
-            elif isinstance(result := task.result(), fate.Delivered):
-                delivered.append(result)
-                outcomes.append((chat_id, Outcome.SENT))
-            else:
-                outcomes.append((chat_id, result))
-        if delivered:
-            await self._persist(self._mark_sent, delivered)
-        if error is not None:
-            raise error
-        return outcomes
 
     # -- the outcomes, each written once the database takes it -------------------------------
 
@@ -415,6 +462,7 @@ class Sender:
 
     def _mark_sent(self, delivered: list[fate.Delivered]) -> None:
         with transaction(self._engine) as session:
+            wakeup.quiet(session)  # the drain reads again by itself (Head.followed)
             fate.mark_sent(session=session, delivered=delivered)
 
     def _uncertain(self, row: Outbox, error: str) -> None:
@@ -475,7 +523,7 @@ class Sender:
 
     # -- arguments ------------------------------------------------------------------------
 
-    def _resolve(self, head: queries.outbox.Head) -> dict[str, Any] | None:
+    def _resolve(self, session: Session, head: Head) -> dict[str, Any] | None:
         """The API arguments; a row referring to an unsent row waits for it (None).
 
         A row answering a message whose Telegram id is unknown for good (uncertain, failed,
@@ -511,8 +559,9 @@ class Sender:
                     reason = "the message to edit may not exist (its sending is uncertain)"
                 elif target is not None and target.status == "sent":
                     reason = "the message to edit is in another chat (rebound or upgraded)"
-                self._give_up(row, reason)
-                row.status = "failed"
+                fate.give_up(session=session, settings=self._desk, row=row, error=reason)
+                log.error("outbox %s failed for good: %s", row.id, reason)
+                prometheus.outbox_failed(self._engine, "failed")
                 return None
             # Sent without the reply rather than never, saying which ticket it belongs to.
             kwargs.update(row.meta.get(notify.UNANCHORED) or {})

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Table, bindparam, func, tuple_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -62,20 +62,6 @@ def due_outbox(*, session: Session, now: datetime, limit: int) -> list[Outbox]:
     )
 
 
-def _ahead_of(chat_id: Any, outbox_id: Any) -> Any:
-    """A pending or in-flight row of the same chat written before this one."""
-    earlier = aliased(Outbox)
-    return (
-        select(earlier.id)
-        .where(
-            earlier.chat_id == chat_id,
-            col(earlier.status).in_(IN_LINE),
-            col(earlier.id) < outbox_id,
-        )
-        .exists()
-    )
-
-
 # The sender runs these for every round it sends: built once, with bound parameters
 # (building a statement with an alias costs SQLAlchemy five times what running it does).
 #: The first row in line of each chat: the smallest id among its pending and in-flight
@@ -86,15 +72,32 @@ _LINE_HEADS = (
     .where(col(Outbox.status).in_(IN_LINE), col(Outbox.chat_id).is_not(None))
     .group_by(col(Outbox.chat_id))
 )
+#: Each chat's line: its first row and how many rows are in it.
+_LINES = (
+    select(
+        func.min(Outbox.id).label("head"),
+        func.count().label("length"),
+    )
+    .where(col(Outbox.status).in_(IN_LINE), col(Outbox.chat_id).is_not(None))
+    .group_by(col(Outbox.chat_id))
+    .subquery("line")
+)
 _TARGET = aliased(Outbox, name="target")
-#: Each due head with what the sender needs of the row it answers or edits (outer join:
-#: NULLs when it refers to none), so resolving a reply costs no query of its own.
+#: Each due head with whether rows wait behind it, and what the sender needs of the row it
+#: answers or edits (outer join: NULLs when it refers to none), so resolving a reply costs
+#: no query of its own.
 _DUE_HEADS = (
-    select(Outbox, _TARGET.status, _TARGET.telegram_message_id, _TARGET.chat_id)
+    sa_select(  # five columns: more than sqlmodel's select is typed for
+        Outbox,
+        _LINES.c.length > 1,
+        col(_TARGET.status),
+        col(_TARGET.telegram_message_id),
+        col(_TARGET.chat_id),
+    )
+    .join(_LINES, _LINES.c.head == col(Outbox.id))
     .outerjoin(_TARGET, col(_TARGET.id) == col(Outbox.refers_to_outbox_id))
     .where(
-        col(Outbox.id).in_(_LINE_HEADS),
-        Outbox.status == "pending",
+        col(Outbox.status) == "pending",
         col(Outbox.next_attempt_at) <= bindparam("now"),
     )
     .order_by(col(Outbox.id))
@@ -110,7 +113,7 @@ _STILL_CLAIMABLE = (
         tuple_(col(_CLAIMABLE.id), col(_CLAIMABLE.chat_id)).in_(bindparam("rows", expanding=True)),
         col(_CLAIMABLE.status) == "pending",
         col(_CLAIMABLE.next_attempt_at) <= bindparam("due"),
-        ~_ahead_of(_CLAIMABLE.chat_id, _CLAIMABLE.id),
+        col(_CLAIMABLE.id).in_(_LINE_HEADS),  # first in its chat's line (no history walked)
     )
     .order_by(col(_CLAIMABLE.id))
     .with_for_update(skip_locked=True)
@@ -135,9 +138,11 @@ class Target:
 
 @dataclass(frozen=True)
 class Head:
-    """A chat's first row in line; ``target``: the row it refers to (None: none, or gone)."""
+    """A chat's first row in line; ``followed``: more rows of that chat wait behind it;
+    ``target``: the row it refers to (None: none, or gone)."""
 
     row: Outbox
+    followed: bool
     target: Target | None
 
 
@@ -148,11 +153,11 @@ def due_outbox_heads(*, session: Session, now: datetime, limit: int) -> list[Hea
     time-out never lets a later message overtake an earlier one in the same chat.
     """
     heads = []
-    for row, status, message_id, chat_id in session.exec(
-        _DUE_HEADS, params={"now": now, "limit": limit}
+    for row, followed, status, message_id, chat_id in session.execute(
+        _DUE_HEADS, {"now": now, "limit": limit}
     ):
         target = None if status is None else Target(status, message_id, chat_id)
-        heads.append(Head(row, target))
+        heads.append(Head(row, bool(followed), target))
     return heads
 
 
