@@ -1,8 +1,10 @@
 """Drains the outbox to Telegram: in order per chat, rate-limited, retried, never twice.
 
 Each row is marked ``sending`` (committed) before the call and ``sent`` with Telegram's
-message id after it, each in its own transaction. What a failure means for the row (retry,
-uncertain, failed, held, re-pointed) is decided in bot/delivery/outbox.py:
+message id after it. The drain works in rounds, one transaction each: record the calls
+that were answered, read the next heads of the chats' lines, claim them (see
+:meth:`Sender._round`). What a failure means for the row (retry, uncertain, failed, held,
+re-pointed) is decided in bot/delivery/outbox.py, each in a transaction of its own:
 
 what a failed call means is read in one place, bot/delivery/delivery_outcome.py (``classify``):
 
@@ -240,8 +242,9 @@ class Sender:
                     room = self._settings.parallel_chats - len(in_flight)
                     stale = time.monotonic() >= read_at + self._settings.interval_seconds
                     look = look or stale or self._wake.is_set()
-                    start = look and room > 0 and not (offline or self._stopping)
-                    if start := start and self._may_send():
+                    busy = offline or self._stopping or not self._may_send()
+                    start = look and room > 0 and not busy
+                    if start:
                         self._wake.clear()  # the read below sees what woke it
                         read_at = time.monotonic()
                     if start or delivered:
@@ -254,7 +257,7 @@ class Sender:
                         for head, kwargs in taken.ready:
                             in_flight[asyncio.create_task(self._send_one(head.row, kwargs))] = head
                     if not in_flight:
-                        if waiting and settled:  # a row may wait for one sent here: look again
+                        if waiting and settled:  # a reply may wait for a message sent here
                             self._wake.set()
                         return settled
                     done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
@@ -354,8 +357,9 @@ class Sender:
         return taken
 
     async def _send_one(self, row: Outbox, kwargs: dict[str, Any]) -> Outcome | fate.Delivered:
-        """Make the call for a claimed row. Delivered: recorded by the drain with the rest
-        of its round (:meth:`_settle`); any other outcome is written here."""
+        """Make the call for a claimed row. Delivered: recorded by the drain's next round
+        (:meth:`_round`), with the others answered meanwhile; any other outcome is written
+        here."""
         assert row.id is not None and row.chat_id is not None
         try:
             with warnings.catch_warnings():
