@@ -227,13 +227,16 @@ class Sender:
         drain; once Telegram is unreachable nothing new starts.
 
         The heads are read again only when that can find something new: a settled row
-        had others behind it, a commit wrote rows (the wake), the last read left some
+        had others behind it (when it was read, or it was in flight during a later read,
+        which skipped its chat), a commit wrote rows (the wake), the last read left some
         out, or ``interval_seconds`` passed (retries coming due).
         """
         settled = 0
         self.recover()
         async with self._lock:
             in_flight: dict[Task, Head] = {}
+            # In flight during a read, which skipped their chats: rows may have come since.
+            passed_over: set[Task] = set()
             waiting: set[int | None] = set()  # chats to leave alone until the next drain
             delivered: list[fate.Delivered] = []  # answered, recorded with the next round
             offline, look, read_at = False, True, time.monotonic()
@@ -247,6 +250,7 @@ class Sender:
                     if start:
                         self._wake.clear()  # the read below sees what woke it
                         read_at = time.monotonic()
+                        passed_over |= in_flight.keys()
                     if start or delivered:
                         skip = {head.row.chat_id for head in in_flight.values()} | waiting
                         taken = await self._round(delivered, skip=skip, room=room if start else 0)
@@ -270,7 +274,8 @@ class Sender:
                             waiting.add(head.row.chat_id)
                         else:  # it left its chat's line: the next row there may go
                             settled += 1
-                            look = look or head.followed
+                            look = look or head.followed or task in passed_over
+                        passed_over.discard(task)
                         offline = offline or outcome is Outcome.OFFLINE
             except asyncio.CancelledError:
                 for task in in_flight:  # stopping: a call cut short is settled at next start

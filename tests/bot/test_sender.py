@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from sqlalchemy import event
@@ -15,7 +15,7 @@ from bot.config import SenderSettings
 from bot.delivery.outbox import SENT_UNANCHORED
 from bot.delivery.sender import Sender
 from bot.devtools.emulator import BotApiEmulator
-from bot.devtools.emulator.faults import flood_wait, server_error
+from bot.devtools.emulator.faults import flood_wait, held, server_error, to_chat
 from bot.render import notify
 from storage.db import transaction
 from storage.models import Outbox, Reporter
@@ -200,3 +200,34 @@ async def test_what_a_row_refers_to_comes_with_it(engine, emulator, sender) -> N
     assert stored[reply].status == "sent" and stored[reply].meta.get(SENT_UNANCHORED)
     assert stored[edit].status == "failed"
     assert "may not exist" in (stored[edit].last_error or "")
+
+
+async def test_a_row_written_behind_one_in_flight_goes_out_in_the_same_drain(
+    engine, emulator, sender
+) -> None:
+    """A row written to a chat while that chat's first row is with Telegram is passed over
+    by the reads meanwhile (its chat is busy); once the first row is answered, the drain
+    reads again and sends it."""
+    slow, quick = emulator.add_user("慢"), emulator.add_user("快")
+    answer_slow, answer_quick = asyncio.Event(), asyncio.Event()
+    emulator.faults.append(held("sendMessage", answer_slow, where=to_chat(slow.id)))
+    emulator.faults.append(held("sendMessage", answer_quick, where=to_chat(quick.id)))
+    first, other = add(engine, message(slow.id, "first"), message(quick.id, "other"))
+    drain = asyncio.create_task(sender.drain())
+    await until(lambda: rows(engine)[first].status == rows(engine)[other].status == "sending")
+    [second] = add(engine, message(slow.id, "second"))
+    sender.kick()  # what the commit does for a started sender
+    answer_quick.set()  # recorded with a read, which passes the busy chat over
+    await until(lambda: rows(engine)[other].status == "sent")
+    answer_slow.set()
+    assert await asyncio.wait_for(drain, 5) == 3
+    assert [m.text for m in emulator.bot_messages(slow.id)] == ["first", "second"]
+    assert rows(engine)[second].status == "sent"
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("not within 5 s")
