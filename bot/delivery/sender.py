@@ -260,6 +260,8 @@ class Sender:
                         look = taken.more if start else look
                         for head, kwargs in taken.ready:
                             in_flight[asyncio.create_task(self._send_one(head.row, kwargs))] = head
+                    if not in_flight and start and look:
+                        continue  # rows behind a dropped edit, or beyond what was read
                     if not in_flight:
                         if waiting and settled:  # a reply may wait for a message sent here
                             self._wake.set()
@@ -350,8 +352,9 @@ class Sender:
                 ready.append((head, kwargs))
             elif head.row.status == "pending":
                 taken.waiting.add(head.row.chat_id)
-            else:
+            else:  # dropped: the row behind it is its chat's head now
                 taken.dropped += 1
+                taken.more = taken.more or head.followed
         rows = [head.row for head, _ in ready]
         mine = fate.mark_in_flight(session=session, rows=rows, instance=self.instance, now=utcnow())
         for head, kwargs in ready:

@@ -231,3 +231,20 @@ async def until(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("not within 5 s")
+
+
+async def test_the_row_behind_a_dropped_edit_goes_out_in_the_same_drain(
+    engine, emulator, sender
+) -> None:
+    group = emulator.add_group("部门群")
+    [card] = add(engine, message(group.id, "card", status="failed"))
+    edit = Outbox(
+        method="editMessageText",
+        payload={"text": "card (edited)"},
+        chat_id=group.id,
+        refers_to_outbox_id=card,
+        purpose="card_edit",
+    )
+    add(engine, edit, message(group.id, "after the edit"))
+    assert await sender.drain() == 2
+    assert [m.text for m in emulator.bot_messages(group.id)] == ["after the edit"]
