@@ -143,6 +143,8 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._paused_until = 0.0
+        #: Chats whose row in flight has rows behind it, as the latest reads saw them.
+        self._busy_followed: set[int | None] = set()
 
     def kick(self) -> None:
         """Ask for a drain now. Every commit that wrote outbox rows does this by itself
@@ -227,16 +229,15 @@ class Sender:
         drain; once Telegram is unreachable nothing new starts.
 
         The heads are read again only when that can find something new: a settled row
-        had others behind it (when it was read, or it was in flight during a later read,
-        which skipped its chat), a commit wrote rows (the wake), the last read left some
-        out, or ``interval_seconds`` passed (retries coming due).
+        had others behind it (when it was read, or as a later read saw its busy chat), a
+        commit wrote rows (the wake), the last read left some out, or
+        ``interval_seconds`` passed (retries coming due).
         """
         settled = 0
         self.recover()
         async with self._lock:
             in_flight: dict[Task, Head] = {}
-            # In flight during a read, which skipped their chats: rows may have come since.
-            passed_over: set[Task] = set()
+            self._busy_followed.clear()
             waiting: set[int | None] = set()  # chats to leave alone until the next drain
             delivered: list[fate.Delivered] = []  # answered, recorded with the next round
             offline, look, read_at = False, True, time.monotonic()
@@ -250,7 +251,6 @@ class Sender:
                     if start:
                         self._wake.clear()  # the read below sees what woke it
                         read_at = time.monotonic()
-                        passed_over |= in_flight.keys()
                     if start or delivered:
                         skip = {head.row.chat_id for head in in_flight.values()} | waiting
                         taken = await self._round(delivered, skip=skip, room=room if start else 0)
@@ -276,8 +276,9 @@ class Sender:
                             waiting.add(head.row.chat_id)
                         else:  # it left its chat's line: the next row there may go
                             settled += 1
-                            look = look or head.followed or task in passed_over
-                        passed_over.discard(task)
+                            behind = head.followed or head.row.chat_id in self._busy_followed
+                            look = look or behind
+                        self._busy_followed.discard(head.row.chat_id)
                         offline = offline or outcome is Outcome.OFFLINE
             except asyncio.CancelledError:
                 for task in in_flight:  # stopping: a call cut short is settled at next start
@@ -335,10 +336,12 @@ class Sender:
         more were due than were read or taken."""
         limit = self._settings.batch_size + len(skip)
         heads = queries.outbox.due_outbox_heads(session=session, now=utcnow(), limit=limit)
-        fresh = [head for head in heads if head.row.chat_id not in skip]
+        self._busy_followed |= heads.busy_followed
+        fresh = [head for head in heads.due if head.row.chat_id not in skip]
         for head in fresh[:room]:  # the fault tests' kill point: written, not yet claimed
             hooks.reach("after_commit", head.row.purpose)
-        return fresh[:room], len(heads) >= limit or len(fresh) > room
+        read = len(heads.due) + len(heads.busy_followed)
+        return fresh[:room], read >= limit or len(fresh) > room
 
     def _take(self, session: Session, heads: list[Head], more: bool) -> Round:
         """Resolve the heads and claim those ready to go, in one statement. A head that has

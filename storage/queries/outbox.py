@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, func, tuple_, update
+from sqlalchemy import Table, bindparam, func, or_, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -97,8 +97,11 @@ _DUE_HEADS = (
     .join(_LINES, _LINES.c.head == col(Outbox.id))
     .outerjoin(_TARGET, col(_TARGET.id) == col(Outbox.refers_to_outbox_id))
     .where(
-        col(Outbox.status) == "pending",
-        col(Outbox.next_attempt_at) <= bindparam("now"),
+        or_(
+            (col(Outbox.status) == "pending") & (col(Outbox.next_attempt_at) <= bindparam("now")),
+            # A row in flight with rows behind it: its chat has more to send once it is out.
+            (col(Outbox.status) == "sending") & (_LINES.c.length > 1),
+        )
     )
     .order_by(col(Outbox.id))
     .limit(bindparam("limit"))
@@ -146,18 +149,30 @@ class Head:
     target: Target | None
 
 
-def due_outbox_heads(*, session: Session, now: datetime, limit: int) -> list[Head]:
+@dataclass(frozen=True)
+class Heads:
+    """The chats' lines as one read saw them: the heads due now, and the chats whose row
+    in flight has rows behind it."""
+
+    due: list[Head]
+    busy_followed: set[int]
+
+
+def due_outbox_heads(*, session: Session, now: datetime, limit: int) -> Heads:
     """The first unsent row of each chat, if it is due: strict order per chat.
 
     A row waiting for its retry keeps the rows behind it waiting too, so a flood wait or a
     time-out never lets a later message overtake an earlier one in the same chat.
     """
-    heads = []
+    heads = Heads([], set())
     for row, followed, status, message_id, chat_id in session.execute(
         _DUE_HEADS, {"now": now, "limit": limit}
     ):
+        if row.status != "pending":
+            heads.busy_followed.add(row.chat_id)
+            continue
         target = None if status is None else Target(status, message_id, chat_id)
-        heads.append(Head(row, bool(followed), target))
+        heads.due.append(Head(row, bool(followed), target))
     return heads
 
 
