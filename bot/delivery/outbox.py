@@ -65,34 +65,44 @@ def _fresh(session: Session, row_id: int | None) -> Outbox:
     return fresh
 
 
-def mark_in_flight(*, session: Session, row: Outbox, instance: str, now: datetime) -> bool:
-    """Handed to Telegram now, by ``instance``: if it dies before the outcome is recorded,
-    the row is found ``sending`` (see :func:`recover_in_flight`). False when the row is no
-    longer this sender's to send (another instance claimed it first, or it moved)."""
-    assert row.id is not None and row.chat_id is not None
-    return queries.outbox.claim_outbox(
-        session=session, outbox_id=row.id, chat_id=row.chat_id, instance=instance, now=now
-    )
+def mark_in_flight(
+    *, session: Session, rows: Sequence[Outbox], instance: str, now: datetime
+) -> set[int]:
+    """Handed to Telegram now, by ``instance``: if it dies before the outcomes are recorded,
+    the rows are found ``sending`` (see :func:`recover_in_flight`). The ids claimed; a row
+    left out is no longer this sender's to send (another instance claimed it, or it moved)."""
+    claims = [(row.id, row.chat_id) for row in rows if row.id and row.chat_id is not None]
+    return queries.outbox.claim_outbox(session=session, rows=claims, instance=instance, now=now)
 
 
 #: ``Outbox.meta`` flag: a reply that went out without the message it answers.
 SENT_UNANCHORED = "sent_unanchored"
 
 
-def mark_sent(
-    *, session: Session, row_id: int, message_id: int | None, unanchored: bool = False
-) -> None:
-    """Delivered. ``unanchored``: a reply sent without its message (that was unknown)."""
-    if unanchored:
-        row = _fresh(session, row_id)
-        row.meta = {**row.meta, SENT_UNANCHORED: True}
-        session.add(row)
-    # One UPDATE … RETURNING chat_id: the sender records every row it sends this way.
-    chat_id = queries.outbox.record_sent(
-        session=session, outbox_id=row_id, message_id=message_id, now=utcnow()
+@dataclass(frozen=True)
+class Delivered:
+    """A call Telegram carried out, to be recorded: ``message_id`` is what it posted;
+    ``unanchored``: a reply sent without its message (that was unknown)."""
+
+    row_id: int
+    chat_id: int
+    message_id: int | None
+    unanchored: bool = False
+
+
+def mark_sent(*, session: Session, delivered: Sequence[Delivered]) -> None:
+    """Delivered: each row sent with its message id, in one statement for all of them; an
+    enterprise reached again no longer counts as blocking the bot."""
+    for done in delivered:
+        if done.unanchored:  # rare: read and flagged one by one
+            row = _fresh(session, done.row_id)
+            row.meta = {**row.meta, SENT_UNANCHORED: True}
+            session.add(row)
+    queries.outbox.record_sent(
+        session=session, sent=[(d.row_id, d.message_id) for d in delivered], now=utcnow()
     )
-    if chat_id is not None and chat_id > 0:
-        queries.reporters.clear_reporter_unreachable(session=session, telegram_user_id=chat_id)
+    private = sorted({d.chat_id for d in delivered if d.chat_id > 0})
+    queries.reporters.clear_reporters_unreachable(session=session, telegram_user_ids=private)
 
 
 def retry_later(

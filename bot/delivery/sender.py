@@ -1,8 +1,10 @@
 """Drains the outbox to Telegram: in order per chat, rate-limited, retried, never twice.
 
 Each row is marked ``sending`` (committed) before the call and ``sent`` with Telegram's
-message id after it, each in its own transaction. What a failure means for the row (retry,
-uncertain, failed, held, re-pointed) is decided in bot/delivery/outbox.py:
+message id after it. The drain works in rounds, one transaction each: record the calls
+that were answered, read the next heads of the chats' lines, claim them (see
+:meth:`Sender._round`). What a failure means for the row (retry, uncertain, failed, held,
+re-pointed) is decided in bot/delivery/outbox.py, each in a transaction of its own:
 
 what a failed call means is read in one place, bot/delivery/delivery_outcome.py (``classify``):
 
@@ -27,11 +29,13 @@ import enum
 import logging
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlmodel import Session
 from telegram import Bot, InputFile, Message, MessageId
 from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
@@ -45,6 +49,7 @@ from bot.render import notify
 from storage import queries
 from storage.db import transaction
 from storage.models import Outbox
+from storage.queries.outbox import Head
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -83,6 +88,32 @@ class Outcome(enum.Enum):
     OFFLINE = "offline"  # Telegram is unreachable: stop this round
 
 
+#: A call in flight: how it ended, or what it delivered (recorded with the next round).
+Task = asyncio.Task[Outcome | fate.Delivered]
+
+
+@dataclass
+class Round:
+    """What a round of the drain claimed: the rows to call now, with their API arguments;
+    the chats whose first row has to wait; how many rows were dropped instead of sent;
+    whether more rows were due than it read or took."""
+
+    ready: list[tuple[Head, dict[str, Any]]] = field(default_factory=list)
+    waiting: set[int | None] = field(default_factory=set)
+    dropped: int = 0
+    more: bool = False
+
+
+def _delivered(tasks: Iterable[Task]) -> list[fate.Delivered]:
+    """What the finished ones among ``tasks`` delivered (a failed or cancelled call: none)."""
+    return [
+        result
+        for task in tasks
+        if task.done() and not task.cancelled() and task.exception() is None
+        if isinstance(result := task.result(), fate.Delivered)
+    ]
+
+
 def backoff(attempts: int) -> float:
     return min(MAX_BACKOFF_SECONDS, 0.5 * 2.0 ** min(attempts, 7))
 
@@ -112,6 +143,8 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._paused_until = 0.0
+        #: Chats whose row in flight has rows behind it, as the latest reads saw them.
+        self._busy_followed: set[int | None] = set()
 
     def kick(self) -> None:
         """Ask for a drain now. Every commit that wrote outbox rows does this by itself
@@ -194,30 +227,58 @@ class Sender:
         delays only its own line, and a freed slot takes the next chat at once. A chat
         whose row has to wait (flood wait, another instance has it) is left for the next
         drain; once Telegram is unreachable nothing new starts.
+
+        The heads are read again only when that can find something new: a settled row
+        had others behind it (when it was read, or as a later read saw its busy chat), a
+        commit wrote rows (the wake), the last read left some out, or
+        ``interval_seconds`` passed (retries coming due).
         """
-        sent = 0
+        settled = 0
         self.recover()
         async with self._lock:
-            in_flight: dict[asyncio.Task[Outcome], int | None] = {}
+            in_flight: dict[Task, Head] = {}
+            self._busy_followed.clear()
             waiting: set[int | None] = set()  # chats to leave alone until the next drain
-            offline = False
+            delivered: list[fate.Delivered] = []  # answered, recorded with the next round
+            offline, look, read_at = False, True, time.monotonic()
             try:
                 while True:
                     room = self._settings.parallel_chats - len(in_flight)
-                    if room > 0 and not (offline or self._stopping) and self._may_send():
-                        for row in self._next_heads(skip={*in_flight.values(), *waiting})[:room]:
-                            task = asyncio.create_task(self._send_one(row))
-                            in_flight[task] = row.chat_id
+                    stale = time.monotonic() >= read_at + self._settings.interval_seconds
+                    look = look or stale or self._wake.is_set()
+                    busy = offline or self._stopping or not self._may_send()
+                    start = look and room > 0 and not busy
+                    if start:
+                        self._wake.clear()  # the read below sees what woke it
+                        read_at = time.monotonic()
+                    if start or delivered:
+                        skip = {head.row.chat_id for head in in_flight.values()} | waiting
+                        taken = await self._round(delivered, skip=skip, room=room if start else 0)
+                        delivered = []
+                        settled += taken.dropped
+                        waiting |= taken.waiting
+                        look = taken.more if start else look
+                        for head, kwargs in taken.ready:
+                            in_flight[asyncio.create_task(self._send_one(head.row, kwargs))] = head
+                    if not in_flight and start and look:
+                        continue  # rows behind a dropped edit, or beyond what was read
                     if not in_flight:
-                        return sent
+                        if waiting and settled:  # a reply may wait for a message sent here
+                            self._wake.set()
+                        return settled
                     done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                     for task in done:
-                        chat_id = in_flight.pop(task)
+                        head = in_flight.pop(task)
                         outcome = task.result()
-                        if outcome in (Outcome.SENT, Outcome.DONE):
-                            sent += 1
-                        else:
-                            waiting.add(chat_id)
+                        if isinstance(outcome, fate.Delivered):
+                            delivered.append(outcome)
+                        if outcome in (Outcome.WAIT, Outcome.OFFLINE):
+                            waiting.add(head.row.chat_id)
+                        else:  # it left its chat's line: the next row there may go
+                            settled += 1
+                            behind = head.followed or head.row.chat_id in self._busy_followed
+                            look = look or behind
+                        self._busy_followed.discard(head.row.chat_id)
                         offline = offline or outcome is Outcome.OFFLINE
             except asyncio.CancelledError:
                 for task in in_flight:  # stopping: a call cut short is settled at next start
@@ -225,33 +286,92 @@ class Sender:
                 raise
             finally:
                 if in_flight:  # a failure or a cancellation: let the calls out finish
-                    await asyncio.gather(*in_flight, return_exceptions=True)
+                    await asyncio.wait(in_flight)
+                delivered += _delivered(in_flight)
+                if delivered:  # answered calls are recorded whatever stopped the drain
+                    await self._persist(self._mark_sent, delivered)
 
     def _may_send(self) -> bool:
         return time.monotonic() >= self._paused_until
 
-    def _next_heads(self, *, skip: set[int | None]) -> list[Outbox]:
-        """The due first rows of chats not already being served."""
-        with transaction(self._engine) as session:
-            rows = queries.outbox.due_outbox_heads(
-                session=session, now=utcnow(), limit=self._settings.batch_size + len(skip)
-            )
-        fresh = [row for row in rows if row.chat_id not in skip]
-        for row in fresh:
-            hooks.reach("after_commit", row.purpose)
-        return fresh
+    async def _round(
+        self, delivered: list[fate.Delivered], *, skip: set[int | None], room: int
+    ) -> Round:
+        """Record the calls that were answered and claim the next heads (up to ``room``).
 
-    async def _send_one(self, row: Outbox) -> Outcome:
-        kwargs = self._resolve(row)
-        if kwargs is None:
-            return Outcome.WAIT if row.status == "pending" else Outcome.DONE
-        assert row.id is not None
+        With something to record this is one transaction that begins with that write:
+        the record, the read of the heads and their claim commit together, before any of
+        them is called (SQLite: a transaction that read first might not be allowed to
+        write). Kept in memory and retried while the database is away. With nothing to
+        record, the heads are read and then claimed in a transaction of its own."""
+        if not delivered:
+            heads, more = self._next_heads(skip=skip, room=room)
+            if not heads:
+                return Round(more=more)
+            with transaction(self._engine) as session:
+                wakeup.quiet(session)
+                return self._take(session, heads, more)
+
+        def write() -> Round:
+            with transaction(self._engine) as session:
+                wakeup.quiet(session)  # the drain reads again by itself (Head.followed)
+                fate.mark_sent(session=session, delivered=delivered)
+                if room <= 0:
+                    return Round()
+                return self._take(session, *self._due_heads(session, skip=skip, room=room))
+
+        return await self._persist(write)
+
+    def _next_heads(self, *, skip: set[int | None], room: int) -> tuple[list[Head], bool]:
+        """:meth:`_due_heads` in a read of its own."""
+        if room <= 0:
+            return [], False
         with transaction(self._engine) as session:
-            mine = fate.mark_in_flight(
-                session=session, row=row, instance=self.instance, now=utcnow()
-            )
-        if not mine:
-            return Outcome.WAIT  # another instance sends it (or it moved): look again later
+            return self._due_heads(session, skip=skip, room=room)
+
+    def _due_heads(
+        self, session: Session, *, skip: set[int | None], room: int
+    ) -> tuple[list[Head], bool]:
+        """The due first rows of up to ``room`` chats not already being served, and whether
+        more were due than were read or taken."""
+        limit = self._settings.batch_size + len(skip)
+        heads = queries.outbox.due_outbox_heads(session=session, now=utcnow(), limit=limit)
+        self._busy_followed |= heads.busy_followed
+        fresh = [head for head in heads.due if head.row.chat_id not in skip]
+        for head in fresh[:room]:  # the fault tests' kill point: written, not yet claimed
+            hooks.reach("after_commit", head.row.purpose)
+        read = len(heads.due) + len(heads.busy_followed)
+        return fresh[:room], read >= limit or len(fresh) > room
+
+    def _take(self, session: Session, heads: list[Head], more: bool) -> Round:
+        """Resolve the heads and claim those ready to go, in one statement. A head that has
+        to wait (its message is not out yet, another instance has it) leaves its chat
+        waiting; an edit of a message that was never sent is dropped."""
+        taken = Round(more=more)
+        ready: list[tuple[Head, dict[str, Any]]] = []
+        for head in heads:
+            kwargs = self._resolve(session, head)
+            if kwargs is not None:
+                ready.append((head, kwargs))
+            elif head.row.status == "pending":
+                taken.waiting.add(head.row.chat_id)
+            else:  # dropped: the row behind it is its chat's head now
+                taken.dropped += 1
+                taken.more = taken.more or head.followed
+        rows = [head.row for head, _ in ready]
+        mine = fate.mark_in_flight(session=session, rows=rows, instance=self.instance, now=utcnow())
+        for head, kwargs in ready:
+            if head.row.id in mine:
+                taken.ready.append((head, kwargs))
+            else:  # another instance sends it (or it moved): look again later
+                taken.waiting.add(head.row.chat_id)
+        return taken
+
+    async def _send_one(self, row: Outbox, kwargs: dict[str, Any]) -> Outcome | fate.Delivered:
+        """Make the call for a claimed row. Delivered: recorded by the drain's next round
+        (:meth:`_round`), with the others answered meanwhile; any other outcome is written
+        here."""
+        assert row.id is not None and row.chat_id is not None
         try:
             with warnings.catch_warnings():
                 # The outbox stores raw Bot API payloads: the generic call is the right one.
@@ -272,8 +392,7 @@ class Sender:
         unanchored = row.refers_to_outbox_id is not None and not (
             "reply_parameters" in kwargs or fate.may_repeat(row.method)
         )
-        await self._persist(self._mark_sent, row, getattr(result, "message_id", None), unanchored)
-        return Outcome.SENT
+        return fate.Delivered(row.id, row.chat_id, getattr(result, "message_id", None), unanchored)
 
     # -- the outcomes, each written once the database takes it -------------------------------
 
@@ -281,7 +400,8 @@ class Sender:
         """Act on the verdict: retry (counted or not), record, or leave to an operator."""
         kind = verdict.fate
         if kind is Fate.DELIVERED:  # an edit that was already made
-            await self._persist(self._mark_sent, row, None)
+            assert row.id is not None and row.chat_id is not None
+            await self._persist(self._mark_sent, [fate.Delivered(row.id, row.chat_id, None)])
             return Outcome.SENT
         if kind is Fate.FLOOD:
             seconds = verdict.wait if verdict.wait is not None else backoff(row.attempts)
@@ -355,11 +475,10 @@ class Sender:
         await self._persist(write)
         log.warning("chat %s became supergroup %s: rows follow it", row.chat_id, new_chat_id)
 
-    def _mark_sent(self, row: Outbox, message_id: int | None, unanchored: bool = False) -> None:
+    def _mark_sent(self, delivered: list[fate.Delivered]) -> None:
         with transaction(self._engine) as session:
-            fate.mark_sent(
-                session=session, row_id=row.id or 0, message_id=message_id, unanchored=unanchored
-            )
+            wakeup.quiet(session)  # the drain reads again by itself (Head.followed)
+            fate.mark_sent(session=session, delivered=delivered)
 
     def _uncertain(self, row: Outbox, error: str) -> None:
         with transaction(self._engine) as session:
@@ -419,12 +538,14 @@ class Sender:
 
     # -- arguments ------------------------------------------------------------------------
 
-    def _resolve(self, row: Outbox) -> dict[str, Any] | None:
+    def _resolve(self, session: Session, head: Head) -> dict[str, Any] | None:
         """The API arguments; a row referring to an unsent row waits for it (None).
 
         A row answering a message whose Telegram id is unknown for good (uncertain, failed,
         in another chat) goes out without the reply, with its ``unanchored`` wording (the
-        ticket number: notify.tie_to_ticket); an edit of such a message is dropped."""
+        ticket number: notify.tie_to_ticket); an edit of such a message is dropped. What it
+        needs of that message came with the head (``head.target``): no query here."""
+        row, target = head.row, head.target
         kwargs: dict[str, Any] = {"chat_id": row.chat_id, **row.payload}
         if row.attachment is not None and row.method in UPLOAD_FIELDS:
             kwargs[UPLOAD_FIELDS[row.method]] = InputFile(
@@ -438,8 +559,6 @@ class Sender:
             kwargs["message_thread_id"] = row.thread_id
         if row.refers_to_outbox_id is None:
             return kwargs
-        with transaction(self._engine) as session:
-            target = queries.outbox.get_outbox(session=session, outbox_id=row.refers_to_outbox_id)
         if target is not None and target.status in queries.outbox.IN_LINE:
             return None  # the message it answers or edits is not out yet
         exists = (
@@ -455,8 +574,9 @@ class Sender:
                     reason = "the message to edit may not exist (its sending is uncertain)"
                 elif target is not None and target.status == "sent":
                     reason = "the message to edit is in another chat (rebound or upgraded)"
-                self._give_up(row, reason)
-                row.status = "failed"
+                fate.give_up(session=session, settings=self._desk, row=row, error=reason)
+                log.error("outbox %s failed for good: %s", row.id, reason)
+                prometheus.outbox_failed(self._engine, "failed")
                 return None
             # Sent without the reply rather than never, saying which ticket it belongs to.
             kwargs.update(row.meta.get(notify.UNANCHORED) or {})

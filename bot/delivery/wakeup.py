@@ -27,6 +27,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from storage.models import Outbox
 
 _WROTE_OUTBOX = "dianxiaoer.wrote_outbox"
+_QUIET = "dianxiaoer.quiet"
 _OUTBOX_TABLE: str = Outbox.__table__.name  # type: ignore[attr-defined]
 
 Wake = Callable[[], None]
@@ -44,6 +45,12 @@ def on_commit(engine: Engine, key: int, wake: Wake) -> None:
 def forget(engine: Engine, key: int) -> None:
     with _lock:
         _wakers.get(engine, {}).pop(key, None)
+
+
+def quiet(session: Session) -> None:
+    """This transaction's outbox writes wake nobody: the sender's own records and claims
+    (it reads again by itself when a row it settled had others behind it)."""
+    session.info[_QUIET] = True
 
 
 def thread_safe(loop: asyncio.AbstractEventLoop, wake: Wake) -> Wake:
@@ -79,7 +86,8 @@ def _executed(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
-    if not session.info.pop(_WROTE_OUTBOX, False):
+    wrote = session.info.pop(_WROTE_OUTBOX, False)
+    if not wrote or session.info.get(_QUIET):
         return
     bind: Any = session.bind
     engine = getattr(bind, "engine", bind)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import Table, bindparam, func, or_, tuple_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -61,21 +62,7 @@ def due_outbox(*, session: Session, now: datetime, limit: int) -> list[Outbox]:
     )
 
 
-def _ahead_of(chat_id: Any, outbox_id: Any) -> Any:
-    """A pending or in-flight row of the same chat written before this one."""
-    earlier = aliased(Outbox)
-    return (
-        select(earlier.id)
-        .where(
-            earlier.chat_id == chat_id,
-            col(earlier.status).in_(IN_LINE),
-            col(earlier.id) < outbox_id,
-        )
-        .exists()
-    )
-
-
-# The sender runs these for every row it sends: built once, with bound parameters
+# The sender runs these for every round it sends: built once, with bound parameters
 # (building a statement with an alias costs SQLAlchemy five times what running it does).
 #: The first row in line of each chat: the smallest id among its pending and in-flight
 #: rows (read through ``ix_outbox_pending``: only the rows still in line, never the sent
@@ -85,71 +72,144 @@ _LINE_HEADS = (
     .where(col(Outbox.status).in_(IN_LINE), col(Outbox.chat_id).is_not(None))
     .group_by(col(Outbox.chat_id))
 )
+#: Each chat's line: its first row and how many rows are in it.
+_LINES = (
+    select(
+        func.min(Outbox.id).label("head"),
+        func.count().label("length"),
+    )
+    .where(col(Outbox.status).in_(IN_LINE), col(Outbox.chat_id).is_not(None))
+    .group_by(col(Outbox.chat_id))
+    .subquery("line")
+)
+_TARGET = aliased(Outbox, name="target")
+#: Each due head with whether rows wait behind it, and what the sender needs of the row it
+#: answers or edits (outer join: NULLs when it refers to none), so resolving a reply costs
+#: no query of its own.
 _DUE_HEADS = (
-    select(Outbox)
+    sa_select(  # five columns: more than sqlmodel's select is typed for
+        Outbox,
+        _LINES.c.length > 1,
+        col(_TARGET.status),
+        col(_TARGET.telegram_message_id),
+        col(_TARGET.chat_id),
+    )
+    .join(_LINES, _LINES.c.head == col(Outbox.id))
+    .outerjoin(_TARGET, col(_TARGET.id) == col(Outbox.refers_to_outbox_id))
     .where(
-        col(Outbox.id).in_(_LINE_HEADS),
-        Outbox.status == "pending",
-        col(Outbox.next_attempt_at) <= bindparam("now"),
+        or_(
+            (col(Outbox.status) == "pending") & (col(Outbox.next_attempt_at) <= bindparam("now")),
+            # A row in flight with rows behind it: its chat has more to send once it is out.
+            (col(Outbox.status) == "sending") & (_LINES.c.length > 1),
+        )
     )
     .order_by(col(Outbox.id))
     .limit(bindparam("limit"))
 )
+_CLAIMABLE = aliased(Outbox, name="claimable")
+#: The rows of one round that are still this sender's to take, locked in id order and
+#: skipping rows another instance is claiming this instant (PostgreSQL: two instances
+#: claiming overlapping rounds never deadlock; SQLite has no row locks and ignores it).
+_STILL_CLAIMABLE = (
+    select(_CLAIMABLE.id)
+    .where(
+        tuple_(col(_CLAIMABLE.id), col(_CLAIMABLE.chat_id)).in_(bindparam("rows", expanding=True)),
+        col(_CLAIMABLE.status) == "pending",
+        col(_CLAIMABLE.next_attempt_at) <= bindparam("due"),
+        col(_CLAIMABLE.id).in_(_LINE_HEADS),  # first in its chat's line (no history walked)
+    )
+    .order_by(col(_CLAIMABLE.id))
+    .with_for_update(skip_locked=True)
+)
 _CLAIM = (
     update(Outbox)
-    .where(
-        col(Outbox.id) == bindparam("row"),
-        col(Outbox.status) == "pending",
-        col(Outbox.chat_id) == bindparam("chat"),
-        col(Outbox.next_attempt_at) <= bindparam("due"),
-        ~_ahead_of(bindparam("chat"), bindparam("row")),
-    )
+    .where(col(Outbox.id).in_(_STILL_CLAIMABLE.scalar_subquery()))
     .values(status="sending", claimed_by=bindparam("by"), claimed_at=bindparam("due"))
+    .returning(col(Outbox.id))
+    .execution_options(synchronize_session=False)  # a fresh session: nothing to refresh
 )
 
 
-def due_outbox_heads(*, session: Session, now: datetime, limit: int) -> list[Outbox]:
+@dataclass(frozen=True)
+class Target:
+    """What the sender needs of the row another one answers or edits."""
+
+    status: str
+    telegram_message_id: int | None
+    chat_id: int | None
+
+
+@dataclass(frozen=True)
+class Head:
+    """A chat's first row in line; ``followed``: more rows of that chat wait behind it;
+    ``target``: the row it refers to (None: none, or gone)."""
+
+    row: Outbox
+    followed: bool
+    target: Target | None
+
+
+@dataclass(frozen=True)
+class Heads:
+    """The chats' lines as one read saw them: the heads due now, and the chats whose row
+    in flight has rows behind it."""
+
+    due: list[Head]
+    busy_followed: set[int]
+
+
+def due_outbox_heads(*, session: Session, now: datetime, limit: int) -> Heads:
     """The first unsent row of each chat, if it is due: strict order per chat.
 
     A row waiting for its retry keeps the rows behind it waiting too, so a flood wait or a
     time-out never lets a later message overtake an earlier one in the same chat.
     """
-    return list(session.exec(_DUE_HEADS, params={"now": now, "limit": limit}))
+    heads = Heads([], set())
+    for row, followed, status, message_id, chat_id in session.execute(
+        _DUE_HEADS, {"now": now, "limit": limit}
+    ):
+        if row.status != "pending":
+            heads.busy_followed.add(row.chat_id)
+            continue
+        target = None if status is None else Target(status, message_id, chat_id)
+        heads.due.append(Head(row, bool(followed), target))
+    return heads
 
 
 def claim_outbox(
-    *, session: Session, outbox_id: int, chat_id: int, instance: str, now: datetime
-) -> bool:
-    """Mark a row ``sending`` for ``instance`` — only if it is still pending, due, in the
-    same chat and first in that chat's line. False when another sender took it (or it
-    moved): two senders never send one row, and never two rows of one chat at once."""
-    result = session.execute(
-        _CLAIM,
-        {"row": outbox_id, "chat": chat_id, "by": instance, "due": now},
-    )
-    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+    *, session: Session, rows: Sequence[tuple[int, int]], instance: str, now: datetime
+) -> set[int]:
+    """Mark rows (id, chat id) ``sending`` for ``instance`` in one statement; the ids
+    claimed back. Each only if it is still pending, due, in the same chat and first in that
+    chat's line: a row left out is another sender's (or it moved), so two senders never
+    send one row, and never two rows of one chat at once."""
+    if not rows:
+        return set()
+    result = session.execute(_CLAIM, {"rows": sorted(rows), "by": instance, "due": now})
+    return set(result.scalars())
 
 
+#: A Core UPDATE on the table (the ORM's would take a list of parameters for a bulk update
+#: by primary key): one executemany per round, with every row's parameters.
+_OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 _SENT = (
-    update(Outbox)
-    .where(col(Outbox.id) == bindparam("row"))
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row"))
     .values(
         status="sent",
         sent_at=bindparam("at"),
-        attempts=col(Outbox.attempts) + 1,
+        attempts=_OUTBOX.c.attempts + 1,
         telegram_message_id=bindparam("message"),
     )
-    .returning(col(Outbox.chat_id))
 )
 
 
-def record_sent(
-    *, session: Session, outbox_id: int, message_id: int | None, now: datetime
-) -> int | None:
-    """Mark a row sent (one more attempt) with Telegram's message id; its chat id back."""
-    return session.execute(
-        _SENT, {"row": outbox_id, "at": now, "message": message_id}
-    ).scalar_one_or_none()
+def record_sent(*, session: Session, sent: Sequence[tuple[int, int | None]], now: datetime) -> None:
+    """Mark rows (id, Telegram's message id) sent, one more attempt each, in one call."""
+    if sent:
+        session.execute(
+            _SENT, [{"row": row_id, "at": now, "message": message} for row_id, message in sent]
+        )
 
 
 def set_outbox_status(*, session: Session, outbox_id: int, status: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, inspect, update
@@ -93,6 +94,25 @@ def clear_reporter_unreachable(*, session: Session, telegram_user_id: int) -> No
         )
         .values(unreachable_since=None)
     )
+
+
+#: Run by the sender for every round that reached enterprises: built once (its session
+#: holds no reporter to refresh).
+_REACHED = (
+    update(Reporter)
+    .where(
+        col(Reporter.telegram_user_id).in_(bindparam("users", expanding=True)),
+        col(Reporter.unreachable_since).is_not(None),
+    )
+    .values(unreachable_since=None)
+    .execution_options(synchronize_session=False)
+)
+
+
+def clear_reporters_unreachable(*, session: Session, telegram_user_ids: Sequence[int]) -> None:
+    """Messages reached these enterprises again: none of them blocks the bot any more."""
+    if telegram_user_ids:
+        session.execute(_REACHED, {"users": list(telegram_user_ids)})
 
 
 def ticket_times_after(*, session: Session, reporter_id: int, after: datetime) -> list[datetime]:

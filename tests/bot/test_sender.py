@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 from telegram import Bot
 
 from bot.config import SenderSettings
+from bot.delivery.outbox import SENT_UNANCHORED
 from bot.delivery.sender import Sender
 from bot.devtools.emulator import BotApiEmulator
-from bot.devtools.emulator.faults import flood_wait, server_error
+from bot.devtools.emulator.faults import flood_wait, held, server_error, to_chat
+from bot.render import notify
 from storage.db import transaction
-from storage.models import Outbox
+from storage.models import Outbox, Reporter
+from storage.types import utcnow
 
 
 @pytest.fixture
@@ -121,3 +126,125 @@ async def test_bad_html_is_a_permanent_failure(engine, emulator, sender) -> None
     await sender.drain()
     assert rows(engine)[row].status == "failed"
     assert "can't parse entities" in (rows(engine)[row].last_error or "").lower()
+
+
+async def test_a_burst_is_sent_in_rounds_of_one_transaction(engine, emulator, sender) -> None:
+    """Many chats at once: every row once and in order, the enterprises reached again no
+    longer unreachable, and the database work per row is about one commit (a round records
+    what was answered, reads the next heads and claims them together); no row is read on
+    its own to resolve what it refers to."""
+    users = [emulator.add_user(f"企业{n}") for n in range(4)]
+    groups = [emulator.add_group(f"群{n}") for n in range(6)]
+    with transaction(engine) as session:
+        for user in users:
+            session.add(Reporter(telegram_user_id=user.id, unreachable_since=utcnow()))
+    chats = [u.id for u in users] + [g.id for g in groups]
+    cards = add(engine, *(message(chat, f"{chat}:0") for chat in chats))
+    add(
+        engine,
+        *(
+            message(chat, f"{chat}:1", refers_to_outbox_id=card)
+            for chat, card in zip(chats, cards, strict=True)
+        ),
+        *(message(chat, f"{chat}:2") for chat in chats),
+    )
+    statements: list[str] = []
+    commits: list[None] = []
+
+    def executed(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", executed)
+    event.listen(engine, "commit", lambda _conn: commits.append(None))
+    try:
+        assert await sender.drain() == 3 * len(chats)
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+    for chat in chats:
+        sent = emulator.bot_messages(chat)
+        assert [m.text for m in sent] == [f"{chat}:{n}" for n in range(3)]
+        assert sent[1].reply_to_message_id == sent[0].message_id
+    assert {r.status for r in rows(engine).values()} == {"sent"}
+    with transaction(engine) as session:
+        assert all(r.unreachable_since is None for r in session.exec(select(Reporter)))
+    rows_sent = 3 * len(chats)
+    assert len(commits) <= 1.5 * rows_sent, len(commits)  # one per step took 3.4
+    alone = re.compile(r"FROM outbox WHERE outbox\.id = \S+$")  # a row read on its own
+    assert not [s for s in statements if alone.search(s)]
+
+
+async def test_what_a_row_refers_to_comes_with_it(engine, emulator, sender) -> None:
+    """The message a reply answers or an edit changes is known for good as uncertain: the
+    reply goes out loose (its ticket-number wording, flagged), the edit is dropped."""
+    group = emulator.add_group("部门群")
+    [card] = add(engine, message(group.id, "card", status="uncertain"))
+    [reply, edit] = add(
+        engine,
+        message(
+            group.id,
+            "under the card",
+            refers_to_outbox_id=card,
+            meta={notify.UNANCHORED: {"text": "📎 GX-1 under the card"}},
+        ),
+        Outbox(
+            method="editMessageText",
+            payload={"text": "card (edited)"},
+            chat_id=group.id,
+            refers_to_outbox_id=card,
+            purpose="card_edit",
+        ),
+    )
+    assert await sender.drain() == 2
+    assert [m.text for m in emulator.bot_messages(group.id)] == ["📎 GX-1 under the card"]
+    stored = rows(engine)
+    assert stored[reply].status == "sent" and stored[reply].meta.get(SENT_UNANCHORED)
+    assert stored[edit].status == "failed"
+    assert "may not exist" in (stored[edit].last_error or "")
+
+
+async def test_a_row_written_behind_one_in_flight_goes_out_in_the_same_drain(
+    engine, emulator, sender
+) -> None:
+    """A row written to a chat while that chat's first row is with Telegram is passed over
+    by the reads meanwhile (its chat is busy); once the first row is answered, the drain
+    reads again and sends it."""
+    slow, quick = emulator.add_user("慢"), emulator.add_user("快")
+    answer_slow, answer_quick = asyncio.Event(), asyncio.Event()
+    emulator.faults.append(held("sendMessage", answer_slow, where=to_chat(slow.id)))
+    emulator.faults.append(held("sendMessage", answer_quick, where=to_chat(quick.id)))
+    first, other = add(engine, message(slow.id, "first"), message(quick.id, "other"))
+    drain = asyncio.create_task(sender.drain())
+    await until(lambda: rows(engine)[first].status == rows(engine)[other].status == "sending")
+    [second] = add(engine, message(slow.id, "second"))
+    sender.kick()  # what the commit does for a started sender
+    answer_quick.set()  # recorded with a read, which passes the busy chat over
+    await until(lambda: rows(engine)[other].status == "sent")
+    answer_slow.set()
+    assert await asyncio.wait_for(drain, 5) == 3
+    assert [m.text for m in emulator.bot_messages(slow.id)] == ["first", "second"]
+    assert rows(engine)[second].status == "sent"
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("not within 5 s")
+
+
+async def test_the_row_behind_a_dropped_edit_goes_out_in_the_same_drain(
+    engine, emulator, sender
+) -> None:
+    group = emulator.add_group("部门群")
+    [card] = add(engine, message(group.id, "card", status="failed"))
+    edit = Outbox(
+        method="editMessageText",
+        payload={"text": "card (edited)"},
+        chat_id=group.id,
+        refers_to_outbox_id=card,
+        purpose="card_edit",
+    )
+    add(engine, edit, message(group.id, "after the edit"))
+    assert await sender.drain() == 2
+    assert [m.text for m in emulator.bot_messages(group.id)] == ["after the edit"]

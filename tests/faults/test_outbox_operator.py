@@ -108,9 +108,9 @@ def test_the_line_per_chat(engine) -> None:
     )
     with transaction(engine) as session:
         heads = queries.outbox.due_outbox_heads(session=session, now=utcnow(), limit=10)
-        assert [r.id for r in heads] == [first_b, after_c]
+        assert [h.row.id for h in heads.due] == [first_b, after_c]
         later_heads = queries.outbox.due_outbox_heads(session=session, now=later, limit=10)
-        assert [r.id for r in later_heads] == [first_a, first_b, after_c]
+        assert [h.row.id for h in later_heads.due] == [first_a, first_b, after_c]
 
 
 async def test_rows_left_in_flight_are_settled_at_start(engine, settings: Settings) -> None:

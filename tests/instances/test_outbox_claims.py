@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -99,9 +100,10 @@ def test_a_row_is_claimed_by_one_sender_and_only_first_in_its_chat(engine) -> No
 
     def claim(row_id: int, instance: str) -> bool:
         with transaction(engine) as session:
-            return queries.outbox.claim_outbox(
-                session=session, outbox_id=row_id, chat_id=-7, instance=instance, now=now
+            claimed = queries.outbox.claim_outbox(
+                session=session, rows=[(row_id, -7)], instance=instance, now=now
             )
+        return claimed == {row_id}
 
     assert not claim(ids[1], "a")  # the second waits while the first is unsent
     assert claim(ids[0], "a")
@@ -110,6 +112,48 @@ def test_a_row_is_claimed_by_one_sender_and_only_first_in_its_chat(engine) -> No
     with transaction(engine) as session:
         row = session.get(Outbox, ids[0])
         assert row is not None and (row.status, row.claimed_by) == ("sending", "a")
+
+
+def test_a_round_is_claimed_at_once_and_only_the_rows_still_free(engine) -> None:
+    """One statement claims a sender's round: rows another sender took, rows that moved to
+    another chat, rows not due and rows behind another in their chat are left out."""
+    later = utcnow() + timedelta(minutes=1)
+    with transaction(engine) as session:
+        rows = [
+            Outbox(method="sendMessage", payload={}, chat_id=-1, purpose="x"),
+            Outbox(method="sendMessage", payload={}, chat_id=-2, purpose="x"),
+            Outbox(method="sendMessage", payload={}, chat_id=-3, purpose="x"),
+            Outbox(method="sendMessage", payload={}, chat_id=-4, purpose="x"),
+            Outbox(
+                method="sendMessage", payload={}, chat_id=-5, next_attempt_at=later, purpose="x"
+            ),
+            Outbox(method="sendMessage", payload={}, chat_id=-1, purpose="x"),
+        ]
+        session.add_all(rows)
+        session.flush()
+        one, two, three, four, not_due, behind = [r.id or 0 for r in rows]
+    now = utcnow()
+    with transaction(engine) as session:
+        assert queries.outbox.claim_outbox(
+            session=session, rows=[(two, -2)], instance="b", now=now
+        ) == {two}
+    with transaction(engine) as session:
+        claimed = queries.outbox.claim_outbox(
+            session=session,
+            rows=[(one, -1), (two, -2), (three, -3), (four, -99), (not_due, -5), (behind, -1)],
+            instance="a",
+            now=now,
+        )
+    assert claimed == {one, three}
+    states = {r.id: (r.status, r.claimed_by) for r in stored(engine)}
+    assert states == {
+        one: ("sending", "a"),
+        two: ("sending", "b"),
+        three: ("sending", "a"),
+        four: ("pending", None),  # it is in chat -4 now, not where this sender read it
+        not_due: ("pending", None),
+        behind: ("pending", None),
+    }
 
 
 async def test_only_a_dead_instance_rows_in_flight_are_settled(engine, settings) -> None:
