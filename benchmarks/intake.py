@@ -20,15 +20,17 @@ import asyncio
 import cProfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, func, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -301,18 +303,21 @@ async def _echo_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 @asynccontextmanager
-async def echo_bot(emulator: BotApiEmulator, *, limited: bool) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def polling_bot(
+    emulator: BotApiEmulator, handlers: Sequence[BaseHandler[Any, Any, Any]], *, limited: bool
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """A plain PTB bot polling the emulator with PTB's defaults (``limited``: the same
+    client-side limiter the desk uses)."""
     builder = (
         Application.builder()
         .token(emulator.token)
         .base_url(emulator.bot_base_url)
         .base_file_url(emulator.file_base_url)
     )
-    if limited:  # the same client-side limiter the desk uses
+    if limited:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
     application = builder.build()
-    application.add_handler(MessageHandler(filters.ALL, _echo))
-    application.add_handler(CallbackQueryHandler(_echo_button))
+    application.add_handlers(list(handlers))
     await application.initialize()
     await application.start()
     assert application.updater is not None
@@ -323,6 +328,16 @@ async def echo_bot(emulator: BotApiEmulator, *, limited: bool) -> AsyncIterator[
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+
+
+def echo_bot(
+    emulator: BotApiEmulator, *, limited: bool
+) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
+    return polling_bot(
+        emulator,
+        [MessageHandler(filters.ALL, _echo), CallbackQueryHandler(_echo_button)],
+        limited=limited,
+    )
 
 
 async def echo_burst(enterprises: int, *, limited: bool) -> Outcome:

@@ -35,8 +35,7 @@ import pstats
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
@@ -44,7 +43,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session, func, select
 from telegram import Bot, Message, ReactionTypeEmoji, Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.ext import ContextTypes, MessageHandler, filters
 
 from benchmarks.common import (
     Figure,
@@ -61,6 +60,7 @@ from benchmarks.intake import (
     DEPARTMENTS,
     Driver,
     echo_bot,
+    polling_bot,
 )
 from bot.devtools.emulator import BotApiEmulator
 from bot.devtools.emulator.records import User
@@ -297,32 +297,15 @@ async def _deliver(bot: Bot, enterprise: int, card: Message, text: str) -> None:
     )
 
 
-@asynccontextmanager
-async def relay_shaped_bot(emulator: BotApiEmulator) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    application = (
-        Application.builder()
-        .token(emulator.token)
-        .base_url(emulator.bot_base_url)
-        .base_file_url(emulator.file_base_url)
-        .build()
-    )
-    application.add_handler(MessageHandler(filters.ALL, _card_or_relay))
-    await application.initialize()
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-
-
 async def relay_floor_case(people: int) -> Run:
     """The relay played against a bot that makes the desk's calls per reply and nothing
     else: what any bot answering as the desk does reaches, whatever its database."""
-    async with BotApiEmulator() as emulator, relay_shaped_bot(emulator) as application:
+    async with (
+        BotApiEmulator() as emulator,
+        polling_bot(
+            emulator, [MessageHandler(filters.ALL, _card_or_relay)], limited=False
+        ) as application,
+    ):
         enterprise_of: dict[int, int] = {}
         application.bot_data["enterprise_of"] = enterprise_of
         driver = Driver(emulator, application, tap_any=True)
