@@ -334,6 +334,8 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_pending", "status", "next_attempt_at"),
         Index("ix_outbox_sent_message", "chat_id", "telegram_message_id"),
+        # A card's waiting edit is looked up by the card on every staff reply.
+        Index("ix_outbox_refers_to", "refers_to_outbox_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

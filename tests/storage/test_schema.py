@@ -21,7 +21,7 @@ from tests.conftest import PG_SERVER
 
 
 def test_migrations_reach_head_and_seed_is_idempotent(engine, settings: Settings) -> None:
-    assert current_revision(engine) == head_revision() == "0011"
+    assert current_revision(engine) == head_revision() == "0012"
     upgrade(engine)  # a second upgrade is a no-op
     with transaction(engine) as session:
         seed_zone(session=session, settings=settings)
