@@ -13,7 +13,13 @@ benchmarks/intake.py, whose driver and echo bot this reuses):
 - ``relay``: a department's staff member replies to a ticket's card in the group and the
   desk relays it to the enterprise; 200 tickets filed beforehand (not measured), one staff
   member per card replying five times. "Answered" is the 👍 under the reply (the relay
-  itself goes out through the outbox; its delivery is reported separately).
+  itself goes out through the outbox; its delivery is reported separately). The 200
+  filings say the same thing, so the desk links them into one 同类诉求 group (~150
+  tickets) and every card it refreshes lists that group.
+- ``relay_alone``: the same, with the desk linking nothing (``[common] auto_link =
+  false``): the relay of 200 unrelated complaints. No target: it shows what the group costs.
+- For the relay, its floor as well: a bot that makes the desk's Bot API calls per reply
+  (👍, the relay, the card's edit) and keeps nothing.
 
 The echo bot gets the same mix (texts, taps, replies in a group to its own message).
 Figures per case: updates/s of both, the ratio (the median of ``--rounds`` rounds, each
@@ -72,7 +78,8 @@ from storage.models import Outbox, Purpose
 PEOPLE = 200
 UPDATES = 5
 QUICK_PEOPLE = 4
-CASES = ("first", "step", "relay")
+CASES = ("first", "step", "relay", "relay_alone")
+RELAYS = ("relay", "relay_alone")
 TARGETS = {
     ("first", "sqlite"): 0.5,
     ("first", "postgres"): 0.4,
@@ -325,7 +332,12 @@ async def relay_floor_case(people: int) -> Run:
 async def desk_case(
     case: str, url: str, people: int, profile: cProfile.Profile | None = None
 ) -> Run:
-    async with desk_on_emulator(settings(), database_url=url) as scene:
+    configured = settings()
+    if case == "relay_alone":
+        configured = configured.model_copy(
+            update={"common": configured.common.model_copy(update={"auto_link": False})}
+        )
+    async with desk_on_emulator(configured, database_url=url) as scene:
         scene.application.bot._rate_limiter = None  # the desk's own capacity (see intake.py)
         for code in DEPARTMENTS:
             await scene.department_group(code, f"{code} 工单群")
@@ -360,7 +372,7 @@ async def measure(
                 with scratch_database(backend, f"turns_{case}") as url:
                     desk = await desk_case(case, url, people)
                 pairs.append((echo, desk))
-                if case == "relay":
+                if case == "relay":  # (the same calls for relay_alone)
                     floors.append((await relay_floor_case(people)).rate / echo.rate)
                 print(  # a long run shows its progress (and keeps what it measured)
                     f"# {case} on {backend}: echo {echo.rate:.0f}/s, desk {desk.rate:.0f}/s, "
@@ -453,7 +465,7 @@ def figures_of(case: str, backend: str, pairs: list[tuple[Run, Run]]) -> list[Fi
             all(len(d.latencies) == d.updates for _, d in pairs),
         ),
     ]
-    if case == "relay":
+    if case in RELAYS:
         found.append(
             Figure(
                 name,
@@ -541,7 +553,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--cases", default=",".join(CASES), help="first,step,relay")
+    parser.add_argument("--cases", default=",".join(CASES), help=",".join(CASES))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=CASES)
     parser.add_argument(
