@@ -400,32 +400,34 @@ def refresh_card(
     payload["reply_markup"] = (
         keyboard.to_dict() if keyboard is not None else {"inline_keyboard": []}
     )
-    edit = Outbox(
-        method="editMessageText",
-        payload=payload,
-        chat_id=card.chat_id,
-        thread_id=card.thread_id,
-        held_for_department_id=card.held_for_department_id,
-        refers_to_outbox_id=card.id,
-        ticket_id=ticket.id,
-        purpose=Purpose.CARD_EDIT,
-    )
+    edit = edit_of(card, "editMessageText", payload, Purpose.CARD_EDIT)
     # Five replies in a minute edit the card once, with the newest state, not five times.
     if not queries.outbox.replace_pending_edit(session=session, row=edit):
         queries.outbox.add_outbox(session=session, row=edit)
 
 
-def edit_markup(message: Outbox) -> Outbox:
-    """An outbox row that removes the buttons of an earlier message."""
+def edit_of(message: Outbox, method: str, payload: dict[str, Any], purpose: Purpose) -> Outbox:
+    """An outbox row that edits the message an earlier row posted (sent to its chat and
+    held with it; the sender fills in the message id once that row is out)."""
     return Outbox(
-        method="editMessageReplyMarkup",
-        payload={"reply_markup": {"inline_keyboard": []}},
+        method=method,
+        payload=payload,
         chat_id=message.chat_id,
         thread_id=message.thread_id,
         held_for_department_id=message.held_for_department_id,
         refers_to_outbox_id=message.id,
         ticket_id=message.ticket_id,
-        purpose=Purpose.MARKUP_EDIT,
+        purpose=purpose,
+    )
+
+
+def edit_markup(message: Outbox) -> Outbox:
+    """An outbox row that removes the buttons of an earlier message."""
+    return edit_of(
+        message,
+        "editMessageReplyMarkup",
+        {"reply_markup": {"inline_keyboard": []}},
+        Purpose.MARKUP_EDIT,
     )
 
 
